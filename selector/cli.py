@@ -1,0 +1,73 @@
+"""The command-line face of selector: parses arguments, calls one domain function, prints.
+
+Each command lives in ``selector/commands/<name>.py`` with a ``register(subparsers)`` that adds
+its parser and sets ``func``. Errors become one line on stderr and a non-zero exit code:
+2 for bad input, 3 for an infeasible selection, 4 for a refused permission.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from selector import __version__
+from selector.errors import SelectorError
+
+#: Command modules, in the order `selector --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "select",
+    "store_commands",
+    "demo",
+    "config_schema",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (its default is usage + a line, also exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"selector: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="selector",
+        description="Review applications and pick a cohort: intake, scoring, selection, roster.",
+    )
+    parser.add_argument("--version", action="version", version=f"selector {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback for unexpected errors"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"selector.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except SelectorError as exc:
+        print(f"selector: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("selector: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # no traceback reaches a user unless asked for
+        if args.debug or os.environ.get("SELECTOR_DEBUG"):
+            raise
+        print(
+            f"selector: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 1

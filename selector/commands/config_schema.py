@@ -1,0 +1,32 @@
+"""`selector config-schema`: the JSON Schema of a track config, for editors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from selector.config import TrackConfig, load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("config-schema", help="print the JSON Schema of a track config")
+    p.set_defaults(func=run_schema)
+    c = sub.add_parser("check-config", help="validate a track config file")
+    c.add_argument("config", help="path to a track config (.toml)")
+    c.set_defaults(func=run_check)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(TrackConfig.model_json_schema(), indent=2))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config)
+    lo, hi = cfg.cohort.bounds
+    size = str(lo) if lo == hi else f"{lo}..{hi if hi is not None else '∞'}"
+    print(
+        f"{args.config}: ok — cohort {size}, {len(cfg.criteria)} criteria, "
+        f"{len(cfg.diversity)} diversity rule(s)"
+    )
+    return 0

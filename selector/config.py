@@ -1,0 +1,221 @@
+"""The track config: rubric and selection rules, loaded from TOML into strict models.
+
+Loading goes file → text → dict → ``TrackConfig.model_validate``; every error names the
+file, the key path and what is wrong. ``TrackConfig.model_json_schema()`` gives a JSON Schema
+for editors (``selector config-schema``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from selector.errors import ConfigError, Location
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cohort(_Strict):
+    """Cohort size: exact (``size``) or a range (``min_size``/``max_size``)."""
+
+    size: int | None = Field(default=None, ge=1)
+    min_size: int | None = Field(default=None, ge=0)
+    max_size: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Cohort:
+        if self.size is not None and (self.min_size is not None or self.max_size is not None):
+            raise ValueError("give either size, or min_size/max_size, not both")
+        if self.size is None and self.min_size is None and self.max_size is None:
+            raise ValueError("give size, or min_size and/or max_size")
+        if (
+            self.min_size is not None
+            and self.max_size is not None
+            and self.min_size > self.max_size
+        ):
+            raise ValueError(f"min_size {self.min_size} is above max_size {self.max_size}")
+        return self
+
+    @property
+    def bounds(self) -> tuple[int, int | None]:
+        """(lower, upper) cohort size; upper None means no upper bound."""
+        if self.size is not None:
+            return self.size, self.size
+        return self.min_size or 0, self.max_size
+
+
+class Eligibility(_Strict):
+    """Who may be selected at all."""
+
+    min_pgy: int = Field(default=2, ge=1, le=10)
+    pgy1_by_approval: bool = True  # a PGY1 is eligible only when pgy1_approved is true
+    max_pgy1: int | None = Field(default=None, ge=0)  # at most this many PGY1s in a cohort
+
+
+class DiversityRule(_Strict):
+    """A composition rule on one applicant field (canonical or any answer column)."""
+
+    field: str = Field(min_length=1)
+    max_per_value: int | None = Field(default=None, ge=1)
+    min_distinct: int | None = Field(default=None, ge=1)
+    min_per_value: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _has_a_bound(self) -> DiversityRule:
+        if self.max_per_value is None and self.min_distinct is None and not self.min_per_value:
+            raise ValueError("a diversity rule needs max_per_value, min_distinct or min_per_value")
+        for value, n in self.min_per_value.items():
+            if n < 0:
+                raise ValueError(f"min_per_value[{value!r}] must be 0 or more, not {n}")
+        return self
+
+
+class Criterion(_Strict):
+    """One rubric criterion: a weight, an integer-or-real scale, anchor texts per level."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    weight: float = Field(default=1.0, gt=0)
+    min: float = 1
+    max: float = 5
+    description: str = ""
+    anchors: dict[str, str] = Field(default_factory=dict)  # level (as text) → what it means
+
+    @model_validator(mode="after")
+    def _scale(self) -> Criterion:
+        if self.min >= self.max:
+            raise ValueError(f"min {self.min} must be below max {self.max}")
+        for level in self.anchors:
+            try:
+                x = float(level)
+            except ValueError:
+                raise ValueError(f"anchor level {level!r} is not a number") from None
+            if not self.min <= x <= self.max:
+                raise ValueError(f"anchor level {level} is outside {self.min}..{self.max}")
+        return self
+
+    @property
+    def levels(self) -> list[float]:
+        """The whole-number levels of the scale (for score forms)."""
+        lo, hi = int(self.min), int(self.max)
+        return [float(x) for x in range(lo, hi + 1)]
+
+
+class Track(_Strict):
+    """Descriptive header of the track."""
+
+    name: str
+    description: str = ""
+
+
+class Selection(_Strict):
+    """Selection options beyond eligibility and diversity."""
+
+    min_score: float | None = None  # quality floor: nobody below it is selected
+    standardize: bool = False  # per-reviewer z-scores before averaging
+    tie_break_seed: str = "selector"  # part of the documented tie-break rule
+
+
+class Review(_Strict):
+    """Review workflow options."""
+
+    reviewers_per_applicant: int = Field(default=3, ge=1)
+    blind: bool = False  # hide identity fields from reviewers
+    avoid_own_program: bool = True
+    disagreement_threshold: float = Field(default=0.25, gt=0)  # spread / scale range
+
+
+class TrackConfig(_Strict):
+    """A whole track config: the rubric (criteria) and the selection rules."""
+
+    track: Track | None = None
+    cohort: Cohort
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    diversity: list[DiversityRule] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(min_length=1)
+    selection: Selection = Field(default_factory=Selection)
+    review: Review = Field(default_factory=Review)
+
+    @model_validator(mode="after")
+    def _unique_criteria(self) -> TrackConfig:
+        seen: set[str] = set()
+        for c in self.criteria:
+            if c.id in seen:
+                raise ValueError(f"criterion id {c.id!r} appears twice")
+            seen.add(c.id)
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    @property
+    def max_total(self) -> float:
+        """The highest weighted total one review can give."""
+        return sum(c.weight * c.max for c in self.criteria)
+
+    @property
+    def min_total(self) -> float:
+        return sum(c.weight * c.min for c in self.criteria)
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>") -> TrackConfig:
+    """Validate a config dict; a :class:`ConfigError` names the source, the key and the fault."""
+    try:
+        return TrackConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = _key_path(tuple(err["loc"]))
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            lines.append(f"{key}: {msg}")
+        first = exc.errors()[0]
+        raise ConfigError(
+            "config_invalid",
+            f"invalid track config: {'; '.join(lines)}",
+            Location(file=source, column=_key_path(tuple(first["loc"]))),
+            errors=lines,
+        ) from None
+
+
+def loads_config(text: str, source: str = "<config>") -> TrackConfig:
+    """Parse TOML text into a :class:`TrackConfig`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            "config_toml", f"not valid TOML: {exc}", Location(file=source)
+        ) from None
+    return parse_config(data, source)
+
+
+def load_config(path: str | Path) -> TrackConfig:
+    """Read and validate a track config file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("config_missing", "config file not found", Location(file=str(p))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("config_unreadable", f"cannot read: {exc}", Location(file=str(p))) from None
+    return loads_config(text, str(p))
+
+
+#: The config shipped for the DEI Leadership Track.
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "rubrics" / "dei_leadership.toml"

@@ -1,0 +1,83 @@
+"""Domain types and the glossary.
+
+Glossary (the same words in code, UI and docs):
+
+applicant
+    A resident who applied; identified by ``applicant_id`` (from the form's ID column, else
+    derived from the e-mail).
+application
+    What the applicant submitted: the canonical fields plus every other answer.
+cycle
+    One admission year. Two cohorts overlap in a two-year track.
+rubric / criterion
+    The scoring sheet: criteria, each with a weight, a scale and anchor texts.
+reviewer / review
+    A committee member; one reviewer's scores for one applicant.
+aggregate score
+    The applicant's score over its complete reviews (see :mod:`selector.scoring`).
+eligibility / rule
+    Who may be selected, and the cohort rules (size, diversity, locks, quality floor).
+cohort
+    The applicants selected.
+replacement
+    Who takes a selected member's seat if they decline, everyone else kept.
+margin
+    How far an applicant's score can move before its decision flips.
+diagnosis
+    Why no cohort fits the rules, and the smallest relaxation that would.
+roster
+    The downloadable result (xlsx, csv).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The canonical application fields, in display order.
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "applicant_id",
+    "name",
+    "email",
+    "pgy",
+    "specialty",
+    "program",
+    "pgy1_approved",
+)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A validated application: canonical fields plus the other answers, kept verbatim."""
+
+    applicant_id: str
+    name: str
+    email: str
+    pgy: int
+    specialty: str
+    program: str = ""
+    pgy1_approved: bool = False
+    answers: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    row: int | None = field(default=None, compare=False)  # sheet row it came from
+
+    def value(self, name: str) -> Any:
+        """A field by name: a canonical attribute, else an answer (for diversity rules)."""
+        if name in CANONICAL_FIELDS:
+            return getattr(self, name)
+        return self.answers.get(name)
+
+    def canonical(self) -> dict[str, Any]:
+        """The canonical fields as a plain dict (JSON-ready)."""
+        return {name: getattr(self, name) for name in CANONICAL_FIELDS}
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's scores for one applicant, by criterion id."""
+
+    applicant_id: str
+    reviewer: str
+    scores: Mapping[str, float]
+    comment: str = ""
+    conflict: bool = False  # a declared conflict of interest: the review does not count
