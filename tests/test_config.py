@@ -1,0 +1,94 @@
+"""The track config: the shipped file loads; every fault names the file and the key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from selector.config import DEFAULT_CONFIG_PATH, TrackConfig, load_config, loads_config
+from selector.errors import ConfigError
+
+MINIMAL = """
+[cohort]
+size = 10
+[[criteria]]
+id = "awareness"
+label = "Awareness"
+"""
+
+
+def test_shipped_config_loads_and_follows_the_area_framework() -> None:
+    cfg = load_config(DEFAULT_CONFIG_PATH)
+    ids = [c.id for c in cfg.criteria]
+    for word in ("awareness", "reflection", "empowerment", "action"):
+        assert word in ids
+    assert cfg.cohort.bounds == (10, 10)
+    assert cfg.eligibility.min_pgy == 2 and cfg.eligibility.pgy1_by_approval
+    assert cfg.diversity[0].field == "specialty"
+    for c in cfg.criteria:  # every level of every criterion has an anchor text
+        assert sorted(float(k) for k in c.anchors) == c.levels
+
+
+def test_minimal_config_has_defaults() -> None:
+    cfg = loads_config(MINIMAL)
+    assert cfg.eligibility.min_pgy == 2
+    assert cfg.diversity == []
+    assert cfg.criteria[0].weight == 1.0 and (cfg.criteria[0].min, cfg.criteria[0].max) == (1, 5)
+    assert cfg.max_total == 5 and cfg.min_total == 1
+
+
+def test_range_cohort() -> None:
+    cfg = loads_config(MINIMAL.replace("size = 10", "min_size = 8\nmax_size = 12"))
+    assert cfg.cohort.bounds == (8, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "fragment"),
+    [
+        (MINIMAL.replace("size = 10", "size = 10\nsise = 3"), "cohort.sise", "unknown key"),
+        (MINIMAL.replace("size = 10", "size = 0"), "cohort.size", "greater than or equal"),
+        (MINIMAL.replace("size = 10", "size = 10\nmin_size = 3"), "cohort", "not both"),
+        (MINIMAL.replace("size = 10", "min_size = 9\nmax_size = 3"), "cohort", "above max_size"),
+        (MINIMAL + 'weight = -1\n', "criteria[0].weight", "greater than 0"),
+        (MINIMAL + "min = 5\nmax = 1\n", "criteria[0]", "below max"),
+        (MINIMAL.replace('id = "awareness"', 'id = "Bad Id"'), "criteria[0].id", "pattern"),
+        (MINIMAL + '[[diversity]]\nfield = "specialty"\n', "diversity[0]", "needs max_per_value"),
+        (MINIMAL + '[eligibility]\nmin_pgy = "two"\n', "eligibility.min_pgy", "integer"),
+        ("[cohort]\nsize = 3\n", "criteria", "Field required"),
+        (MINIMAL + '[[criteria]]\nid = "awareness"\nlabel = "Again"\n', "(top level)", "twice"),
+        (MINIMAL + "[criteria.anchors]\n9 = 'too high'\n", "criteria[0]", "outside"),
+    ],
+)
+def test_invalid_config_names_file_key_and_fault(text: str, key: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        loads_config(text, "track.toml")
+    message = str(info.value)
+    assert message.startswith("track.toml")
+    assert key in message
+    assert fragment in message
+
+
+def test_not_toml_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        loads_config("[cohort\nsize=", "x.toml")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "nope.toml")
+    assert info.value.code == "config_missing"
+    assert "nope.toml" in str(info.value)
+
+
+def test_config_is_frozen() -> None:
+    cfg = loads_config(MINIMAL)
+    with pytest.raises(ValueError, match="frozen"):
+        cfg.cohort.size = 3  # type: ignore[misc]
+
+
+def test_json_schema_forbids_extra_keys() -> None:
+    schema = TrackConfig.model_json_schema()
+    assert schema["additionalProperties"] is False
+    json.dumps(schema)  # serialisable for editors
