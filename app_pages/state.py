@@ -1,0 +1,38 @@
+"""Session-state keys of the dashboard, in one place, initialised once per browser session.
+
+Everything per user lives in ``st.session_state`` (one per browser session); nothing per user
+is ever kept at module level, which Streamlit shares between all sessions.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+USER = "user"  # the logged-in store User, or None
+SSO = "sso"  # True when the user came in through st.login (log out there too)
+LAST_SEEN = "last_seen"  # time.time() of the last interaction, for the session timeout
+NOTICE = "notice"  # a one-shot message for the next page shown (e.g. "session timed out")
+CYCLE = "cycle"  # name of the cycle being worked on (sidebar selectbox key)
+DRAFTS = "drafts"  # {(cycle, applicant_id): {criterion_id: level, "comment": text}}
+CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
+INTAKE = "intake"  # the last IntakeResult on the Upload page
+UPLOAD_NAME = "upload_name"  # file name and size of the upload INTAKE was read from
+MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping editor
+SCENARIOS = "scenarios"  # {"A"|"B": {"config_text": str, "decision": Decision | None}}
+LOCKS = "locks"  # {"include": [ids], "exclude": [ids]} for the Selection page
+
+
+def init() -> None:
+    """Give every key its starting value, once; later runs keep what is there."""
+    ss = st.session_state
+    ss.setdefault(USER, None)
+    ss.setdefault(SSO, False)
+    ss.setdefault(LAST_SEEN, 0.0)
+    ss.setdefault(NOTICE, None)
+    ss.setdefault(DRAFTS, {})
+    ss.setdefault(CURRENT_APPLICANT, None)
+    ss.setdefault(INTAKE, None)
+    ss.setdefault(UPLOAD_NAME, None)
+    ss.setdefault(MAPPING, {})
+    ss.setdefault(SCENARIOS, {})
+    ss.setdefault(LOCKS, {"include": [], "exclude": []})
