@@ -1,0 +1,145 @@
+"""Reviewer assignment: k reviewers per applicant, balanced loads, a small integer program.
+
+Rules, in order of strength:
+
+1. A *forbidden* pair (a declared conflict of interest, a manual exclusion) is never assigned.
+2. A *pinned* pair (a manual assignment, or a review already started) is always kept.
+3. With ``avoid_own_program``, nobody reviews an applicant from their own program.
+4. Each applicant gets ``k`` reviewers, or every allowed reviewer when fewer are allowed.
+5. Loads are as even as the rules allow (max − min ≤ 1 whenever that is possible).
+6. Among the most even assignments, as many current pairs as possible are kept.
+
+The program: a binary ``x[a, r]`` per allowed pair; Σ_r x[a, r] = need(a) per applicant;
+``lo ≤ load(r) ≤ hi``; minimise ``W·(hi − lo) − Σ_current x`` with W above the number of
+current pairs, so balance always wins over stability.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+
+Pair = tuple[str, str]  # (applicant_id, reviewer e-mail)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone to assign or be assigned: an id (applicant id or e-mail) and a program."""
+
+    key: str
+    program: str = ""
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """The chosen pairs, each reviewer's load, and applicants short of ``k`` reviewers."""
+
+    pairs: list[Pair]
+    loads: dict[str, int]
+    short: dict[str, int] = field(default_factory=dict)  # applicant_id → reviewers missing
+
+    @property
+    def spread(self) -> int:
+        """Max − min reviewer load (0 when there are no reviewers)."""
+        return max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1: HiGHS prints a banner from C++ on its first use in a process,
+    which would corrupt the CLI's ``--json`` output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def same_program(a: str, b: str) -> bool:
+    """Whether two program names are the same program (case and spacing ignored; blank never)."""
+    na, nb = " ".join(a.lower().split()), " ".join(b.lower().split())
+    return bool(na) and na == nb
+
+
+def assign_reviewers(
+    applicants: Sequence[Candidate],
+    reviewers: Sequence[Candidate],
+    k: int,
+    *,
+    avoid_own_program: bool = True,
+    forbidden: Collection[Pair] = (),
+    pinned: Collection[Pair] = (),
+    current: Collection[Pair] = (),
+) -> AssignmentResult:
+    """Assign ``k`` reviewers per applicant under the rules in the module docstring."""
+    import pulp
+
+    forbidden_set = set(forbidden)
+    pinned_set = {p for p in pinned if p not in forbidden_set}
+    current_set = set(current)
+    reviewer_program = {r.key: r.program for r in reviewers}
+
+    allowed: dict[str, list[str]] = {}
+    need: dict[str, int] = {}
+    short: dict[str, int] = {}
+    for a in applicants:
+        options = [
+            r.key
+            for r in reviewers
+            if (a.key, r.key) not in forbidden_set
+            and (
+                (a.key, r.key) in pinned_set
+                or not (avoid_own_program and same_program(a.program, r.program))
+            )
+        ]
+        allowed[a.key] = options
+        n_pinned = sum((a.key, r) in pinned_set for r in options)
+        need[a.key] = max(min(k, len(options)), n_pinned)
+        if need[a.key] < k:
+            short[a.key] = k - need[a.key]
+
+    loads = {r.key: 0 for r in reviewers}
+    if not reviewers or not applicants:
+        return AssignmentResult([], loads, short)
+
+    prob = pulp.LpProblem("reviewer_assignment", pulp.LpMinimize)
+    x = {
+        (a, r): pulp.LpVariable(f"x_{i}_{j}", cat="Binary")
+        for i, (a, options) in enumerate(allowed.items())
+        for j, r in enumerate(options)
+    }
+    hi = pulp.LpVariable("load_max", lowBound=0)
+    lo = pulp.LpVariable("load_min", lowBound=0)
+    weight = len(current_set) + 1
+    prob += weight * (hi - lo) - pulp.lpSum(x[p] for p in current_set if p in x)
+
+    # Each applicant gets the reviewers it needs (k, or all that are allowed).
+    for i, (key, options) in enumerate(allowed.items()):
+        prob += pulp.lpSum(x[key, r] for r in options) == need[key], f"need_{i}"
+    # Pinned pairs stay.
+    for p in pinned_set:
+        if p in x:
+            prob += x[p] == 1, f"pinned_{len(prob.constraints)}"
+    # Every reviewer's load lies between lo and hi.
+    by_reviewer: dict[str, list[pulp.LpVariable]] = {r: [] for r in reviewer_program}
+    for (_, email), var in x.items():
+        by_reviewer[email].append(var)
+    for j, vars_ in enumerate(by_reviewer.values()):
+        prob += pulp.lpSum(vars_) <= hi, f"load_max_{j}"
+        prob += pulp.lpSum(vars_) >= lo, f"load_min_{j}"
+
+    with _quiet_stdout():
+        prob.solve(pulp.HiGHS(msg=False))
+    if pulp.LpStatus[prob.status] != "Optimal":  # cannot happen: need() keeps it feasible
+        raise RuntimeError(f"assignment program ended {pulp.LpStatus[prob.status]}")
+    pairs = sorted(p for p, var in x.items() if (var.value() or 0) > 0.5)
+    for _, email in pairs:
+        loads[email] += 1
+    return AssignmentResult(pairs, loads, short)

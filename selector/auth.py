@@ -1,0 +1,153 @@
+"""Users, roles and passwords: who may do what, decided here and in the store, never in the UI.
+
+Roles:
+
+coordinator
+    Imports applications and score files, manages users, cycles and assignments; reads all.
+reviewer
+    Reads only the applicants assigned to them and not conflicted; writes only their own reviews.
+chair
+    Reads everything, writes their own reviews, runs and finalises selections.
+
+Passwords are hashed with argon2id (argon2-cffi); only the hash is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from selector.errors import InputError, Location, PermissionDenied
+
+
+class Role(StrEnum):
+    """A user's role in the committee."""
+
+    COORDINATOR = "coordinator"
+    REVIEWER = "reviewer"
+    CHAIR = "chair"
+
+
+class Action(StrEnum):
+    """Things a role may be allowed to do (see :data:`PERMISSIONS`)."""
+
+    IMPORT = "import"  # applications and score files
+    MANAGE_USERS = "manage users"
+    MANAGE_CYCLES = "manage cycles"
+    EDIT_CONFIG = "edit a cycle's config"
+    ASSIGN = "assign reviewers"
+    READ_ALL = "read all applicants and reviews"
+    REVIEW_FOR_OTHERS = "enter reviews for other reviewers"
+    REVIEW_UNASSIGNED = "review an applicant not assigned to you"
+    RUN_SELECTION = "run a selection"
+    FINALIZE = "finalise a selection"
+    READ_AUDIT = "read the audit log"
+
+
+#: Which role may do what. A reviewer may only write their own reviews of assigned applicants.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.COORDINATOR: frozenset(
+        {
+            Action.IMPORT,
+            Action.MANAGE_USERS,
+            Action.MANAGE_CYCLES,
+            Action.EDIT_CONFIG,
+            Action.ASSIGN,
+            Action.READ_ALL,
+            Action.REVIEW_FOR_OTHERS,
+            Action.REVIEW_UNASSIGNED,
+            Action.RUN_SELECTION,
+            Action.READ_AUDIT,
+        }
+    ),
+    Role.CHAIR: frozenset(
+        {
+            Action.READ_ALL,
+            Action.EDIT_CONFIG,
+            Action.REVIEW_UNASSIGNED,
+            Action.RUN_SELECTION,
+            Action.FINALIZE,
+            Action.READ_AUDIT,
+        }
+    ),
+    Role.REVIEWER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """An authenticated person (or the CLI's system actor, which may do everything)."""
+
+    id: int | None
+    email: str
+    name: str
+    role: Role
+    program: str = ""
+    system: bool = False
+
+    def can(self, action: Action) -> bool:
+        """Whether this user's role allows ``action``."""
+        return self.system or action in PERMISSIONS[self.role]
+
+    def require(self, action: Action) -> None:
+        """Raise :class:`PermissionDenied` unless this user may do ``action``."""
+        if not self.can(action):
+            raise PermissionDenied(
+                "permission_denied",
+                f"{self.email} ({self.role}) may not {action}",
+                action=str(action),
+                role=str(self.role),
+            )
+
+
+#: The CLI actor: whoever holds the database URL holds every right.
+SYSTEM_USER = User(id=None, email="system", name="selector CLI", role=Role.COORDINATOR, system=True)
+
+_hasher = PasswordHasher()
+
+#: Shortest password accepted for a new account.
+MIN_PASSWORD_LENGTH = 8
+
+
+def parse_role(text: str) -> Role:
+    """A role from its name (any case); an :class:`InputError` lists the valid ones."""
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise InputError(
+            "role_unknown",
+            f"unknown role {text!r}; use one of {', '.join(r.value for r in Role)}",
+            Location(column="role"),
+        ) from None
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password (a new random salt every time)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            "password_short",
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            Location(column="password"),
+        )
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the stored hash; never raises for a wrong password."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash uses older argon2 parameters than the current ones."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()

@@ -1,0 +1,1295 @@
+"""Persistence of the review workflow (SQLAlchemy 2.x), with the role checks in one place.
+
+Where the data lives: ``Store(url)``, else ``$SELECTOR_DB``, else the SQLite file
+``./var/selector.db`` under the current directory (:data:`DEFAULT_PATH`). Any SQLAlchemy URL
+works (``postgresql+psycopg://...``); on SQLite every connection turns on WAL, a busy timeout
+and foreign keys, and every transaction starts ``BEGIN IMMEDIATE`` so concurrent writers queue
+instead of failing. Opening a store upgrades its schema to the newest Alembic revision
+(``selector/migrations``), so a later release keeps an existing database.
+
+Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
+first and checks its role here, not in the UI (see :mod:`selector.auth`). ``cycle`` arguments
+are a cycle name, or ``None`` for the newest cycle.
+
+Public API::
+
+    Store(url=None); store.url; store.system_user()
+    add_user(actor, email, name, role, password, program="") -> User
+    set_password(actor, email, password); authenticate(email, password) -> User | None
+    users(actor, role=None) -> list[User]
+    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
+    cycles() -> list[Cycle]; cycle(name=None) -> Cycle
+    update_cycle_config(actor, cycle, config_text) -> Cycle
+    preview_import(actor, cycle, intake) / import_applications(actor, cycle, intake) -> ImportReport
+    applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
+    applicant(actor, cycle, applicant_id) -> Applicant
+    withdraw_applicant / restore_applicant(actor, cycle, applicant_id)
+    assign(actor, cycle, k=None) -> AssignmentReport
+    set_assignment(actor, cycle, applicant_id, reviewer_email, assigned)
+    assignments(actor, cycle) -> list[(applicant_id, reviewer_email)]
+    save_review(actor, cycle, review); save_reviews(actor, cycle, reviews) -> int
+    review(actor, cycle, applicant_id, reviewer_email=None) -> Review | None
+    reviews(actor, cycle) -> list[Review]
+    declare_conflict(actor, cycle, applicant_id, reason="", *, reviewer_email=None, declared=True)
+    conflicts(actor, cycle) -> list[Conflict]
+    selection_inputs(actor, cycle) -> (applicants, reviews)
+    record_run(actor, cycle, *, config_text, decision, final=False) -> int
+    runs(actor, cycle) -> list[Run]; audit_log(actor, cycle=None) -> list[AuditEntry]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from selector.assignment import Candidate, assign_reviewers
+from selector.auth import (
+    SYSTEM_USER,
+    Action,
+    Role,
+    User,
+    hash_password,
+    needs_rehash,
+    normalize_email,
+    parse_role,
+    verify_password,
+)
+from selector.config import TrackConfig, loads_config
+from selector.errors import InputError, Location, PermissionDenied
+from selector.models import Applicant, Review
+
+#: The SQLite file used when neither a URL nor ``$SELECTOR_DB`` is given (relative to cwd).
+DEFAULT_PATH = Path("var") / "selector.db"
+#: Where the Alembic revisions live (inside the package, so an installed wheel can migrate).
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: How long a SQLite writer waits for another one before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --------------------------------------------------------------------------------------
+# Schema. Changes need a new revision in selector/migrations/versions.
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    program: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "" → cannot log in
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CycleRow(Base):
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    config_text: Mapped[str] = mapped_column(Text)
+    blind: Mapped[bool] = mapped_column(Boolean, default=False)
+    avoid_own_program: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ApplicantRow(Base):
+    __tablename__ = "applicants"
+    __table_args__ = (UniqueConstraint("cycle_id", "applicant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    pgy: Mapped[int] = mapped_column(Integer)
+    specialty: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(200), default="")
+    pgy1_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "auto", "manual" or "excluded"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    conflict_reason: Mapped[str] = mapped_column(Text, default="")  # revision 0002
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    config_text: Mapped[str] = mapped_column(Text)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # revision 0002
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(320))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(400), default="")
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+# --------------------------------------------------------------------------------------
+# Plain results handed out of the store (never live ORM rows).
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One admission year: its name, config TOML and review options."""
+
+    name: str
+    config_text: str
+    blind: bool
+    avoid_own_program: bool
+    created_at: dt.datetime
+
+    @property
+    def config(self) -> TrackConfig:
+        """The validated track config of this cycle."""
+        return loads_config(self.config_text, f"cycle {self.name}")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or would do): applicant ids per outcome, and the rejected rows."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"added": n, "updated": n, "unchanged": n, "withdrawn": n, "rejected": [...]}``."""
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "withdrawn": len(self.withdrawn),
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    """The cycle's assignments after :meth:`Store.assign`: loads, changes, shortfalls."""
+
+    pairs: list[tuple[str, str]]
+    loads: dict[str, int]
+    added: int
+    removed: int
+    short: dict[str, int]  # applicant_id → reviewers missing (too few allowed reviewers)
+
+    def to_json(self) -> dict[str, Any]:
+        spread = max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
+        return {
+            "assignments": len(self.pairs),
+            "added": self.added,
+            "removed": self.removed,
+            "loads": self.loads,
+            "load_spread": spread,
+            "short": self.short,
+        }
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A declared conflict of interest: this reviewer does not review this applicant."""
+
+    applicant_id: str
+    reviewer: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """A recorded selection run: config snapshot, input hash and the full decision JSON."""
+
+    id: int
+    cycle: str
+    actor: str
+    at: dt.datetime
+    config_text: str
+    input_hash: str
+    decision: dict[str, Any]
+    final: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who changed what and when, with old and new values."""
+
+    at: dt.datetime
+    actor: str
+    cycle: str | None
+    action: str
+    target: str
+    old: Any
+    new: Any
+
+
+class IntakeLike(Protocol):
+    """What the store needs from :func:`selector.intake.read_applications`'s result."""
+
+    @property
+    def accepted(self) -> Sequence[Applicant]: ...
+
+    @property
+    def rejected(self) -> Sequence[Any]: ...
+
+
+# --------------------------------------------------------------------------------------
+# Engine and migrations
+
+
+def default_url() -> str:
+    """``$SELECTOR_DB`` if set, else the default SQLite file."""
+    return os.environ.get("SELECTOR_DB") or f"sqlite:///{DEFAULT_PATH}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, a busy timeout, foreign keys, and
+    ``BEGIN IMMEDIATE`` transactions (its folder is created when missing)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN IMMEDIATE below is honoured.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        # Take the write lock up front: a deferred transaction that reads and then writes can
+        # fail at once with "database is locked" when another process wrote in between.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` in one transaction (concurrent openers queue)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest schema revision this release knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+# --------------------------------------------------------------------------------------
+
+
+def _to_user(row: UserRow) -> User:
+    return User(id=row.id, email=row.email, name=row.name, role=Role(row.role), program=row.program)
+
+
+def _to_cycle(row: CycleRow) -> Cycle:
+    return Cycle(row.name, row.config_text, row.blind, row.avoid_own_program, row.created_at)
+
+
+def _to_applicant(row: ApplicantRow, *, blind: bool = False) -> Applicant:
+    return Applicant(
+        applicant_id=row.applicant_id,
+        name=f"Applicant {row.applicant_id}" if blind else row.name,
+        email="" if blind else row.email,
+        pgy=row.pgy,
+        specialty=row.specialty,
+        program="" if blind else row.program,
+        pgy1_approved=row.pgy1_approved,
+        answers=dict(row.answers or {}),
+        row=row.source_row,
+    )
+
+
+def _applicant_fields(a: Applicant) -> dict[str, Any]:
+    """The stored fields of an applicant, for comparing an import with what is stored."""
+    return {
+        "name": a.name,
+        "email": a.email,
+        "pgy": a.pgy,
+        "specialty": a.specialty,
+        "program": a.program,
+        "pgy1_approved": a.pgy1_approved,
+        "answers": dict(a.answers),
+    }
+
+
+def _row_fields(row: ApplicantRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "email": row.email,
+        "pgy": row.pgy,
+        "specialty": row.specialty,
+        "program": row.program,
+        "pgy1_approved": row.pgy1_approved,
+        "answers": dict(row.answers or {}),
+    }
+
+
+def _rejection_json(rejection: Any) -> dict[str, Any]:
+    """A rejected intake row as JSON (its own ``to_json`` when it has one)."""
+    if hasattr(rejection, "to_json"):
+        out: dict[str, Any] = rejection.to_json()
+        return out
+    return {
+        "row": getattr(rejection, "row", None),
+        "errors": [str(e) for e in getattr(rejection, "errors", [])],
+    }
+
+
+def _rejected_ids(rejected: Iterable[Any]) -> set[str]:
+    """Applicant ids named by rejected rows: those applicants are kept, not withdrawn."""
+    ids = set()
+    for r in rejected:
+        values = getattr(r, "values", None)
+        if isinstance(values, dict) and values.get("applicant_id"):
+            ids.add(str(values["applicant_id"]).strip())
+    return ids
+
+
+def _check_scores(review: Review, config: TrackConfig) -> None:
+    for criterion_id, value in review.scores.items():
+        criterion = config.criterion(criterion_id)
+        where = Location(column=criterion_id)
+        if criterion is None:
+            raise InputError(
+                "score_unknown_criterion",
+                f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
+                where,
+            )
+        if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
+            raise InputError(
+                "score_out_of_range",
+                f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
+                f"{criterion.min:g}..{criterion.max:g}",
+                where,
+            )
+
+
+def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
+    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
+    payload = {
+        "config": config_text,
+        "applicants": sorted(
+            ({**a.canonical(), "answers": dict(a.answers)} for a in applicants),
+            key=lambda d: d["applicant_id"],
+        ),
+        "reviews": sorted(
+            (
+                {
+                    "applicant_id": r.applicant_id,
+                    "reviewer": r.reviewer,
+                    "scores": dict(r.scores),
+                    "conflict": r.conflict,
+                }
+                for r in reviews
+            ),
+            key=lambda d: (d["applicant_id"], d["reviewer"]),
+        ),
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """The review workflow's database. See the module docstring for the API."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        if current_revision(self.engine) != head_revision():
+            migrate(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @staticmethod
+    def system_user() -> User:
+        """The CLI actor: whoever holds the database URL holds every right."""
+        return SYSTEM_USER
+
+    # ---------------------------------------------------------------- helpers
+
+    def _cycle_row(self, s: Session, cycle: str | None) -> CycleRow:
+        if cycle is None:
+            row = s.scalars(
+                select(CycleRow).order_by(CycleRow.created_at.desc(), CycleRow.id.desc())
+            ).first()
+            if row is None:
+                raise InputError("cycle_missing", "no cycle yet: import applications first")
+            return row
+        row = s.scalars(select(CycleRow).where(CycleRow.name == cycle)).first()
+        if row is None:
+            raise InputError("cycle_unknown", f"no cycle named {cycle!r}")
+        return row
+
+    def _user_row(self, s: Session, email: str) -> UserRow:
+        row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+        if row is None:
+            raise InputError("user_unknown", f"no user {email!r}")
+        return row
+
+    def _applicant_row(self, s: Session, cycle: CycleRow, applicant_id: str) -> ApplicantRow:
+        row = s.scalars(
+            select(ApplicantRow).where(
+                ApplicantRow.cycle_id == cycle.id, ApplicantRow.applicant_id == applicant_id
+            )
+        ).first()
+        if row is None:
+            raise InputError(
+                "applicant_unknown", f"no applicant {applicant_id!r} in cycle {cycle.name!r}"
+            )
+        return row
+
+    def _audit(
+        self,
+        s: Session,
+        actor: User,
+        cycle: CycleRow | None,
+        action: str,
+        target: str = "",
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        s.add(
+            AuditRow(
+                actor=actor.email,
+                cycle_id=cycle.id if cycle else None,
+                action=action,
+                target=target,
+                old=old,
+                new=new,
+            )
+        )
+
+    def _visible_pks(self, s: Session, actor: User, cycle: CycleRow) -> set[int]:
+        """Applicant keys a reviewer may read: assigned, not conflicted, not withdrawn."""
+        assigned = set(
+            s.scalars(
+                select(AssignmentRow.applicant_pk)
+                .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                .where(
+                    ApplicantRow.cycle_id == cycle.id,
+                    ApplicantRow.withdrawn.is_(False),
+                    AssignmentRow.reviewer_id == actor.id,
+                    AssignmentRow.kind != "excluded",
+                )
+            )
+        )
+        conflicted = set(
+            s.scalars(
+                select(ReviewRow.applicant_pk).where(
+                    ReviewRow.reviewer_id == actor.id, ReviewRow.conflict.is_(True)
+                )
+            )
+        )
+        return assigned - conflicted
+
+    # ---------------------------------------------------------------- users
+
+    def add_user(
+        self,
+        actor: User,
+        email: str,
+        name: str,
+        role: Role | str,
+        password: str | None,
+        program: str = "",
+    ) -> User:
+        """Create an account; ``password=None`` makes one that cannot log in until one is set."""
+        actor.require(Action.MANAGE_USERS)
+        email = normalize_email(email)
+        if "@" not in email:
+            raise InputError("email_invalid", f"{email!r} is not an e-mail address")
+        role = role if isinstance(role, Role) else parse_role(role)
+        pw_hash = hash_password(password) if password is not None else ""
+        with self._tx() as s:
+            if s.scalars(select(UserRow).where(UserRow.email == email)).first() is not None:
+                raise InputError("user_exists", f"a user {email!r} already exists")
+            row = UserRow(
+                email=email,
+                name=name.strip(),
+                role=role.value,
+                program=program.strip(),
+                password_hash=pw_hash,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
+            return _to_user(row)
+
+    def set_password(self, actor: User, email: str, password: str) -> None:
+        """Set a password: one's own, or anyone's for a coordinator."""
+        if normalize_email(email) != actor.email:
+            actor.require(Action.MANAGE_USERS)
+        pw_hash = hash_password(password)
+        with self._tx() as s:
+            row = self._user_row(s, email)
+            row.password_hash = pw_hash
+            self._audit(s, actor, None, "user.password", row.email)
+
+    def authenticate(self, email: str, password: str) -> User | None:
+        """The user whose e-mail and password match, else None."""
+        with self._tx() as s:
+            row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+            if row is None or not row.password_hash:
+                return None
+            if not verify_password(row.password_hash, password):
+                return None
+            if needs_rehash(row.password_hash):
+                row.password_hash = hash_password(password)
+            return _to_user(row)
+
+    def users(self, actor: User, role: Role | str | None = None) -> list[User]:
+        """All accounts (optionally one role), for coordinators and chairs."""
+        if not (actor.can(Action.MANAGE_USERS) or actor.can(Action.READ_ALL)):
+            actor.require(Action.MANAGE_USERS)
+        with self._tx() as s:
+            query = select(UserRow).order_by(UserRow.email)
+            if role is not None:
+                query = query.where(UserRow.role == Role(role).value)
+            return [_to_user(r) for r in s.scalars(query)]
+
+    def user(self, email: str) -> User | None:
+        """The account with this e-mail, if any (no secrets in it)."""
+        with self._tx() as s:
+            row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+            return _to_user(row) if row else None
+
+    # ---------------------------------------------------------------- cycles
+
+    def create_cycle(
+        self,
+        actor: User,
+        name: str,
+        config_text: str,
+        *,
+        blind: bool | None = None,
+        avoid_own_program: bool | None = None,
+    ) -> Cycle:
+        """Create a cycle with its config; ``blind``/``avoid_own_program`` default to the
+        config's ``[review]`` values."""
+        actor.require(Action.MANAGE_CYCLES)
+        name = name.strip()
+        if not name:
+            raise InputError("cycle_name_empty", "a cycle needs a name")
+        config = loads_config(config_text, f"cycle {name}")
+        with self._tx() as s:
+            if s.scalars(select(CycleRow).where(CycleRow.name == name)).first() is not None:
+                raise InputError("cycle_exists", f"a cycle named {name!r} already exists")
+            row = CycleRow(
+                name=name,
+                config_text=config_text,
+                blind=config.review.blind if blind is None else blind,
+                avoid_own_program=(
+                    config.review.avoid_own_program
+                    if avoid_own_program is None
+                    else avoid_own_program
+                ),
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, row, "cycle.create", name)
+            return _to_cycle(row)
+
+    def cycles(self) -> list[Cycle]:
+        """Every cycle, newest first."""
+        with self._tx() as s:
+            rows = s.scalars(
+                select(CycleRow).order_by(CycleRow.created_at.desc(), CycleRow.id.desc())
+            )
+            return [_to_cycle(r) for r in rows]
+
+    def cycle(self, name: str | None = None) -> Cycle:
+        """The named cycle, or the newest one."""
+        with self._tx() as s:
+            return _to_cycle(self._cycle_row(s, name))
+
+    def update_cycle_config(self, actor: User, cycle: str | None, config_text: str) -> Cycle:
+        """Replace a cycle's config TOML after validating it (old and new text audited)."""
+        actor.require(Action.EDIT_CONFIG)
+        with self._tx() as s:
+            row = self._cycle_row(s, cycle)
+            loads_config(config_text, f"cycle {row.name}")
+            if row.config_text != config_text:
+                self._audit(s, actor, row, "cycle.config", row.name, row.config_text, config_text)
+                row.config_text = config_text
+            return _to_cycle(row)
+
+    # ---------------------------------------------------------------- applicants
+
+    def _plan_import(
+        self, s: Session, cycle: CycleRow, intake: IntakeLike
+    ) -> tuple[ImportReport, dict[str, ApplicantRow]]:
+        existing = {
+            r.applicant_id: r
+            for r in s.scalars(select(ApplicantRow).where(ApplicantRow.cycle_id == cycle.id))
+        }
+        report = ImportReport(rejected=[_rejection_json(r) for r in intake.rejected])
+        seen: set[str] = set()
+        for a in intake.accepted:
+            seen.add(a.applicant_id)
+            row = existing.get(a.applicant_id)
+            if row is None:
+                report.added.append(a.applicant_id)
+            elif row.withdrawn or _row_fields(row) != _applicant_fields(a):
+                report.updated.append(a.applicant_id)
+            else:
+                report.unchanged.append(a.applicant_id)
+        keep = seen | _rejected_ids(intake.rejected)
+        for applicant_id, row in existing.items():
+            if applicant_id not in keep and not row.withdrawn:
+                report.withdrawn.append(applicant_id)
+        if not intake.accepted and existing:
+            raise InputError(
+                "import_empty",
+                "the file has no valid applications; nothing was changed "
+                "(importing it would withdraw every applicant)",
+            )
+        return report, existing
+
+    def preview_import(self, actor: User, cycle: str | None, intake: IntakeLike) -> ImportReport:
+        """What :meth:`import_applications` would do, without writing anything."""
+        actor.require(Action.IMPORT)
+        with self._tx() as s:
+            report, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
+            return report
+
+    def import_applications(
+        self, actor: User, cycle: str | None, intake: IntakeLike
+    ) -> ImportReport:
+        """Apply an applications export in one transaction: add new applicants, update changed
+        ones, withdraw those missing from the export (kept with their reviews), keep reviews."""
+        actor.require(Action.IMPORT)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            report, existing = self._plan_import(s, cycle_row, intake)
+            now = _now()
+            changed = set(report.updated)
+            for a in intake.accepted:
+                row = existing.get(a.applicant_id)
+                if row is None:
+                    s.add(
+                        ApplicantRow(
+                            cycle_id=cycle_row.id,
+                            applicant_id=a.applicant_id,
+                            source_row=a.row,
+                            created_at=now,
+                            updated_at=now,
+                            **_applicant_fields(a),
+                        )
+                    )
+                    continue
+                row.source_row = a.row
+                if a.applicant_id in changed:
+                    old, new = _row_fields(row), _applicant_fields(a)
+                    diff_old = {k: v for k, v in old.items() if new[k] != v}
+                    diff_new = {k: v for k, v in new.items() if old[k] != v}
+                    if row.withdrawn:
+                        diff_old["withdrawn"], diff_new["withdrawn"] = True, False
+                    for key, value in new.items():
+                        setattr(row, key, value)
+                    row.withdrawn = False
+                    row.updated_at = now
+                    self._audit(
+                        s, actor, cycle_row, "applicant.update", a.applicant_id, diff_old, diff_new
+                    )
+            for applicant_id in report.withdrawn:
+                row = existing[applicant_id]
+                row.withdrawn = True
+                row.updated_at = now
+                self._audit(
+                    s,
+                    actor,
+                    cycle_row,
+                    "applicant.withdraw",
+                    applicant_id,
+                    {"withdrawn": False},
+                    {"withdrawn": True},
+                )
+            summary = report.to_json()
+            summary["rejected"] = len(report.rejected)
+            self._audit(s, actor, cycle_row, "import", cycle_row.name, None, summary)
+            return report
+
+    def applicants(
+        self, actor: User, cycle: str | None, *, include_withdrawn: bool = False
+    ) -> list[Applicant]:
+        """The applicants this user may read, by applicant id. A reviewer sees only those
+        assigned to them and not conflicted (never withdrawn ones; identity hidden in a blind
+        cycle); coordinators and chairs see all."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = (
+                select(ApplicantRow)
+                .where(ApplicantRow.cycle_id == cycle_row.id)
+                .order_by(ApplicantRow.applicant_id)
+            )
+            if actor.can(Action.READ_ALL):
+                if not include_withdrawn:
+                    query = query.where(ApplicantRow.withdrawn.is_(False))
+                return [_to_applicant(r) for r in s.scalars(query)]
+            visible = self._visible_pks(s, actor, cycle_row)
+            return [
+                _to_applicant(r, blind=cycle_row.blind) for r in s.scalars(query) if r.id in visible
+            ]
+
+    def applicant(self, actor: User, cycle: str | None, applicant_id: str) -> Applicant:
+        """One applicant, if this user may read it (else :class:`PermissionDenied`)."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            row = self._applicant_row(s, cycle_row, applicant_id)
+            if actor.can(Action.READ_ALL):
+                return _to_applicant(row)
+            if row.id not in self._visible_pks(s, actor, cycle_row):
+                raise PermissionDenied(
+                    "not_assigned", f"{applicant_id} is not assigned to {actor.email}"
+                )
+            return _to_applicant(row, blind=cycle_row.blind)
+
+    def withdrawn(self, actor: User, cycle: str | None) -> list[str]:
+        """Applicant ids marked withdrawn (their reviews are kept)."""
+        actor.require(Action.READ_ALL)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            return list(
+                s.scalars(
+                    select(ApplicantRow.applicant_id)
+                    .where(ApplicantRow.cycle_id == cycle_row.id, ApplicantRow.withdrawn.is_(True))
+                    .order_by(ApplicantRow.applicant_id)
+                )
+            )
+
+    def _set_withdrawn(
+        self, actor: User, cycle: str | None, applicant_id: str, withdrawn: bool
+    ) -> None:
+        actor.require(Action.IMPORT)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            row = self._applicant_row(s, cycle_row, applicant_id)
+            if row.withdrawn != withdrawn:
+                action = "applicant.withdraw" if withdrawn else "applicant.restore"
+                self._audit(
+                    s,
+                    actor,
+                    cycle_row,
+                    action,
+                    applicant_id,
+                    {"withdrawn": row.withdrawn},
+                    {"withdrawn": withdrawn},
+                )
+                row.withdrawn = withdrawn
+                row.updated_at = _now()
+
+    def withdraw_applicant(self, actor: User, cycle: str | None, applicant_id: str) -> None:
+        """Mark an applicant withdrawn: kept with their reviews, not selectable."""
+        self._set_withdrawn(actor, cycle, applicant_id, True)
+
+    def restore_applicant(self, actor: User, cycle: str | None, applicant_id: str) -> None:
+        """Undo a withdrawal: the applicant is selectable again, with every review kept."""
+        self._set_withdrawn(actor, cycle, applicant_id, False)
+
+    # ---------------------------------------------------------------- assignments
+
+    def assign(self, actor: User, cycle: str | None, k: int | None = None) -> AssignmentReport:
+        """(Re)assign reviewers: k per applicant (default: the cycle config's), loads balanced,
+        manual assignments, started reviews and conflicts respected (see
+        :mod:`selector.assignment`)."""
+        actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            k = k if k is not None else _to_cycle(cycle_row).config.review.reviewers_per_applicant
+            if k < 1:
+                raise InputError("k_invalid", f"k must be 1 or more, not {k}")
+            apps = list(
+                s.scalars(
+                    select(ApplicantRow)
+                    .where(ApplicantRow.cycle_id == cycle_row.id, ApplicantRow.withdrawn.is_(False))
+                    .order_by(ApplicantRow.applicant_id)
+                )
+            )
+            reviewers = list(
+                s.scalars(
+                    select(UserRow)
+                    .where(UserRow.role == Role.REVIEWER.value)
+                    .order_by(UserRow.email)
+                )
+            )
+            by_pk = {a.id: a for a in apps}
+            by_uid = {u.id: u for u in reviewers}
+            rows = [
+                r
+                for r in s.scalars(
+                    select(AssignmentRow)
+                    .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                    .where(ApplicantRow.cycle_id == cycle_row.id)
+                )
+                if r.applicant_pk in by_pk and r.reviewer_id in by_uid
+            ]
+            reviews = [
+                r
+                for r in s.scalars(
+                    select(ReviewRow)
+                    .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
+                    .where(ApplicantRow.cycle_id == cycle_row.id)
+                )
+                if r.applicant_pk in by_pk and r.reviewer_id in by_uid
+            ]
+
+            def pair(applicant_pk: int, reviewer_id: int) -> tuple[str, str]:
+                return by_pk[applicant_pk].applicant_id, by_uid[reviewer_id].email
+
+            forbidden = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind == "excluded"}
+            forbidden |= {pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.conflict}
+            current = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind != "excluded"}
+            pinned = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind == "manual"}
+            pinned |= {
+                pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.scores and not r.conflict
+            }
+            result = assign_reviewers(
+                [Candidate(a.applicant_id, a.program) for a in apps],
+                [Candidate(u.email, u.program) for u in reviewers],
+                k,
+                avoid_own_program=cycle_row.avoid_own_program,
+                forbidden=forbidden,
+                pinned=pinned,
+                current=current,
+            )
+            chosen = set(result.pairs)
+            pk_of = {a.applicant_id: a.id for a in apps}
+            uid_of = {u.email: u.id for u in reviewers}
+            removed = 0
+            for r in rows:
+                if r.kind != "excluded" and pair(r.applicant_pk, r.reviewer_id) not in chosen:
+                    s.delete(r)
+                    removed += 1
+            added = 0
+            for applicant_id, email in sorted(chosen - current):
+                s.add(
+                    AssignmentRow(
+                        applicant_pk=pk_of[applicant_id], reviewer_id=uid_of[email], kind="auto"
+                    )
+                )
+                added += 1
+            report = AssignmentReport(result.pairs, result.loads, added, removed, result.short)
+            self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
+            return report
+
+    def set_assignment(
+        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str, assigned: bool
+    ) -> None:
+        """A manual override: assign (pinned) or unassign (excluded from later runs of
+        :meth:`assign`) one reviewer for one applicant."""
+        actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            app = self._applicant_row(s, cycle_row, applicant_id)
+            user = self._user_row(s, reviewer_email)
+            if assigned:
+                conflicted = s.scalars(
+                    select(ReviewRow).where(
+                        ReviewRow.applicant_pk == app.id,
+                        ReviewRow.reviewer_id == user.id,
+                        ReviewRow.conflict.is_(True),
+                    )
+                ).first()
+                if conflicted is not None:
+                    raise InputError(
+                        "assignment_conflict",
+                        f"{user.email} declared a conflict of interest with {applicant_id}",
+                    )
+            row = s.scalars(
+                select(AssignmentRow).where(
+                    AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == user.id
+                )
+            ).first()
+            kind = "manual" if assigned else "excluded"
+            old = row.kind if row else None
+            if row is None:
+                s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind))
+            else:
+                row.kind = kind
+            self._audit(
+                s, actor, cycle_row, "assignment.set", f"{applicant_id} {user.email}", old, kind
+            )
+
+    def assignments(self, actor: User, cycle: str | None) -> list[tuple[str, str]]:
+        """(applicant_id, reviewer e-mail) pairs in force; a reviewer gets only their own."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = (
+                select(ApplicantRow.applicant_id, UserRow.email)
+                .select_from(AssignmentRow)
+                .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                .join(UserRow, UserRow.id == AssignmentRow.reviewer_id)
+                .where(
+                    ApplicantRow.cycle_id == cycle_row.id,
+                    ApplicantRow.withdrawn.is_(False),
+                    AssignmentRow.kind != "excluded",
+                )
+                .order_by(ApplicantRow.applicant_id, UserRow.email)
+            )
+            if not actor.can(Action.READ_ALL):
+                query = query.where(UserRow.id == actor.id)
+            return [(a, e) for a, e in s.execute(query)]
+
+    # ---------------------------------------------------------------- reviews
+
+    def _save_review(
+        self, s: Session, actor: User, cycle_row: CycleRow, config: TrackConfig, review: Review
+    ) -> None:
+        email = normalize_email(review.reviewer)
+        if email != actor.email:
+            actor.require(Action.REVIEW_FOR_OTHERS)
+        _check_scores(review, config)
+        app = self._applicant_row(s, cycle_row, review.applicant_id)
+        if app.withdrawn:
+            raise InputError(
+                "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
+            )
+        user = self._user_row(s, email)
+        row = s.scalars(
+            select(ReviewRow).where(
+                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
+            )
+        ).first()
+        if not actor.can(Action.REVIEW_UNASSIGNED) and app.id not in self._visible_pks(
+            s, actor, cycle_row
+        ):
+            raise PermissionDenied(
+                "not_assigned", f"{review.applicant_id} is not assigned to {actor.email}"
+            )
+        new = {
+            "scores": dict(review.scores),
+            "comment": review.comment,
+            "conflict": review.conflict,
+        }
+        if row is None:
+            s.add(
+                ReviewRow(
+                    applicant_pk=app.id,
+                    reviewer_id=user.id,
+                    scores=dict(review.scores),
+                    comment=review.comment,
+                    conflict=review.conflict,
+                )
+            )
+            old = None
+        else:
+            old = {
+                "scores": dict(row.scores or {}),
+                "comment": row.comment,
+                "conflict": row.conflict,
+            }
+            if old == new:
+                return
+            row.scores = dict(review.scores)
+            row.comment = review.comment
+            row.conflict = review.conflict
+            row.updated_at = _now()
+        self._audit(s, actor, cycle_row, "review.save", f"{review.applicant_id} {email}", old, new)
+
+    def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
+        """Save (create or replace) one review; a reviewer only their own, of an applicant
+        assigned to them. Old and new scores go to the audit log."""
+        self.save_reviews(actor, cycle, [review])
+
+    def save_reviews(self, actor: User, cycle: str | None, reviews: Iterable[Review]) -> int:
+        """Save several reviews in one transaction (all or none); returns how many."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            config = _to_cycle(cycle_row).config
+            n = 0
+            for review in reviews:
+                self._save_review(s, actor, cycle_row, config, review)
+                n += 1
+            return n
+
+    def _review_query(self, cycle_row: CycleRow) -> Any:
+        return (
+            select(ReviewRow, ApplicantRow.applicant_id, UserRow.email)
+            .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
+            .join(UserRow, UserRow.id == ReviewRow.reviewer_id)
+            .where(ApplicantRow.cycle_id == cycle_row.id)
+            .order_by(ApplicantRow.applicant_id, UserRow.email)
+        )
+
+    @staticmethod
+    def _to_review(row: ReviewRow, applicant_id: str, email: str) -> Review:
+        return Review(
+            applicant_id=applicant_id,
+            reviewer=email,
+            scores=dict(row.scores or {}),
+            comment=row.comment,
+            conflict=row.conflict,
+        )
+
+    def reviews(self, actor: User, cycle: str | None) -> list[Review]:
+        """Reviews this user may read: all for coordinators and chairs, a reviewer's own else."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = self._review_query(cycle_row)
+            if not actor.can(Action.READ_ALL):
+                query = query.where(ReviewRow.reviewer_id == actor.id)
+            return [self._to_review(r, a, e) for r, a, e in s.execute(query)]
+
+    def review(
+        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str | None = None
+    ) -> Review | None:
+        """One review (by default the actor's own) of one applicant, if saved."""
+        email = normalize_email(reviewer_email or actor.email)
+        if email != actor.email:
+            actor.require(Action.READ_ALL)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = self._review_query(cycle_row).where(
+                ApplicantRow.applicant_id == applicant_id, UserRow.email == email
+            )
+            found = s.execute(query).first()
+            return self._to_review(*found) if found else None
+
+    def declare_conflict(
+        self,
+        actor: User,
+        cycle: str | None,
+        applicant_id: str,
+        reason: str = "",
+        *,
+        reviewer_email: str | None = None,
+        declared: bool = True,
+    ) -> None:
+        """Declare (or, with ``declared=False``, withdraw) a conflict of interest: the reviewer
+        no longer sees the applicant, is not assigned it, and their review does not count."""
+        email = normalize_email(reviewer_email or actor.email)
+        if email != actor.email:
+            actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            app = self._applicant_row(s, cycle_row, applicant_id)
+            user = self._user_row(s, email)
+            row = s.scalars(
+                select(ReviewRow).where(
+                    ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
+                )
+            ).first()
+            old = {"conflict": row.conflict, "reason": row.conflict_reason} if row else None
+            if row is None:
+                row = ReviewRow(applicant_pk=app.id, reviewer_id=user.id, scores={}, comment="")
+                s.add(row)
+            row.conflict = declared
+            row.conflict_reason = reason.strip() if declared else ""
+            row.updated_at = _now()
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "conflict.declare" if declared else "conflict.withdraw",
+                f"{applicant_id} {email}",
+                old,
+                {"conflict": declared, "reason": row.conflict_reason},
+            )
+
+    def conflicts(self, actor: User, cycle: str | None) -> list[Conflict]:
+        """Declared conflicts; a reviewer gets only their own."""
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = self._review_query(cycle_row).where(ReviewRow.conflict.is_(True))
+            if not actor.can(Action.READ_ALL):
+                query = query.where(ReviewRow.reviewer_id == actor.id)
+            return [Conflict(a, e, r.conflict_reason) for r, a, e in s.execute(query)]
+
+    # ---------------------------------------------------------------- selection runs
+
+    def selection_inputs(
+        self, actor: User, cycle: str | None
+    ) -> tuple[list[Applicant], list[Review]]:
+        """The selectable applicants (not withdrawn) and their reviews, for selection.decide."""
+        actor.require(Action.RUN_SELECTION)
+        applicants = self.applicants(actor, cycle)
+        ids = {a.applicant_id for a in applicants}
+        reviews = [r for r in self.reviews(actor, cycle) if r.applicant_id in ids]
+        return applicants, reviews
+
+    def record_run(
+        self,
+        actor: User,
+        cycle: str | None,
+        *,
+        config_text: str,
+        decision: Any,
+        final: bool = False,
+    ) -> int:
+        """Record a selection run (config snapshot, input hash, ``decision.to_json()``);
+        a final run needs the chair. Returns the run id."""
+        actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
+        decision_json = decision.to_json() if hasattr(decision, "to_json") else dict(decision)
+        applicants, reviews = self.selection_inputs(actor, cycle)
+        digest = input_hash(applicants, reviews, config_text)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            row = RunRow(
+                cycle_id=cycle_row.id,
+                actor=actor.email,
+                config_text=config_text,
+                input_hash=digest,
+                decision=json.loads(json.dumps(decision_json, default=str)),
+                final=final,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "run.final" if final else "run",
+                str(row.id),
+                None,
+                {"input_hash": digest, "selected": decision_json.get("selected")},
+            )
+            return row.id
+
+    def runs(self, actor: User, cycle: str | None) -> list[Run]:
+        """Recorded selection runs of a cycle, newest first."""
+        actor.require(Action.READ_ALL)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            rows = s.scalars(
+                select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
+            )
+            return [
+                Run(
+                    r.id,
+                    cycle_row.name,
+                    r.actor,
+                    r.created_at,
+                    r.config_text,
+                    r.input_hash,
+                    r.decision,
+                    r.final,
+                )
+                for r in rows
+            ]
+
+    def audit_log(self, actor: User, cycle: str | None = None) -> list[AuditEntry]:
+        """Who changed what and when (oldest first); one cycle's entries, or all."""
+        actor.require(Action.READ_AUDIT)
+        with self._tx() as s:
+            names = {c.id: c.name for c in s.scalars(select(CycleRow))}
+            query = select(AuditRow).order_by(AuditRow.id)
+            if cycle is not None:
+                query = query.where(AuditRow.cycle_id == self._cycle_row(s, cycle).id)
+            return [
+                AuditEntry(
+                    r.at,
+                    r.actor,
+                    names.get(r.cycle_id) if r.cycle_id else None,
+                    r.action,
+                    r.target,
+                    r.old,
+                    r.new,
+                )
+                for r in s.scalars(query)
+            ]
