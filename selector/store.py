@@ -433,13 +433,21 @@ def _rejection_json(rejection: Any) -> dict[str, Any]:
     }
 
 
-def _rejected_ids(rejected: Iterable[Any]) -> set[str]:
-    """Applicant ids named by rejected rows: those applicants are kept, not withdrawn."""
+def _rejected_ids(intake: IntakeLike) -> set[str]:
+    """Applicant ids of rejected rows (by their ID or e-mail cell): those applicants are kept
+    as they were, not withdrawn, when a row of theirs turns invalid in a new export."""
+    from selector.intake import clean_email, email_id, format_id, is_email
+
+    mapping: dict[str, str] = getattr(intake, "mapping", None) or {}
     ids = set()
-    for r in rejected:
-        values = getattr(r, "values", None)
-        if isinstance(values, dict) and values.get("applicant_id"):
-            ids.add(str(values["applicant_id"]).strip())
+    for r in intake.rejected:
+        values = getattr(r, "values", None) or {}
+        raw_id = values.get(mapping.get("applicant_id", ""), "").strip()
+        email = clean_email(values.get(mapping.get("email", ""), ""))
+        if raw_id:
+            ids.add(format_id(raw_id))
+        elif is_email(email):
+            ids.add(email_id(email))
     return ids
 
 
@@ -739,7 +747,7 @@ class Store:
                 report.updated.append(a.applicant_id)
             else:
                 report.unchanged.append(a.applicant_id)
-        keep = seen | _rejected_ids(intake.rejected)
+        keep = seen | _rejected_ids(intake)
         for applicant_id, row in existing.items():
             if applicant_id not in keep and not row.withdrawn:
                 report.withdrawn.append(applicant_id)
