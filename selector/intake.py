@@ -251,6 +251,7 @@ _ORDINALS = {
 }
 _PGY_TAGGED = re.compile(r"\b(?:pgy|pg|post[\s-]?graduate\s+year)\s*[-–_#:]?\s*(\d{1,3})(?!\d)")
 _PGY_NUMBER = re.compile(r"^(\d{1,3})(?:\.0+)?$")
+_WHOLE_NUMBER = re.compile(r"^(\d+)(?:\.0+)?$")
 _PGY_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")[\s-]+year\b")
 _PGY_INTERN = re.compile(r"\bintern(ship)?\b")
 
@@ -339,7 +340,7 @@ def format_id(text: str) -> str:
     mistaken for a number when a score sheet goes through Excel or pandas.
     """
     text = text.strip()
-    m = _PGY_NUMBER.match(text)
+    m = _WHOLE_NUMBER.match(text)
     return f"A{int(m.group(1)):03d}" if m else text
 
 
