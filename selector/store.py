@@ -40,6 +40,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -87,6 +88,12 @@ DEFAULT_PATH = Path("var") / "selector.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: How long a SQLite writer waits for another one before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_config(config_text: str, cycle_name: str) -> TrackConfig:
+    """A cycle's config, parsed once per text (configs are frozen, so sharing is safe)."""
+    return loads_config(config_text, f"cycle {cycle_name}")
 
 
 def _now() -> dt.datetime:
@@ -206,7 +213,7 @@ class Cycle:
     @property
     def config(self) -> TrackConfig:
         """The validated track config of this cycle."""
-        return loads_config(self.config_text, f"cycle {self.name}")
+        return _parse_config(self.config_text, self.name)
 
 
 @dataclass(frozen=True)
@@ -595,6 +602,19 @@ class Store:
             )
         )
         return assigned - conflicted
+
+    def _may_review(
+        self, s: Session, actor: User, app: ApplicantRow, review: ReviewRow | None
+    ) -> bool:
+        """Whether a reviewer is assigned this applicant and has not declared a conflict."""
+        if review is not None and review.conflict:
+            return False
+        assignment = s.scalars(
+            select(AssignmentRow.kind).where(
+                AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
+            )
+        ).first()
+        return assignment is not None and assignment != "excluded"
 
     # ---------------------------------------------------------------- users
 
@@ -1064,9 +1084,7 @@ class Store:
                 ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
             )
         ).first()
-        if not actor.can(Action.REVIEW_UNASSIGNED) and app.id not in self._visible_pks(
-            s, actor, cycle_row
-        ):
+        if not actor.can(Action.REVIEW_UNASSIGNED) and not self._may_review(s, actor, app, row):
             raise PermissionDenied(
                 "not_assigned", f"{review.applicant_id} is not assigned to {actor.email}"
             )

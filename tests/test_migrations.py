@@ -1,0 +1,152 @@
+"""Schema migrations: a database made by the first schema (revision 0001) upgrades to the
+newest without losing anything, and the models match what the migrations build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+import selector.store as store_module
+from selector.auth import hash_password
+from selector.config import DEFAULT_CONFIG_PATH
+from selector.store import (
+    Base,
+    Store,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+)
+
+CONFIG = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+SCORES = (
+    '{"awareness": 4, "reflection": 3, "empowerment": 5, "action": 2, "leadership": 4, '
+    '"project": 3, "commitment": 5}'
+)
+
+
+def fill_first_schema(url: str) -> None:
+    """Data as release 1 (schema 0001) wrote it: raw SQL, no models."""
+    engine = make_engine(url)
+    migrate(engine, "0001")
+    now = dt.datetime(2026, 1, 15, 9, 30)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, program, password_hash, created_at) "
+                "VALUES (1, 'rev@example.org', 'Rev Iewer', 'reviewer', 'Program 9', :h, :t)"
+            ),
+            {"h": hash_password("old-password"), "t": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cycles (id, name, config_text, blind, avoid_own_program, created_at)"
+                " VALUES (1, '2025', :c, 0, 1, :t)"
+            ),
+            {"c": CONFIG, "t": now},
+        )
+        for i in (1, 2, 3):
+            conn.execute(
+                text(
+                    "INSERT INTO applicants (id, cycle_id, applicant_id, name, email, pgy, "
+                    "specialty, program, pgy1_approved, answers, source_row, withdrawn, "
+                    "created_at, updated_at) VALUES (:i, 1, :aid, :name, :email, 2, "
+                    "'Psychiatry', 'Program 1', 0, '{\"Essay\": \"text\"}', :row, :w, :t, :t)"
+                ),
+                {
+                    "i": i,
+                    "aid": f"A00{i}",
+                    "name": f"Oldperson {i}",
+                    "email": f"old{i}@example.org",
+                    "row": i + 1,
+                    "w": i == 3,
+                    "t": now,
+                },
+            )
+        conn.execute(
+            text(
+                "INSERT INTO assignments (applicant_pk, reviewer_id, kind, created_at) "
+                "VALUES (1, 1, 'auto', :t)"
+            ),
+            {"t": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO reviews (applicant_pk, reviewer_id, scores, comment, conflict, "
+                "created_at, updated_at) VALUES (1, 1, :s, 'strong', 0, :t, :t), "
+                "(3, 1, :s, 'withdrawn later', 0, :t, :t), (2, 1, '{}', '', 1, :t, :t)"
+            ),
+            {"s": SCORES, "t": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO runs (cycle_id, actor, created_at, config_text, input_hash, "
+                "decision) VALUES (1, 'system', :t, :c, :h, '{\"selected\": [\"A001\"]}')"
+            ),
+            {"t": now, "c": CONFIG, "h": "0" * 64},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, cycle_id, action, target, old, new) "
+                "VALUES (:t, 'system', 1, 'import', '2025', NULL, '{\"added\": 3}')"
+            ),
+            {"t": now},
+        )
+    engine.dispose()
+
+
+def test_first_schema_database_upgrades_to_head_without_loss(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    fill_first_schema(url)
+    assert current_revision(make_engine(url)) == "0001"
+
+    store = Store(url)
+    assert current_revision(store.engine) == head_revision() != "0001"
+    system = store.system_user()
+    assert store.authenticate("rev@example.org", "old-password") is not None
+    assert [a.applicant_id for a in store.applicants(system, "2025")] == ["A001", "A002"]
+    assert store.withdrawn(system, "2025") == ["A003"]
+    assert store.applicant(system, "2025", "A001").answers == {"Essay": "text"}
+    reviews = {r.applicant_id: r for r in store.reviews(system, "2025")}
+    assert set(reviews) == {"A001", "A002", "A003"}
+    assert reviews["A001"].scores["empowerment"] == 5 and reviews["A001"].comment == "strong"
+    assert reviews["A002"].conflict
+    assert store.conflicts(system, "2025")[0].reason == ""  # new column, filled for old rows
+    assert store.assignments(system, "2025") == [("A001", "rev@example.org")]
+    (run,) = store.runs(system, "2025")
+    assert run.decision == {"selected": ["A001"]} and run.final is False
+    assert store.audit_log(system, "2025")[0].new == {"added": 3}
+
+    # The upgraded database takes new data in the new columns.
+    store.declare_conflict(
+        system, "2025", "A001", "now a colleague", reviewer_email="rev@example.org"
+    )
+    assert store.conflicts(system, "2025")[0].reason == "now a colleague"
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_opening_an_up_to_date_database_runs_no_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    Store(url).close()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("migrate() called on an up-to-date database")
+
+    monkeypatch.setattr(store_module, "migrate", refuse)
+    Store(url).close()
