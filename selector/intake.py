@@ -175,7 +175,7 @@ _FIELDS: dict[str, _FieldSpec] = {
     ),
     "specialty": _spec(
         "Specialty|Residency specialty|Program specialty|Residency program specialty|"
-        "Residency program|Residency|Department|Discipline",
+        "Residency program|Residency|Department|Dept|Discipline",
         "other subspecialty interest future desired intended",
     ),
     "program": _spec(
@@ -508,6 +508,7 @@ class _Header:
 
 
 def _find_header(rows: list[list[str]], overrides: Mapping[str, str]) -> int | None:
+    """The row (among the first non-blank ones) whose cells name the most fields."""
     override_headers = {_norm(h) for h in overrides.values()}
     best, best_score, seen = None, 0, 0
     for i, row in enumerate(rows):
@@ -516,6 +517,8 @@ def _find_header(rows: list[list[str]], overrides: Mapping[str, str]) -> int | N
         seen += 1
         if seen > _HEADER_SEARCH_ROWS:
             break
+        if best is None:  # a sheet whose headers name no field: its first row, to report
+            best = i
         score = _row_score(row, override_headers)
         if score > best_score:
             best, best_score = i, score
@@ -691,11 +694,9 @@ def read_applications(
     rows = grid.rows
     h = _find_header(rows, overrides)
     if h is None:
-        first = next((r for r in rows if any(r)), [])
         raise InputError(
             "header_missing",
-            "no header row found (expected columns such as Name, Email, PGY, Specialty); "
-            f"first row: {', '.join(repr(c) for c in first[:12] if c) or '(blank)'}",
+            "no header row found: every row is blank",
             Location(file=file),
         )
     probe = max((len(r) for r in rows[h : h + 3]), default=0)

@@ -59,6 +59,8 @@ def read_bytes(source: Source, filename: str | None = None) -> tuple[bytes, str]
 
 def cell_text(value: Any) -> str:
     """One cell as text: whole floats without ".0", dates as ISO, booleans as TRUE/FALSE."""
+    if type(value) is str:  # the common case first: most cells are text
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -78,20 +80,25 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode Text" export
+
+
 def _is_zip(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:4096]
-    return b"\x00" in head or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head[:5] == b"%PDF-"
+    return (
+        b"\x00" in head or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head[:5] == b"%PDF-"
+    )
 
 
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -134,8 +141,13 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Grid:
                 f"no sheet named {sheet!r}; the workbook has {', '.join(names)}",
                 Location(file=name),
             )
-        chosen = sheet if sheet is not None else names[0]
-        cells = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        # Without a named sheet: the first one that has any cells (skips a blank cover sheet).
+        chosen, cells = names[0], []
+        for candidate in [sheet] if sheet is not None else names:
+            chosen = candidate
+            cells = wb.get_sheet_by_name(candidate).to_python(skip_empty_area=False)
+            if any(v not in ("", None) for row in cells for v in row):
+                break
     except InputError:
         raise
     except (CalamineError, ValueError, IndexError, OSError) as exc:
@@ -147,7 +159,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Grid:
 
 
 def read_grid(source: Source, filename: str | None = None, sheet: str | None = None) -> Grid:
-    """Read the first (or the named) sheet of an .xlsx, or a .csv, into a :class:`Grid`."""
+    """Read the first non-empty (or the named) sheet of an .xlsx, or a .csv, into a Grid."""
     data, name = read_bytes(source, filename)
     if len(data) > MAX_BYTES:
         raise InputError(
@@ -159,7 +171,7 @@ def read_grid(source: Source, filename: str | None = None, sheet: str | None = N
         raise InputError("file_empty", "the file is empty", Location(file=name))
     if _is_zip(data):
         return _read_xlsx(data, name, sheet)
-    if _looks_binary(data):
+    if _looks_binary(data) and not data.startswith(_UTF16_BOMS):
         raise InputError(
             "not_a_spreadsheet",
             "not a spreadsheet: expected an .xlsx workbook or a .csv file "

@@ -425,7 +425,8 @@ def test_to_json_shape() -> None:
         (b"", "file_empty", "empty"),
         (b"%PDF-1.4 binary\x00", "not_a_spreadsheet", "not a spreadsheet"),
         (b"PK\x03\x04 broken zip", "xlsx_unreadable", ".xlsx"),
-        (b"alpha,beta\n1,2\n", "header_missing", "'alpha', 'beta'"),
+        (b",,\n ,\n", "header_missing", "every row is blank"),
+        (b"alpha,beta\n1,2\n", "field_unmapped", "headers seen: 'alpha', 'beta'"),
         (b"Name,Email,Notes\nT,t@example.org,x\n", "field_unmapped", "PGY level, specialty"),
     ],
 )

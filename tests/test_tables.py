@@ -1,0 +1,163 @@
+"""The grid reader: xlsx and csv (encodings, delimiters, line ends) → text cells + Excel rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selector.errors import InputError
+from selector.tables import MAX_BYTES, cell_text, read_bytes, read_grid
+
+
+def workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        ("  padded  ", "padded"),
+        (True, "TRUE"),
+        (False, "FALSE"),
+        (2.0, "2"),
+        (2.5, "2.5"),
+        (float("nan"), ""),
+        (7, "7"),
+        (dt.datetime(2026, 1, 15, 10, 23, 5), "2026-01-15 10:23:05"),
+        (dt.date(2026, 1, 15), "2026-01-15"),
+        (dt.time(9, 30), "09:30:00"),
+        (dt.timedelta(hours=1), "1:00:00"),
+    ],
+)
+def test_cell_text(value: object, text: str) -> None:
+    assert cell_text(value) == text
+
+
+def test_xlsx_keeps_excel_row_numbers_and_types() -> None:
+    rows: list[list[object]] = [["Title"], [], ["Name", "PGY", "When"]]
+    rows.append(["Testa Q", 2, dt.datetime(2026, 1, 15, 9, 30)])
+    grid = read_grid(workbook(("Sheet1", rows)))
+    assert grid.format == "xlsx" and grid.sheet == "Sheet1"
+    assert grid.row_numbers == [1, 2, 3, 4]
+    assert grid.rows[3] == ["Testa Q", "2", "2026-01-15 09:30:00"]
+    assert grid.rows[1] == ["", "", ""]
+
+
+def test_xlsx_data_not_starting_at_a1_keeps_positions() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["C3"] = "Name"
+    buf = io.BytesIO()
+    wb.save(buf)
+    grid = read_grid(buf.getvalue())
+    assert grid.rows[2] == ["", "", "Name"]
+
+
+def test_xlsx_named_sheet_and_blank_cover_sheet() -> None:
+    data = workbook(("Cover", []), ("Responses", [["Name"], ["Testa Q"]]), ("Other", [["x"]]))
+    assert read_grid(data).sheet == "Responses"
+    assert read_grid(data, sheet="Other").rows == [["x"]]
+    with pytest.raises(InputError, match="no sheet named 'Nope'; the workbook has Cover"):
+        read_grid(data, sheet="Nope")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "newline"),
+    [
+        ("utf-8", ",", "\n"),
+        ("utf-8-sig", ",", "\r\n"),
+        ("cp1252", ";", "\r\n"),
+        ("utf-16", "\t", "\r\n"),
+        ("utf-8", "|", "\n"),
+    ],
+)
+def test_csv_variants(encoding: str, delimiter: str, newline: str) -> None:
+    text = newline.join(
+        [delimiter.join(["Name", "Note"]), delimiter.join(["Zoë Quillfeather", "café"])]
+    )
+    grid = read_grid(text.encode(encoding))
+    assert grid.format == "csv"
+    assert grid.rows == [["Name", "Note"], ["Zoë Quillfeather", "café"]]
+    expected = {"utf-8-sig": "utf-8-sig", "cp1252": "cp1252", "utf-16": "utf-16"}
+    assert grid.encoding == expected.get(encoding, "utf-8")
+
+
+def test_csv_quoted_newlines_count_as_one_row() -> None:
+    data = b'Name,Statement\r\nTesta,"line one\r\nline two"\r\nProbo,short\r\n'
+    grid = read_grid(data)
+    assert grid.rows[1] == ["Testa", "line one\r\nline two"]
+    assert grid.row_numbers == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "file_empty"),
+        (b"  \n\n", "file_empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", "not_a_spreadsheet"),
+        (b"%PDF-1.7\n", "not_a_spreadsheet"),
+        (b"PK\x03\x04garbage", "xlsx_unreadable"),
+    ],
+)
+def test_unreadable(data: bytes, code: str) -> None:
+    with pytest.raises(InputError) as err:
+        read_grid(data, filename="x.bin")
+    assert err.value.code == code
+    assert err.value.location.file == "x.bin"
+
+
+def test_zip_that_is_not_a_workbook() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(InputError) as err:
+        read_grid(buf.getvalue())
+    assert err.value.code == "xlsx_unreadable"
+
+
+def test_too_large() -> None:
+    with pytest.raises(InputError) as err:
+        read_grid(b"a" * (MAX_BYTES + 1))
+    assert err.value.code == "file_too_large"
+
+
+def test_read_bytes_sources(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a\n")
+    assert read_bytes(path) == (b"a\n", str(path))
+    assert read_bytes(str(path), filename="shown.csv") == (b"a\n", "shown.csv")
+    assert read_bytes(bytearray(b"a")) == (b"a", "<upload>")
+    assert read_bytes(io.StringIO("é")) == ("é".encode(), "<upload>")
+    with path.open("rb") as fh:
+        assert read_bytes(fh)[1] == str(path)
+    with pytest.raises(InputError, match="file not found"):
+        read_bytes(tmp_path / "missing.csv")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_give_a_grid_or_an_input_error(data: bytes) -> None:
+    try:
+        grid = read_grid(data)
+    except InputError:
+        return
+    assert len(grid.rows) == len(grid.row_numbers)
