@@ -1,0 +1,469 @@
+"""Commands on the database: `import`, `scores import/export`, `users`, `cycles`, `assign`,
+`calibrate`, `roster`.
+
+Each takes ``--db URL`` (else ``$SELECTOR_DB``, else ``./var/selector.db``) and acts as the
+system user: whoever holds the database URL holds every right. `selector select` in database
+mode lives in :mod:`selector.commands.select`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from selector.auth import Role
+from selector.config import DEFAULT_CONFIG_PATH
+from selector.errors import InputError, Location
+from selector.intake import MAPPABLE_FIELDS, is_email, read_applications
+from selector.store import DEFAULT_PATH, Cycle, Store
+
+
+def _add_db(p: argparse.ArgumentParser, cycle: bool = True, *, inherit: bool = False) -> None:
+    """``--db`` (and ``--cycle``); ``inherit`` leaves a parent parser's value in place."""
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS if inherit else None,
+        help=f"database URL (default: $SELECTOR_DB, else sqlite:///{DEFAULT_PATH})",
+    )
+    if cycle:
+        p.add_argument("--cycle", default=None, help="cycle name (default: the newest cycle)")
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import",
+        help="import an applications export into a cycle (adds, updates, withdraws)",
+        description="Import an applications export (.xlsx/.csv) into the database in one "
+        "transaction: new applicants are added, changed ones updated, those missing from the "
+        "export marked withdrawn (kept with their reviews); every review is kept. The cycle is "
+        "created with the default DEI config when it does not exist.",
+    )
+    p.add_argument("file", help="the export: .xlsx or .csv")
+    _add_db(p)
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help=f"use the column HEADER for FIELD ({', '.join(MAPPABLE_FIELDS)}); repeatable",
+    )
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    _add_json(p)
+    p.set_defaults(func=run_import)
+
+    scores = sub.add_parser("scores", help="import or export reviewers' scores")
+    ssub = scores.add_subparsers(dest="scores_command", metavar="ACTION")
+    ssub.required = True
+    si = ssub.add_parser(
+        "import",
+        help="save the reviews in a score file (long or wide) into a cycle",
+        description="Read a score file and save its reviews. Reviewers named by an e-mail "
+        "address that is not yet a user are created as reviewers (without a password).",
+    )
+    si.add_argument("file", help="score file: .xlsx or .csv")
+    _add_db(si)
+    _add_json(si)
+    si.set_defaults(func=run_scores_import)
+    se = ssub.add_parser(
+        "export",
+        help="write every review of a cycle as a long score file (.csv or .xlsx)",
+        description="Write applicant_id, reviewer, criterion, score rows (and comments) for "
+        "every counted-or-draft review; conflicts of interest are left out.",
+    )
+    se.add_argument("file", help="output file (.csv, or .xlsx)")
+    _add_db(se)
+    se.set_defaults(func=run_scores_export)
+
+    users = sub.add_parser("users", help="add or list user accounts")
+    usub = users.add_subparsers(dest="users_command", metavar="ACTION")
+    usub.required = True
+    ua = usub.add_parser(
+        "add",
+        help="add an account (password from a prompt or --password-file)",
+        description="Add a user. The password is read from --password-file (first line) or "
+        "asked for twice at a prompt; it is stored only as an argon2 hash.",
+    )
+    ua.add_argument("email", help="the user's e-mail address (their login)")
+    ua.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="the user's role"
+    )
+    ua.add_argument("--name", default="", help="display name (default: from the e-mail)")
+    ua.add_argument("--program", default="", help="residency program (for assignment)")
+    ua.add_argument("--password-file", metavar="FILE", help="read the password from FILE")
+    ua.add_argument("--no-password", action="store_true", help="no login until a password is set")
+    _add_db(ua, cycle=False)
+    ua.set_defaults(func=run_users_add)
+    ul = usub.add_parser("list", help="list accounts")
+    ul.add_argument("--role", choices=[r.value for r in Role], default=None, help="only this role")
+    _add_db(ul, cycle=False)
+    _add_json(ul)
+    ul.set_defaults(func=run_users_list)
+
+    cycles = sub.add_parser(
+        "cycles", help="list cycles (newest first), or `cycles create NAME` to add one"
+    )
+    _add_db(cycles, cycle=False)
+    _add_json(cycles)
+    cycles.set_defaults(func=run_cycles_list)
+    csub = cycles.add_subparsers(dest="cycles_command", metavar="ACTION")
+    cc = csub.add_parser("create", help="create a cycle with a track config")
+    cc.add_argument("name", help="cycle name, e.g. 2026")
+    cc.add_argument("--config", default=str(DEFAULT_CONFIG_PATH), help="track config (.toml)")
+    _add_db(cc, cycle=False, inherit=True)
+    cc.set_defaults(func=run_cycles_create)
+
+    a = sub.add_parser(
+        "assign",
+        help="assign k reviewers per applicant, balanced, avoiding own program and conflicts",
+        description="(Re)assign reviewers: k per applicant, loads within one of each other, "
+        "no reviewer from the applicant's own program (when the cycle says so), declared "
+        "conflicts and manual overrides respected, started reviews kept.",
+    )
+    _add_db(a)
+    a.add_argument("--k", type=int, default=None, help="reviewers per applicant (default: config)")
+    _add_json(a)
+    a.set_defaults(func=run_assign)
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="inter-rater reliability, reviewer leniency, disagreements to discuss",
+    )
+    _add_db(cal)
+    cal.add_argument(
+        "--threshold", type=float, default=None, help="disagreement threshold (share of scale)"
+    )
+    _add_json(cal)
+    cal.set_defaults(func=run_calibrate)
+
+    r = sub.add_parser(
+        "roster",
+        help="write the roster of the latest selection run (.xlsx or .csv)",
+        description="Write the roster of the cycle's latest recorded selection run, decided "
+        "again from its config snapshot on the stored data (refused if the data changed "
+        "since; run `selector select` again). With --config, decide now with that config and "
+        "record the run.",
+    )
+    r.add_argument("--out", required=True, metavar="FILE", help="roster file (.xlsx or .csv)")
+    r.add_argument("--config", default=None, help="decide now with this track config")
+    _add_db(r)
+    r.set_defaults(func=run_roster)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _cycle_for_import(store: Store, name: str | None) -> Cycle:
+    """The cycle to import into, created with the default config when missing."""
+    existing = {c.name: c for c in store.cycles()}
+    if name is None and existing:
+        return store.cycle()
+    name = name or str(dt.date.today().year)
+    if name in existing:
+        return existing[name]
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    return store.create_cycle(store.system_user(), name, text)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from selector.commands.validate import parse_map
+
+    data = read_applications(args.file, mapping=parse_map(args.map))
+    store = Store(args.db)
+    cycle = _cycle_for_import(store, args.cycle)
+    actor = store.system_user()
+    if args.dry_run:
+        report = store.preview_import(actor, cycle.name, data)
+    else:
+        report = store.import_applications(actor, cycle.name, data)
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    counts = report.to_json()
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{verb} {args.file} into cycle {cycle.name}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['withdrawn']} withdrawn, {len(report.rejected)} rejected"
+    )
+    for rejection in report.rejected:
+        print(f"  row {rejection['row']}: {'; '.join(rejection['errors'])}")
+    for applicant_id in report.withdrawn:
+        print(f"  withdrawn: {applicant_id} (not in this export; reviews kept)")
+    return 0
+
+
+def run_scores_import(args: argparse.Namespace) -> int:
+    from selector.scorefile import read_scores
+
+    store = Store(args.db)
+    actor = store.system_user()
+    cycle = store.cycle(args.cycle)
+    applicants = store.applicants(actor, cycle.name)
+    result = read_scores(args.file, cycle.config, applicants)
+    rejected = [
+        {"row": p.row, "column": p.location.column, "message": p.message}
+        for p in result.problems
+        if p.severity == "error"
+    ]
+    reviews = []
+    for review in result.reviews:
+        if store.user(review.reviewer) is not None:
+            reviews.append(review)
+        elif is_email(review.reviewer.strip().lower()):
+            email = review.reviewer.strip().lower()
+            store.add_user(actor, email, email.split("@")[0], Role.REVIEWER, None)
+            reviews.append(review)
+        else:
+            rejected.append(
+                {
+                    "row": None,
+                    "column": "reviewer",
+                    "message": f"reviewer {review.reviewer!r} is neither a user nor an e-mail "
+                    "address; add them with `selector users add`",
+                }
+            )
+    saved = store.save_reviews(actor, cycle.name, reviews)
+    if args.json:
+        _print_json({"saved": saved, "rejected": rejected})
+    else:
+        print(f"saved {saved} review(s) into cycle {cycle.name}; {len(rejected)} rejected")
+        for item in rejected:
+            where = f"row {item['row']}: " if item["row"] else ""
+            print(f"  {where}{item['message']}")
+    return 0
+
+
+def run_scores_export(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    cycle = store.cycle(args.cycle)
+    rows: list[list[Any]] = [["applicant_id", "reviewer", "criterion", "score", "comment"]]
+    for review in store.reviews(store.system_user(), cycle.name):
+        if review.conflict:
+            continue
+        for criterion in cycle.config.criteria:
+            if criterion.id in review.scores:
+                score = review.scores[criterion.id]
+                rows.append(
+                    [
+                        review.applicant_id,
+                        review.reviewer,
+                        criterion.id,
+                        int(score) if float(score).is_integer() else score,
+                        review.comment,
+                    ]
+                )
+    out = Path(args.file)
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        from selector.roster import safe_cell
+
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "scores"
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        out.write_bytes(buffer.getvalue())
+    else:
+        import csv
+
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+        out.write_text(text.getvalue(), encoding="utf-8-sig")
+    print(f"wrote {len(rows) - 1} score(s) of cycle {cycle.name} to {out}")
+    return 0
+
+
+def _csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.no_password:
+        return None
+    if args.password_file:
+        try:
+            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError(
+                "file_unreadable", f"cannot read: {exc.strerror}", Location(file=args.password_file)
+            ) from None
+        return lines[0] if lines else ""
+    first = getpass.getpass(f"password for {args.email}: ")
+    if getpass.getpass("again: ") != first:
+        raise InputError("password_mismatch", "the two passwords differ; nothing was changed")
+    return first
+
+
+def run_users_add(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    store = Store(args.db)
+    name = args.name or args.email.split("@")[0]
+    user = store.add_user(store.system_user(), args.email, name, args.role, password, args.program)
+    print(f"added {user.role} {user.email}" + ("" if password else " (no password: cannot log in)"))
+    return 0
+
+
+def run_users_list(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    users = store.users(store.system_user(), role=args.role)
+    if args.json:
+        _print_json(
+            [
+                {"email": u.email, "name": u.name, "role": u.role.value, "program": u.program}
+                for u in users
+            ]
+        )
+        return 0
+    for u in users:
+        print(
+            f"{u.role.value:<12} {u.email:<40} {u.name}" + (f" ({u.program})" if u.program else "")
+        )
+    return 0
+
+
+def run_cycles_list(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    cycles = store.cycles()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "name": c.name,
+                    "created_at": c.created_at.isoformat(),
+                    "blind": c.blind,
+                    "avoid_own_program": c.avoid_own_program,
+                }
+                for c in cycles
+            ]
+        )
+        return 0
+    for c in cycles:
+        print(f"{c.name:<12} created {c.created_at:%Y-%m-%d}" + ("  (blind)" if c.blind else ""))
+    if not cycles:
+        print("no cycles yet: `selector import FILE` creates one")
+    return 0
+
+
+def run_cycles_create(args: argparse.Namespace) -> int:
+    from selector.config import load_config
+
+    load_config(args.config)  # names the file in any error
+    store = Store(args.db)
+    text = Path(args.config).read_text(encoding="utf-8")
+    cycle = store.create_cycle(store.system_user(), args.name, text)
+    print(f"created cycle {cycle.name} with {args.config}")
+    return 0
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    report = store.assign(store.system_user(), args.cycle, k=args.k)
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    data = report.to_json()
+    print(
+        f"{data['assignments']} assignment(s): {data['added']} added, {data['removed']} removed; "
+        f"loads differ by {data['load_spread']}"
+    )
+    for email, load in sorted(report.loads.items()):
+        print(f"  {email:<40} {load}")
+    short = list(report.short.items())
+    for applicant_id, missing in short[:10]:
+        print(f"  {applicant_id}: {missing} reviewer(s) short (too few allowed reviewers)")
+    if len(short) > 10:
+        print(f"  ... and {len(short) - 10} more applicants short of reviewers (see --json)")
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from selector.calibration import calibrate
+
+    store = Store(args.db)
+    cycle = store.cycle(args.cycle)
+    _, reviews = store.selection_inputs(store.system_user(), cycle.name)
+    result = calibrate(reviews, cycle.config, args.threshold)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    rel = result.reliability
+
+    def fmt(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.2f}"
+
+    print(
+        f"cycle {cycle.name}: ICC(1) {fmt(rel.icc1)}, Krippendorff's alpha {fmt(rel.alpha)} "
+        f"over {rel.applicants} applicants with 2+ reviews"
+    )
+    for s in result.reviewers:
+        print(
+            f"  {s.reviewer:<40} {s.reviews:>4} reviews  mean {s.mean:6.2f}  "
+            f"leniency {fmt(s.leniency)}"
+        )
+    for d in result.disagreements:
+        totals = ", ".join(f"{t:g}" for t in d.totals.values())
+        print(
+            f"  discuss {d.applicant_id}: totals {totals} "
+            f"(spread {d.spread:.0%}, most on {d.criterion})"
+        )
+    return 0
+
+
+def run_roster(args: argparse.Namespace) -> int:
+    from selector.config import load_config
+    from selector.roster import roster_csv, roster_xlsx
+    from selector.selection import decide
+    from selector.store import input_hash
+
+    store = Store(args.db)
+    actor = store.system_user()
+    cycle = store.cycle(args.cycle)
+    applicants, reviews = store.selection_inputs(actor, cycle.name)
+    if args.config:
+        load_config(args.config)
+        config_text = Path(args.config).read_text(encoding="utf-8")
+    else:
+        runs = store.runs(actor, cycle.name)
+        if not runs:
+            raise InputError(
+                "run_missing", f"no selection run in cycle {cycle.name} yet: run `selector select`"
+            )
+        config_text = runs[0].config_text
+        if input_hash(applicants, reviews, config_text) != runs[0].input_hash:
+            raise InputError(
+                "run_stale",
+                f"the data of cycle {cycle.name} changed since run {runs[0].id}; "
+                "run `selector select` again",
+            )
+    from selector.config import loads_config
+
+    decision = decide(applicants, reviews, loads_config(config_text, args.config or "run config"))
+    if args.config:
+        store.record_run(actor, cycle.name, config_text=config_text, decision=decision)
+    out = Path(args.out)
+    data = roster_xlsx(decision) if out.suffix.lower() == ".xlsx" else roster_csv(decision)
+    out.write_bytes(data)
+    print(f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {out}")
+    return 0 if decision.status == "optimal" else 3
