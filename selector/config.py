@@ -7,6 +7,8 @@ for editors (``selector config-schema``).
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -203,6 +205,36 @@ def loads_config(text: str, source: str = "<config>") -> TrackConfig:
             "config_toml", f"not valid TOML: {exc}", Location(file=source)
         ) from None
     return parse_config(data, source)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, dict):
+        items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+
+
+def dumps_config(config: TrackConfig) -> str:
+    """The config as TOML text that loads back to an equal config: the snapshot recorded for a
+    selection run whose rules were edited as a scenario (not read from a file)."""
+    lines: list[str] = []
+    for section, body in config.model_dump(exclude_none=True).items():
+        tables = body if isinstance(body, list) else [body]
+        for table in tables:
+            lines.append(f"[[{section}]]" if isinstance(body, list) else f"[{section}]")
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+            lines.append("")
+    return "\n".join(lines)
 
 
 def load_config(path: str | Path) -> TrackConfig:
