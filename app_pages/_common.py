@@ -1,0 +1,179 @@
+"""Shared dashboard helpers: the store, the logged-in user, role gates, navigation, errors.
+
+Pages stay thin: they call :func:`require_role` first, read their input, make one domain call
+and show the result. The only cached object is the :class:`Store` per database URL
+(``st.cache_resource``), which holds no per-user data.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from app_pages import state
+from selector.auth import User
+from selector.config import TrackConfig
+from selector.errors import ConfigError, InputError, SelectorError
+from selector.store import Cycle, Store
+
+#: Minutes of inactivity after which a session is logged out.
+SESSION_TIMEOUT_S = 30 * 60
+
+ROLE_LABELS = {"coordinator": "Coordinator", "reviewer": "Reviewer", "chair": "Chair"}
+
+#: The pages each role may open, in menu order: (file, title, icon).
+ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
+    "coordinator": [
+        ("app_pages/upload.py", "Upload", ":material/upload_file:"),
+        ("app_pages/reviewers.py", "Reviewers & assignments", ":material/group:"),
+        ("app_pages/track_config.py", "Track config", ":material/tune:"),
+    ],
+    "reviewer": [
+        ("app_pages/my_reviews.py", "My reviews", ":material/rate_review:"),
+    ],
+    "chair": [
+        ("app_pages/committee.py", "Committee", ":material/groups:"),
+        ("app_pages/selection.py", "Selection", ":material/how_to_reg:"),
+        ("app_pages/roster.py", "Roster", ":material/download:"),
+    ],
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str | None) -> Store:
+    """One Store per database URL for the whole server; an empty database gets the demo."""
+    store = Store(url)
+    if not store.cycles():
+        from selector.seed import seed_demo
+
+        seed_demo(store)
+    return store
+
+
+def get_store() -> Store:
+    """The store for ``$SELECTOR_DB`` (or the default SQLite file)."""
+    return _open_store(os.environ.get("SELECTOR_DB") or None)
+
+
+def sso_providers() -> list[str] | None:
+    """Configured ``st.login`` providers: None without ``[auth]`` in secrets.toml.
+
+    ``[]`` means one unnamed provider (``[auth]`` holds ``client_id`` itself).
+    """
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    if not isinstance(auth, Mapping):
+        return None
+    return [name for name, value in auth.items() if isinstance(value, Mapping)]
+
+
+def sso_user(email: str) -> User | None:
+    """The store account of a single-sign-on identity, matched by e-mail (case-insensitive)."""
+    return get_store().user(email) if email.strip() else None
+
+
+def login(user: User, *, sso: bool = False) -> None:
+    """Start a session for ``user``; the next run shows the pages of their role."""
+    st.session_state[state.USER] = user
+    st.session_state[state.SSO] = sso
+    st.session_state[state.LAST_SEEN] = time.time()
+    st.session_state[state.NOTICE] = None
+
+
+def logout(notice: str | None = None) -> None:
+    """End the session and drop everything it held."""
+    sso = bool(st.session_state.get(state.SSO))
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    state.init()
+    st.session_state[state.NOTICE] = notice
+    if sso:
+        st.logout()
+
+
+def session_user() -> User | None:
+    """The logged-in user, or None; logs out after :data:`SESSION_TIMEOUT_S` idle seconds."""
+    user: User | None = st.session_state.get(state.USER)
+    now = time.time()
+    last_seen = st.session_state.get(state.LAST_SEEN) or now
+    if user is not None and now - last_seen > SESSION_TIMEOUT_S:
+        logout("Your session timed out after 30 minutes without activity. Please log in again.")
+        return None
+    st.session_state[state.LAST_SEEN] = now
+    return user
+
+
+def require_role(*roles: str) -> User:
+    """The logged-in user if their role is one of ``roles``; otherwise stop the page here."""
+    user = session_user()
+    if user is None:
+        st.warning("Please log in first.")
+        st.stop()
+    if user.role not in roles:
+        allowed = " or ".join(ROLE_LABELS[r] for r in roles)
+        st.error(f"This page is for the {allowed}. You are logged in as {user.role}.")
+        st.stop()
+    return user
+
+
+def pages_for(user: User | None) -> list[Any]:
+    """The navigation for a user: only the pages their role may open (login when logged out)."""
+    if user is None:
+        return [st.Page("app_pages/login.py", title="Log in", icon=":material/login:")]
+    return [
+        st.Page(path, title=title, icon=icon, default=i == 0)
+        for i, (path, title, icon) in enumerate(ROLE_PAGES[user.role])
+    ]
+
+
+def sidebar(user: User | None) -> None:
+    """Who is logged in, the cycle being worked on, and log out."""
+    if user is None:
+        return
+    store = get_store()
+    with st.sidebar:
+        st.markdown(f"**{user.name or user.email}**  \n{ROLE_LABELS[user.role]}")
+        names = [c.name for c in store.cycles()]  # newest first
+        if names:
+            if st.session_state.get(state.CYCLE) not in names:
+                st.session_state[state.CYCLE] = names[0]
+            st.selectbox("Cycle", names, key=state.CYCLE)
+        if st.button("Log out", key="logout", icon=":material/logout:"):
+            logout()
+            st.rerun()
+
+
+def current_cycle() -> Cycle:
+    """The cycle chosen in the sidebar (the newest when none is chosen); stops without one."""
+    try:
+        return get_store().cycle(st.session_state.get(state.CYCLE))
+    except InputError:
+        st.info("There is no cycle yet.")
+        st.stop()
+
+
+def show_error(exc: SelectorError) -> None:
+    """A domain error as one readable message, never a traceback."""
+    st.error(str(exc), icon=":material/error:")
+
+
+def demo_banner() -> dict[str, Any] | None:
+    """The demo accounts while the database holds only the seeded demo, else None."""
+    from selector.seed import demo_accounts
+
+    return demo_accounts(get_store())
+
+
+def cycle_config(cycle: Cycle) -> TrackConfig:
+    """The cycle's saved track config (rubric and rules)."""
+    try:
+        return cycle.config
+    except ConfigError as exc:
+        show_error(exc)
+        st.stop()

@@ -1,0 +1,172 @@
+"""Chair · Committee: review progress per reviewer, calibration, reliability, disagreements."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common
+from selector.calibration import calibrate, counted_reviews
+
+user = _common.require_role("chair")
+store = _common.get_store()
+cycle = _common.current_cycle()
+config = _common.cycle_config(cycle)
+
+applicants, reviews = store.selection_inputs(user, cycle.name)
+pairs = store.assignments(user, cycle.name)
+result = calibrate(reviews, config)
+counted = counted_reviews(reviews, config)
+
+st.title("Committee")
+st.caption(
+    f"Cycle **{cycle.name}** · {len(applicants)} applicants, {len(counted)} complete reviews."
+)
+
+# --- progress ------------------------------------------------------------------------------
+assigned = Counter(email for _, email in pairs)
+done = Counter(r.reviewer for r, _ in counted)
+conflicted = Counter(r.reviewer for r in reviews if r.conflict)
+reviewers = sorted(set(assigned) | set(done))
+total_assigned = sum(assigned.values())
+total_done = sum(min(done[r], assigned[r]) for r in reviewers)
+st.progress(
+    total_done / total_assigned if total_assigned else 0.0,
+    text=f"{total_done} of {total_assigned} assigned reviews complete",
+)
+progress = pd.DataFrame(
+    [
+        {
+            "Reviewer": r,
+            "Complete": min(done[r], assigned[r]) if assigned[r] else done[r],
+            "Open": max(assigned[r] - done[r], 0),
+            "Conflicts": conflicted[r],
+        }
+        for r in reviewers
+    ]
+)
+
+col_progress, col_spread = st.columns(2, gap="large")
+with col_progress:
+    st.subheader("Progress per reviewer")
+    if progress.empty:
+        st.info("No reviewers are assigned yet.")
+    else:
+        long = progress.melt(
+            id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
+        )
+        st.altair_chart(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X("n:Q", title="Reviews", stack="zero"),
+                y=alt.Y("Reviewer:N", sort=None, title=None),
+                color=alt.Color(
+                    "State:N",
+                    scale=alt.Scale(domain=["Complete", "Open"], range=["#5b3f8c", "#d9d2e9"]),
+                    legend=alt.Legend(orient="bottom", title=None),
+                ),
+                tooltip=["Reviewer", "State", "n"],
+            ),
+            key="progress_chart",
+        )
+
+with col_spread:
+    st.subheader("Score spread per reviewer")
+    totals = pd.DataFrame([{"Reviewer": r.reviewer, "Total": t} for r, t in counted])
+    if totals.empty:
+        st.info("No complete reviews yet.")
+    else:
+        st.altair_chart(
+            alt.Chart(totals)
+            .mark_boxplot(extent="min-max", color="#5b3f8c")
+            .encode(
+                x=alt.X(
+                    "Total:Q",
+                    title="Review total",
+                    scale=alt.Scale(domain=[config.min_total, config.max_total]),
+                ),
+                y=alt.Y("Reviewer:N", title=None),
+            ),
+            key="spread_chart",
+        )
+        st.caption(
+            "Each box is one reviewer's review totals. Leniency: a reviewer's mean minus the "
+            "other reviewers' mean for the same applicants (positive = lenient)."
+        )
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Reviewer": s.reviewer,
+                "Reviews": s.reviews,
+                "Mean": round(s.mean, 2),
+                "SD": round(s.sd, 2),
+                "Leniency": None if s.leniency is None else round(s.leniency, 2),
+            }
+            for s in result.reviewers
+        ]
+    ),
+    hide_index=True,
+    key="reviewer_stats",
+)
+
+# --- reliability -----------------------------------------------------------------------------
+st.subheader("Reliability")
+rel = result.reliability
+c1, c2, c3 = st.columns(3)
+c1.metric("ICC(1)", "—" if rel.icc1 is None else f"{rel.icc1:.2f}")
+c2.metric("Krippendorff's α", "—" if rel.alpha is None else f"{rel.alpha:.2f}")
+c3.metric("Applicants with 2+ reviews", rel.applicants)
+st.caption(
+    "Both are 1 for perfect agreement and about 0 for agreement by chance; below 0.4 the "
+    "committee should compare notes on the rubric (the per-criterion α shows where)."
+)
+criterion_alpha = pd.DataFrame(
+    [
+        {"Criterion": c.label, "α": rel.criterion_alpha.get(c.id)}
+        for c in config.criteria
+        if rel.criterion_alpha.get(c.id) is not None
+    ]
+)
+if not criterion_alpha.empty:
+    st.altair_chart(
+        alt.Chart(criterion_alpha)
+        .mark_bar(color="#5b3f8c")
+        .encode(
+            x=alt.X("α:Q", scale=alt.Scale(domain=[min(0.0, criterion_alpha["α"].min()), 1])),
+            y=alt.Y("Criterion:N", sort=None, title=None),
+        ),
+        key="criterion_alpha_chart",
+    )
+
+# --- disagreements ---------------------------------------------------------------------------
+st.subheader(f"Flagged disagreements ({len(result.disagreements)})")
+if not result.disagreements:
+    st.success("No applicant's reviewers disagree beyond the threshold.")
+else:
+    st.caption(
+        f"Reviewers' totals spread over more than {config.review.disagreement_threshold:.0%} "
+        "of the scale: worth discussing before the selection."
+    )
+    labels = {c.id: c.label for c in config.criteria}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Applicant": d.applicant_id,
+                    "Spread": d.spread,
+                    "Widest on": labels.get(d.criterion, d.criterion),
+                    "Totals": ", ".join(f"{r}: {t:g}" for r, t in sorted(d.totals.items())),
+                }
+                for d in result.disagreements
+            ]
+        ),
+        column_config={"Spread": st.column_config.ProgressColumn(format="percent", max_value=1)},
+        hide_index=True,
+        key="disagreements_table",
+    )

@@ -1,0 +1,139 @@
+"""Coordinator · Reviewers & assignments: accounts, automatic assignment, manual overrides."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common
+from selector.auth import Role
+from selector.errors import SelectorError
+from selector.scoring import review_total
+
+user = _common.require_role("coordinator")
+store = _common.get_store()
+cycle = _common.current_cycle()
+config = _common.cycle_config(cycle)
+
+st.title("Reviewers & assignments")
+st.caption(
+    f"Cycle **{cycle.name}** · {config.review.reviewers_per_applicant} reviewers per applicant"
+    + (", never from the applicant's own program" if cycle.avoid_own_program else "")
+    + ". Declared conflicts and started reviews are kept when reassigning."
+)
+
+people = store.users(user)
+pairs = store.assignments(user, cycle.name)
+reviews = store.reviews(user, cycle.name)
+applicant_ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
+
+assigned = Counter(email for _, email in pairs)
+done = Counter(r.reviewer for r in reviews if review_total(r, config)[0] is not None)
+conflicts = Counter(r.reviewer for r in reviews if r.conflict)
+
+st.subheader("Accounts")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "E-mail": u.email,
+                "Name": u.name,
+                "Role": u.role.value,
+                "Program": u.program,
+                "Assigned": assigned[u.email],
+                "Reviewed": done[u.email],
+                "Conflicts": conflicts[u.email],
+            }
+            for u in people
+        ]
+    ),
+    hide_index=True,
+    key="accounts_table",
+)
+
+with (
+    st.expander("Add an account", icon=":material/person_add:"),
+    st.form("add_user_form", clear_on_submit=True),
+):
+    c1, c2 = st.columns(2)
+    email = c1.text_input("E-mail", key="new_user_email")
+    name = c2.text_input("Name", key="new_user_name")
+    role = c1.selectbox("Role", [r.value for r in Role], key="new_user_role")
+    program = c2.text_input("Program (to avoid own-program assignments)", key="new_user_program")
+    password = st.text_input(
+        "Initial password (at least 8 characters)", type="password", key="new_user_password"
+    )
+    if st.form_submit_button("Add account", key="add_user"):
+        try:
+            store.add_user(user, email, name, role, password, program=program)
+        except SelectorError as exc:
+            _common.show_error(exc)
+        else:
+            st.toast(f"Account {email} added.", icon=":material/task_alt:")
+            st.rerun()
+
+st.subheader("Assign reviewers")
+c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+k = c1.number_input(
+    "Reviewers per applicant",
+    min_value=1,
+    max_value=10,
+    value=config.review.reviewers_per_applicant,
+    key="assign_k",
+)
+if c2.button("Assign reviewers", type="primary", key="assign", icon=":material/shuffle:"):
+    try:
+        with st.spinner("Balancing reviewer loads …"):
+            report = store.assign(user, cycle.name, k=int(k))
+    except SelectorError as exc:
+        _common.show_error(exc)
+    else:
+        loads = report.loads.values()
+        st.success(
+            f"{len(report.pairs)} assignments ({report.added} added, {report.removed} removed); "
+            f"reviewer loads {min(loads, default=0)}–{max(loads, default=0)}.",
+            icon=":material/task_alt:",
+        )
+        if report.short:
+            st.warning(
+                f"{len(report.short)} applicants have fewer than {k} allowed reviewers: "
+                + ", ".join(sorted(report.short)),
+            )
+        pairs = report.pairs
+
+by_applicant: dict[str, list[str]] = defaultdict(list)
+for applicant_id, email in pairs:
+    by_applicant[applicant_id].append(email)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Applicant": a,
+                "Reviewers": ", ".join(sorted(by_applicant[a])),
+                "n": len(by_applicant[a]),
+            }
+            for a in applicant_ids
+        ]
+    ),
+    hide_index=True,
+    key="assignments_table",
+)
+
+with st.expander("Change one assignment by hand", icon=":material/edit:"):
+    reviewer_emails = [u.email for u in people if u.role == Role.REVIEWER]
+    with st.form("manual_assignment_form"):
+        c1, c2, c3 = st.columns([2, 3, 2])
+        applicant_id = c1.selectbox("Applicant", applicant_ids, key="manual_applicant")
+        reviewer = c2.selectbox("Reviewer", reviewer_emails, key="manual_reviewer")
+        action = c3.radio("Change", ["Assign", "Unassign"], horizontal=True, key="manual_action")
+        if st.form_submit_button("Apply", key="manual_apply"):
+            try:
+                store.set_assignment(
+                    user, cycle.name, applicant_id, reviewer, assigned=action == "Assign"
+                )
+            except SelectorError as exc:
+                _common.show_error(exc)
+            else:
+                st.rerun()

@@ -1,0 +1,135 @@
+"""Chair · Roster: download a scenario's cohort (xlsx, csv) and finalise it in the audit log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common, state
+from selector.config import dumps_config
+from selector.errors import SelectorError
+from selector.roster import roster_csv, roster_xlsx
+
+user = _common.require_role("chair")
+store = _common.get_store()
+cycle = _common.current_cycle()
+ss = st.session_state
+
+st.title("Roster")
+scenarios = {
+    name: s
+    for name, s in ss[state.SCENARIOS].get(cycle.name, {}).items()
+    if s.get("decision") is not None and s["decision"].status == "optimal"
+}
+if not scenarios:
+    st.info(
+        "Run a scenario on the Selection page first; its cohort appears here.",
+        icon=":material/how_to_reg:",
+    )
+    st.page_link("app_pages/selection.py", label="Go to Selection", icon=":material/arrow_forward:")
+else:
+    name = st.radio(
+        "Scenario",
+        list(scenarios),
+        horizontal=True,
+        key="roster_scenario",
+        format_func=lambda n: f"Scenario {n}",
+    )
+    decision = scenarios[name]["decision"]
+    config = scenarios[name]["config"]
+    st.caption(
+        f"Cycle **{cycle.name}** · {len(decision.selected)} selected, total score "
+        f"{decision.total_score:g}"
+        + (" · rules edited in this scenario" if config != cycle.config else " · saved rules")
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "#": i,
+                    "Applicant": aid,
+                    "Name": decision.applicants[aid].name,
+                    "E-mail": decision.applicants[aid].email,
+                    "PGY": decision.applicants[aid].pgy,
+                    "Specialty": decision.applicants[aid].specialty,
+                    "Program": decision.applicants[aid].program,
+                    "Score": decision.scores.get(aid),
+                    "Replacement": decision.replacements.get(aid) or "",
+                }
+                for i, aid in enumerate(decision.selected, start=1)
+            ]
+        ),
+        hide_index=True,
+        key="roster_table",
+    )
+    stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    c1.download_button(
+        "Download xlsx",
+        data=roster_xlsx(decision),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Download csv",
+        data=roster_csv(decision),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="download_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
+    if c3.button(
+        "Finalise this selection", type="primary", key="finalise", icon=":material/verified:"
+    ):
+        try:
+            run_id = store.record_run(
+                user, cycle.name, config_text=config_text, decision=decision, final=True
+            )
+        except SelectorError as exc:
+            _common.show_error(exc)
+        else:
+            st.success(
+                f"Finalised as run {run_id}; recorded in the audit log with the rules and a "
+                "hash of the inputs.",
+                icon=":material/verified:",
+            )
+
+st.subheader("Recorded runs")
+runs = store.runs(user, cycle.name)
+if not runs:
+    st.caption("None yet.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Run": r.id,
+                    "When": r.at,
+                    "By": r.actor,
+                    "Final": r.final,
+                    "Selected": ", ".join(r.decision.get("selected") or []),
+                    "Input hash": r.input_hash[:12],
+                }
+                for r in runs
+            ]
+        ),
+        hide_index=True,
+        key="runs_table",
+    )
+with st.expander("Audit log of this cycle", icon=":material/history:"):
+    entries = store.audit_log(user, cycle.name)[-200:]
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"When": e.at, "Who": e.actor, "Action": e.action, "Target": e.target}
+                for e in reversed(entries)
+            ]
+        ),
+        hide_index=True,
+        key="audit_table",
+    )

@@ -1,0 +1,352 @@
+"""Chair · Selection: the rules as two editable scenarios, run side by side, and why.
+
+A scenario starts from the cycle's saved config and changes only here (the saved config stays
+as it is); its result lives in session state until the chair finalises it on the Roster page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common, state
+from selector.config import TrackConfig, parse_config
+from selector.diagnosis import relaxation_text
+from selector.errors import ConfigError, SelectorError
+from selector.selection import Decision, apply_relaxations, decide
+
+user = _common.require_role("chair")
+store = _common.get_store()
+cycle = _common.current_cycle()
+saved_config = _common.cycle_config(cycle)
+ss = st.session_state
+SCENARIO_NAMES = ("A", "B")
+
+applicants, reviews = store.selection_inputs(user, cycle.name)
+people = {a.applicant_id: a for a in applicants}
+scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
+
+
+def scenario_config(name: str) -> TrackConfig:
+    """The rules of a scenario: as last run or edited, else the cycle's saved config."""
+    found: TrackConfig | None = scenarios.get(name, {}).get("config")
+    return found or saved_config
+
+
+def run(name: str, config: TrackConfig) -> None:
+    """Solve one scenario with the current locks and keep its decision in the session."""
+    locks = ss[state.LOCKS]
+    try:
+        with st.spinner(f"Solving scenario {name} …"):
+            decision = decide(
+                applicants, reviews, config, include=locks["include"], exclude=locks["exclude"]
+            )
+    except SelectorError as exc:
+        _common.show_error(exc)
+        return
+    scenarios[name] = {"config": config, "decision": decision}
+    ss["selection_view"] = name
+
+
+def relax(name: str, decision: Decision) -> None:
+    """Apply a diagnosis's relaxation to the scenario (rules and locks), then run it again."""
+    config, include, exclude = apply_relaxations(
+        decision.config, decision.include, decision.exclude, decision.relaxations
+    )
+    ss[state.LOCKS] = {"include": include, "exclude": exclude}
+    ss["lock_in"], ss["lock_out"] = include, exclude
+    for key in [k for k in ss if str(k).startswith(f"{name}_")]:
+        del ss[key]  # the scenario's form starts again from its new rules
+    run(name, config)
+
+
+def edited_config(name: str, base: TrackConfig, form: dict[str, Any]) -> TrackConfig:
+    """The base config with the form's rule values (validated like a config file)."""
+    data = base.model_dump(exclude_none=True)
+    lo, hi = int(form["min_size"]), int(form["max_size"])
+    data["cohort"] = {"size": lo} if lo == hi else {"min_size": lo, "max_size": hi}
+    data["eligibility"]["min_pgy"] = int(form["min_pgy"])
+    data["eligibility"]["max_pgy1"] = None if form["max_pgy1"] is None else int(form["max_pgy1"])
+    data["selection"]["min_score"] = form["min_score"]
+    data["selection"]["standardize"] = bool(form["standardize"])
+    kept = {rule.field: rule.min_per_value for rule in base.diversity}
+    data["diversity"] = [
+        {
+            "field": str(row["field"]).strip(),
+            "max_per_value": None if pd.isna(row["max_per_value"]) else int(row["max_per_value"]),
+            "min_distinct": None if pd.isna(row["min_distinct"]) else int(row["min_distinct"]),
+            "min_per_value": kept.get(str(row["field"]).strip(), {}),
+        }
+        for row in form["diversity"].to_dict("records")
+        if str(row.get("field") or "").strip()
+    ]
+    return parse_config(data, f"scenario {name}")
+
+
+def scenario_form(name: str) -> None:
+    """The rules editor of one scenario; submitting runs it."""
+    base = scenario_config(name)
+    lo, hi = base.cohort.bounds
+    with st.form(f"scenario_form_{name}", border=True):
+        st.markdown(f"**Scenario {name}**" + (" · edited" if base != saved_config else ""))
+        c1, c2 = st.columns(2)
+        form: dict[str, Any] = {
+            "min_size": c1.number_input("Cohort size, from", 0, 500, lo, key=f"{name}_min_size"),
+            "max_size": c2.number_input(
+                "to", 1, 500, hi if hi is not None else max(lo, 1), key=f"{name}_max_size"
+            ),
+            "min_pgy": c1.number_input(
+                "Lowest PGY", 1, 10, base.eligibility.min_pgy, key=f"{name}_min_pgy"
+            ),
+            "max_pgy1": c2.number_input(
+                "At most PGY1 (blank: no cap)",
+                min_value=0,
+                value=base.eligibility.max_pgy1,
+                key=f"{name}_max_pgy1",
+            ),
+            "min_score": c1.number_input(
+                "Quality floor (blank: none)",
+                value=base.selection.min_score,
+                step=0.5,
+                key=f"{name}_min_score",
+            ),
+            "standardize": c2.toggle(
+                "Standardise per reviewer",
+                value=base.selection.standardize,
+                key=f"{name}_standardize",
+                help="Per-reviewer z-scores correct lenient and harsh reviewers.",
+            ),
+        }
+        form["diversity"] = st.data_editor(
+            pd.DataFrame(
+                [
+                    {
+                        "field": r.field,
+                        "max_per_value": r.max_per_value,
+                        "min_distinct": r.min_distinct,
+                    }
+                    for r in base.diversity
+                ],
+                columns=["field", "max_per_value", "min_distinct"],
+            ).astype({"max_per_value": "Int64", "min_distinct": "Int64"}),
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "field": st.column_config.TextColumn("Diversity field", required=True),
+                "max_per_value": st.column_config.NumberColumn("At most per value", min_value=1),
+                "min_distinct": st.column_config.NumberColumn("At least distinct", min_value=1),
+            },
+            key=f"{name}_diversity",
+        )
+        if st.form_submit_button(f"Run scenario {name}", type="primary", key=f"run_{name}"):
+            try:
+                config = edited_config(name, base, form)
+            except ConfigError as exc:
+                _common.show_error(exc)
+            else:
+                run(name, config)
+
+
+def cohort_table(decision: Decision) -> pd.DataFrame:
+    rows = []
+    for rank, aid in enumerate(decision.selected, start=1):
+        a = people.get(aid)
+        rows.append(
+            {
+                "#": rank,
+                "Applicant": aid,
+                "Name": a.name if a else "",
+                "PGY": a.pgy if a else None,
+                "Specialty": a.specialty if a else "",
+                "Score": decision.scores.get(aid),
+                "Margin": decision.margins.get(aid),
+                "Replacement": decision.replacements.get(aid) or "",
+                "Lock": "in" if aid in decision.include else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def composition_chart(decision: Decision, field: str) -> alt.Chart:
+    """Share of each value of ``field`` in the cohort next to its share in the scored pool."""
+    pool = [a for aid, a in people.items() if aid in decision.scores]
+    cohort = [people[aid] for aid in decision.selected if aid in people]
+    rows = []
+    for group, members in (("Pool", pool), ("Cohort", cohort)):
+        values = pd.Series([str(a.value(field)) for a in members], dtype="string")
+        for value, share in values.value_counts(normalize=True).items():
+            rows.append({"Group": group, field: value, "Share": share})
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("Share:Q", axis=alt.Axis(format="%")),
+            y=alt.Y(f"{field}:N", title=None, sort="-x"),
+            yOffset="Group:N",
+            color=alt.Color(
+                "Group:N",
+                scale=alt.Scale(domain=["Cohort", "Pool"], range=["#5b3f8c", "#c9bfdc"]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=["Group", field, alt.Tooltip("Share:Q", format=".0%")],
+        )
+        .properties(title=field)
+    )
+
+
+def show_decision(name: str, decision: Decision) -> None:
+    """Everything about one scenario's decision."""
+    if decision.status != "optimal":
+        st.error(f"Scenario {name}: no cohort satisfies the rules.", icon=":material/block:")
+        st.markdown("**Why**")
+        for line in decision.diagnosis:
+            st.markdown(f"- {line}")
+        if decision.relaxations:
+            st.markdown("**Smallest relaxation that fits**")
+            for change in decision.relaxations:
+                st.markdown(f"- {relaxation_text(change)}")
+            st.button(
+                f"Apply to scenario {name} and run",
+                key=f"relax_{name}",
+                icon=":material/build:",
+                on_click=relax,
+                args=(name, decision),
+            )
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Cohort", len(decision.selected))
+    c2.metric("Total score", f"{decision.total_score:g}")
+    c3.metric("Selectable", sum(1 for a in decision.scores if a not in decision.ineligible))
+    unconstrained = decision.unconstrained.get("total_score")
+    c4.metric(
+        "Cost of the rules",
+        f"{(unconstrained or 0) - (decision.total_score or 0):g}",
+        help="Total score of the top applicants with no rules, minus this cohort's.",
+    )
+    tabs = st.tabs(["Cohort", "Composition", "Rule prices", "Not selected", "Notes"])
+    with tabs[0]:
+        st.dataframe(
+            cohort_table(decision),
+            hide_index=True,
+            column_config={
+                "Margin": st.column_config.NumberColumn(
+                    help="How far the score could fall before this applicant is not selected."
+                )
+            },
+            key=f"cohort_{name}",
+        )
+    with tabs[1]:
+        fields = ["pgy", *(r.field for r in decision.config.diversity if r.field != "pgy")]
+        cols = st.columns(len(fields))
+        for col, field in zip(cols, fields, strict=True):
+            col.altair_chart(composition_chart(decision, field), key=f"comp_{name}_{field}")
+    with tabs[2]:
+        prices = pd.DataFrame(
+            [{"Rule": rule, "Price": price} for rule, price in decision.rule_prices.items()]
+        )
+        st.caption(
+            "How much total score each rule costs: the optimum without the rule minus the "
+            "optimum with it (0: the rule does not bind)."
+        )
+        st.dataframe(prices, hide_index=True, key=f"prices_{name}")
+    with tabs[3]:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Applicant": aid,
+                        "Score": decision.scores.get(aid),
+                        "Margin": decision.margins.get(aid),
+                        "Why": decision.reasons.get(aid, ""),
+                    }
+                    for aid in people
+                    if aid not in decision.selected
+                ]
+            ),
+            hide_index=True,
+            key=f"not_selected_{name}",
+        )
+    with tabs[4]:
+        for line in decision.warnings:
+            st.warning(line)
+        st.caption(decision.tie_break)
+
+
+def compare(a: Decision, b: Decision) -> None:
+    """The two cohorts side by side: who is in both, who only in one."""
+    both = [x for x in a.selected if x in b.selected]
+    only_a = [x for x in a.selected if x not in b.selected]
+    only_b = [x for x in b.selected if x not in a.selected]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("In both", len(both))
+    c2.metric("Only in A", len(only_a))
+    c3.metric("Only in B", len(only_b))
+    left, right = st.columns(2)
+    for col, name, decision in ((left, "A", a), (right, "B", b)):
+        with col:
+            st.markdown(
+                f"**Scenario {name}** · {decision.status}"
+                + (f" · total {decision.total_score:g}" if decision.total_score is not None else "")
+            )
+            table = cohort_table(decision)
+            if not table.empty:
+                table["In both"] = table["Applicant"].isin(both)
+                st.dataframe(
+                    table[["Applicant", "Name", "Specialty", "Score", "In both"]],
+                    hide_index=True,
+                    key=f"compare_{name}",
+                )
+
+
+# --- page ----------------------------------------------------------------------------------
+st.title("Selection")
+st.caption(
+    f"Cycle **{cycle.name}** · {len(applicants)} applicants, {len(reviews)} reviews. "
+    "Scenarios change the rules only here; the saved track config stays as it is."
+)
+
+labels = {aid: f"{aid} · {a.name}" for aid, a in people.items()}
+
+
+def keep_locks() -> None:
+    ss[state.LOCKS] = {"include": ss["lock_in"], "exclude": ss["lock_out"]}
+
+
+lock_in, lock_out = st.columns(2)
+lock_in.multiselect(
+    "Lock in (always selected)",
+    list(people),
+    default=[a for a in ss[state.LOCKS]["include"] if a in people],
+    format_func=labels.get,
+    key="lock_in",
+    on_change=keep_locks,
+)
+lock_out.multiselect(
+    "Lock out (never selected)",
+    list(people),
+    default=[a for a in ss[state.LOCKS]["exclude"] if a in people],
+    format_func=labels.get,
+    key="lock_out",
+    on_change=keep_locks,
+)
+
+form_cols = st.columns(2, gap="medium")
+for col, name in zip(form_cols, SCENARIO_NAMES, strict=True):
+    with col:
+        scenario_form(name)
+
+ran = [n for n in SCENARIO_NAMES if scenarios.get(n, {}).get("decision") is not None]
+if not ran:
+    st.info("Run a scenario to see its cohort.", icon=":material/play_arrow:")
+    st.stop()
+views = ran + (["A vs B"] if len(ran) == 2 else [])
+if ss.get("selection_view") not in views:
+    ss["selection_view"] = views[0]
+view = st.segmented_control("Show", views, key="selection_view", required=True)
+if view == "A vs B":
+    compare(scenarios["A"]["decision"], scenarios["B"]["decision"])
+elif view is not None:
+    show_decision(view, scenarios[view]["decision"])

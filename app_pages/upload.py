@@ -1,0 +1,137 @@
+"""Coordinator · Upload: an applications export → validation report → preview → import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _common, state
+from selector.errors import InputError, SelectorError
+from selector.intake import MAPPABLE_FIELDS, read_applications
+
+user = _common.require_role("coordinator")
+store = _common.get_store()
+cycle = _common.current_cycle()
+ss = st.session_state
+
+st.title("Upload applications")
+st.caption(
+    f"Cycle **{cycle.name}** · the application form's export (xlsx or csv). Nothing changes "
+    "until you confirm the import; re-importing a newer export updates changed applications."
+)
+
+upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")
+if upload is None:
+    ss[state.INTAKE] = None
+    st.stop()
+
+data = upload.getvalue()
+source_id = (upload.name, len(data), tuple(sorted(ss[state.MAPPING].items())))
+if ss[state.UPLOAD_NAME] != source_id:
+    progress = st.progress(0.0, text=f"Reading {upload.name} …")
+    try:
+        result = read_applications(data, filename=upload.name, mapping=ss[state.MAPPING] or None)
+        progress.progress(0.6, text="Comparing with the applications already imported …")
+        report = store.preview_import(user, cycle.name, result)
+    except SelectorError as exc:
+        progress.empty()
+        _common.show_error(exc)
+        st.stop()
+    progress.empty()
+    ss[state.INTAKE] = (result, report)
+    ss[state.UPLOAD_NAME] = source_id
+result, report = ss[state.INTAKE]
+
+# --- validation report -------------------------------------------------------------------
+st.subheader("Validation")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Data rows", result.rows)
+c2.metric("Accepted", len(result.accepted))
+c3.metric("Rejected", len(result.rejected))
+c4.metric("Warnings", len(result.warnings))
+
+if result.rejected:
+    st.error(
+        f"{len(result.rejected)} rows cannot be imported; fix them in the sheet (row numbers "
+        "as Excel shows them) or in the column mapping below.",
+        icon=":material/error:",
+    )
+    st.dataframe(
+        pd.DataFrame([{"Row": r.row, "Problems": "; ".join(r.errors)} for r in result.rejected]),
+        hide_index=True,
+        key="rejected_table",
+    )
+if result.warnings:
+    with st.expander(f"{len(result.warnings)} warnings"):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Row": w.row, "Column": w.location.column, "Warning": w.message}
+                    for w in result.warnings
+                ]
+            ),
+            hide_index=True,
+        )
+
+# --- column mapping ----------------------------------------------------------------------
+with st.expander("Column mapping", expanded=bool(result.rejected), icon=":material/table_chart:"):
+    st.caption(
+        "Which column of the export holds each application field, guessed from the headers "
+        "and the contents. Change what was guessed wrong and apply: the file is read again."
+    )
+    none = "— not mapped —"
+    options = [none, *result.headers]
+    with st.form("mapping_form"):
+        picked = {
+            field: st.selectbox(
+                field.replace("_", " "),
+                options,
+                index=options.index(result.mapping[field]) if field in result.mapping else 0,
+                key=f"map_{field}",
+            )
+            for field in MAPPABLE_FIELDS
+        }
+        if st.form_submit_button("Apply mapping", key="apply_mapping"):
+            earlier = ss[state.MAPPING]
+            ss[state.MAPPING] = {  # overrides: what differs from the guess, and earlier ones
+                field: header
+                for field, header in picked.items()
+                if header != none and (header != result.mapping.get(field) or field in earlier)
+            }
+            st.rerun()
+
+# --- preview and confirm -----------------------------------------------------------------
+st.subheader("What the import changes")
+outcomes = {
+    "New": report.added,
+    "Changed": report.updated,
+    "Withdrawn (not in this export)": report.withdrawn,
+    "Unchanged": report.unchanged,
+}
+tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in outcomes.items()])
+for tab, ids in zip(tabs, outcomes.values(), strict=True):
+    with tab:
+        if ids:
+            st.dataframe(pd.DataFrame({"Applicant": list(ids)}), hide_index=True)
+        else:
+            st.caption("None.")
+
+if not result.accepted:
+    st.stop()
+if st.button(
+    f"Import {len(result.accepted)} applications into {cycle.name}",
+    type="primary",
+    key="confirm_import",
+    icon=":material/check:",
+):
+    try:
+        store.import_applications(user, cycle.name, result)
+    except (InputError, SelectorError) as exc:
+        _common.show_error(exc)
+        st.stop()
+    ss[state.UPLOAD_NAME] = None
+    st.success(
+        f"Imported: {len(report.added)} new, {len(report.updated)} changed, "
+        f"{len(report.withdrawn)} withdrawn.",
+        icon=":material/task_alt:",
+    )
