@@ -26,6 +26,7 @@ Public API::
     withdraw_applicant / restore_applicant(actor, cycle, applicant_id)
     assign(actor, cycle, k=None) -> AssignmentReport
     set_assignment(actor, cycle, applicant_id, reviewer_email, assigned)
+    set_assignments(actor, cycle, pairs, assigned=True)
     assignments(actor, cycle) -> list[(applicant_id, reviewer_email)]
     save_review(actor, cycle, review); save_reviews(actor, cycle, reviews) -> int
     review(actor, cycle, applicant_id, reviewer_email=None) -> Review | None
@@ -1011,38 +1012,62 @@ class Store:
     ) -> None:
         """A manual override: assign (pinned) or unassign (excluded from later runs of
         :meth:`assign`) one reviewer for one applicant."""
+        self.set_assignments(actor, cycle, [(applicant_id, reviewer_email)], assigned)
+
+    def set_assignments(
+        self,
+        actor: User,
+        cycle: str | None,
+        pairs: Iterable[tuple[str, str]],
+        assigned: bool = True,
+    ) -> None:
+        """:meth:`set_assignment` for many (applicant_id, reviewer e-mail) pairs, all or none."""
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            app = self._applicant_row(s, cycle_row, applicant_id)
-            user = self._user_row(s, reviewer_email)
-            if assigned:
-                conflicted = s.scalars(
-                    select(ReviewRow).where(
-                        ReviewRow.applicant_pk == app.id,
-                        ReviewRow.reviewer_id == user.id,
-                        ReviewRow.conflict.is_(True),
-                    )
-                ).first()
-                if conflicted is not None:
-                    raise InputError(
-                        "assignment_conflict",
-                        f"{user.email} declared a conflict of interest with {applicant_id}",
-                    )
-            row = s.scalars(
-                select(AssignmentRow).where(
-                    AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == user.id
+            for applicant_id, reviewer_email in pairs:
+                self._set_assignment(s, actor, cycle_row, applicant_id, reviewer_email, assigned)
+
+    def _set_assignment(
+        self,
+        s: Session,
+        actor: User,
+        cycle_row: CycleRow,
+        applicant_id: str,
+        reviewer_email: str,
+        assigned: bool,
+    ) -> None:
+        app = self._applicant_row(s, cycle_row, applicant_id)
+        user = self._user_row(s, reviewer_email)
+        if assigned:
+            conflicted = s.scalars(
+                select(ReviewRow).where(
+                    ReviewRow.applicant_pk == app.id,
+                    ReviewRow.reviewer_id == user.id,
+                    ReviewRow.conflict.is_(True),
                 )
             ).first()
-            kind = "manual" if assigned else "excluded"
-            old = row.kind if row else None
-            if row is None:
-                s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind))
-            else:
-                row.kind = kind
-            self._audit(
-                s, actor, cycle_row, "assignment.set", f"{applicant_id} {user.email}", old, kind
+            if conflicted is not None:
+                raise InputError(
+                    "assignment_conflict",
+                    f"{user.email} declared a conflict of interest with {applicant_id}",
+                )
+        row = s.scalars(
+            select(AssignmentRow).where(
+                AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == user.id
             )
+        ).first()
+        kind = "manual" if assigned else "excluded"
+        old = row.kind if row else None
+        if old == kind:
+            return
+        if row is None:
+            s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind))
+        else:
+            row.kind = kind
+        self._audit(
+            s, actor, cycle_row, "assignment.set", f"{applicant_id} {user.email}", old, kind
+        )
 
     def assignments(self, actor: User, cycle: str | None) -> list[tuple[str, str]]:
         """(applicant_id, reviewer e-mail) pairs in force; a reviewer gets only their own."""

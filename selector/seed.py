@@ -1,0 +1,88 @@
+"""A demo cycle in a store, from the synthetic demo data, so the dashboard can be tried at once.
+
+:func:`seed_demo` imports ``data/demo_applications.xlsx`` into cycle :data:`DEMO_CYCLE`,
+creates the accounts of ``data/demo_reviewers.csv`` with the passwords of
+:func:`demo_password` (shown on the login page: they guard made-up data only), assigns each
+reviewer the applicants they scored and saves ``data/demo_scores.csv``. When the files are not
+there (an installed package), the same bytes come from :func:`selector.demo.make_demo`.
+Seeding again adds only what is missing (accounts, reviews), never overwriting what was entered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from selector.config import DEFAULT_CONFIG_PATH
+from selector.demo import APPLICATIONS_FILE, REVIEWERS_FILE, SCORES_FILE, make_demo
+from selector.errors import InputError, Location
+from selector.intake import read_applications
+from selector.store import Store
+
+#: The cycle the demo lives in.
+DEMO_CYCLE = "Demo 2026"
+#: Where the committed demo files are.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def demo_password(email: str) -> str:
+    """The demo account's password: ``demo-`` and the part of the e-mail before the @."""
+    return "demo-" + email.split("@")[0]
+
+
+def _demo_files(data_dir: Path) -> dict[str, bytes]:
+    names = (APPLICATIONS_FILE, SCORES_FILE, REVIEWERS_FILE)
+    if all((data_dir / n).is_file() for n in names):
+        return {n: (data_dir / n).read_bytes() for n in names}
+    return make_demo()
+
+
+def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any]:
+    """Create (or complete) the demo cycle; returns its name, counts and the demo accounts
+    with their passwords."""
+    from selector.scorefile import read_scores
+
+    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
+    system = store.system_user()
+    if DEMO_CYCLE not in {c.name for c in store.cycles()}:
+        config_text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+        store.create_cycle(system, DEMO_CYCLE, config_text)
+    cycle = store.cycle(DEMO_CYCLE)
+
+    accounts = []
+    text = files[REVIEWERS_FILE].decode("utf-8-sig")
+    for row in csv.DictReader(io.StringIO(text)):
+        email, password = row["email"], demo_password(row["email"])
+        if store.user(email) is None:
+            store.add_user(system, email, row["name"], row["role"], password, row["program"])
+        accounts.append(
+            {"email": email, "name": row["name"], "role": row["role"], "password": password}
+        )
+
+    added = 0
+    if not store.applicants(system, cycle.name, include_withdrawn=True):
+        intake = read_applications(files[APPLICATIONS_FILE], filename=APPLICATIONS_FILE)
+        added = len(store.import_applications(system, cycle.name, intake).added)
+    applicants = store.applicants(system, cycle.name)
+    scores = read_scores(files[SCORES_FILE], cycle.config, applicants, filename=SCORES_FILE)
+    errors = [p for p in scores.problems if p.severity == "error"]
+    if errors:
+        raise InputError(
+            "demo_scores_invalid",
+            f"the demo scores do not fit the demo applicants: {errors[0]}",
+            Location(file=SCORES_FILE),
+        )
+    # Only reviews not yet there: seeding again never overwrites what someone entered.
+    have = {(r.applicant_id, r.reviewer) for r in store.reviews(system, cycle.name)}
+    missing = [r for r in scores.reviews if (r.applicant_id, r.reviewer) not in have]
+    store.set_assignments(system, cycle.name, [(r.applicant_id, r.reviewer) for r in missing])
+    saved = store.save_reviews(system, cycle.name, missing)
+    return {
+        "cycle": cycle.name,
+        "applicants": len(applicants),
+        "added": added,
+        "reviews": saved,
+        "accounts": accounts,
+    }
