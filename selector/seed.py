@@ -39,6 +39,42 @@ def _demo_files(data_dir: Path) -> dict[str, bytes]:
     return make_demo()
 
 
+def _accounts(files: dict[str, bytes]) -> list[dict[str, str]]:
+    text = files[REVIEWERS_FILE].decode("utf-8-sig")
+    return [
+        {
+            "email": row["email"],
+            "name": row["name"],
+            "role": row["role"],
+            "program": row["program"],
+            "password": demo_password(row["email"]),
+        }
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+
+
+def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict[str, str]] | None:
+    """The demo accounts (e-mail, name, role, password) while the store holds only the demo
+    cycle; None otherwise. Once another cycle exists the demo logins are disabled
+    (:func:`retire_demo`), since their passwords are public."""
+    names = {c.name for c in store.cycles()}
+    if DEMO_CYCLE not in names:
+        return None
+    if names - {DEMO_CYCLE}:
+        retire_demo(store, data_dir)
+        return None
+    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
+    return [{k: v for k, v in a.items() if k != "program"} for a in _accounts(files)]
+
+
+def retire_demo(store: Store, data_dir: str | Path | None = None) -> int:
+    """Disable the logins of the demo accounts (their passwords are public); returns how many
+    were still enabled. Called when real data arrives; the demo cycle itself is kept."""
+    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
+    system = store.system_user()
+    return sum(store.disable_login(system, a["email"]) for a in _accounts(files))
+
+
 def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any]:
     """Create (or complete) the demo cycle; returns its name, counts and the demo accounts
     with their passwords."""
@@ -51,15 +87,10 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
         store.create_cycle(system, DEMO_CYCLE, config_text)
     cycle = store.cycle(DEMO_CYCLE)
 
-    accounts = []
-    text = files[REVIEWERS_FILE].decode("utf-8-sig")
-    for row in csv.DictReader(io.StringIO(text)):
-        email, password = row["email"], demo_password(row["email"])
-        if store.user(email) is None:
-            store.add_user(system, email, row["name"], row["role"], password, row["program"])
-        accounts.append(
-            {"email": email, "name": row["name"], "role": row["role"], "password": password}
-        )
+    accounts = _accounts(files)
+    for a in accounts:
+        if store.user(a["email"]) is None:
+            store.add_user(system, a["email"], a["name"], a["role"], a["password"], a["program"])
 
     added = 0
     if not store.applicants(system, cycle.name, include_withdrawn=True):
@@ -84,5 +115,5 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
         "applicants": len(applicants),
         "added": added,
         "reviews": saved,
-        "accounts": accounts,
+        "accounts": [{k: v for k, v in a.items() if k != "program"} for a in accounts],
     }

@@ -15,7 +15,8 @@ Public API::
 
     Store(url=None); store.url; store.system_user()
     add_user(actor, email, name, role, password, program="") -> User
-    set_password(actor, email, password); authenticate(email, password) -> User | None
+    set_password(actor, email, password); disable_login(actor, email) -> bool
+    authenticate(email, password) -> User | None; user(email) -> User | None
     users(actor, role=None) -> list[User]
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
@@ -659,6 +660,17 @@ class Store:
             row = self._user_row(s, email)
             row.password_hash = pw_hash
             self._audit(s, actor, None, "user.password", row.email)
+
+    def disable_login(self, actor: User, email: str) -> bool:
+        """Remove an account's password so nobody can log in as it; True if it had one."""
+        actor.require(Action.MANAGE_USERS)
+        with self._tx() as s:
+            row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+            if row is None or not row.password_hash:
+                return False
+            row.password_hash = ""
+            self._audit(s, actor, None, "user.disable_login", row.email)
+            return True
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose e-mail and password match, else None."""

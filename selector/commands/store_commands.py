@@ -178,6 +178,14 @@ def _cycle_for_import(store: Store, name: str | None) -> Cycle:
     return store.create_cycle(store.system_user(), name, text)
 
 
+def _retire_demo_logins(store: Store, cycle_name: str) -> None:
+    """Real data arrived: the demo accounts' public passwords stop working."""
+    from selector.seed import DEMO_CYCLE, retire_demo
+
+    if cycle_name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in store.cycles()):
+        retire_demo(store)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from selector.commands.validate import parse_map
 
@@ -189,6 +197,7 @@ def run_import(args: argparse.Namespace) -> int:
         report = store.preview_import(actor, cycle.name, data)
     else:
         report = store.import_applications(actor, cycle.name, data)
+        _retire_demo_logins(store, cycle.name)
     if args.json:
         _print_json(report.to_json())
         return 0
