@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import _common, state
 from selector.errors import InputError, SelectorError
 from selector.intake import MAPPABLE_FIELDS, read_applications
+from selector.store import ImportReport
 
 user = _common.require_role("coordinator")
 store = _common.get_store()
@@ -25,22 +26,38 @@ if upload is None:
     ss[state.INTAKE] = None
     st.stop()
 
+
+def map_by_hand() -> None:
+    """Name the column of one field by its header, for a file whose columns were not found."""
+    with st.form("manual_mapping_form"):
+        c1, c2 = st.columns(2)
+        field = c1.selectbox("Field", MAPPABLE_FIELDS, key="manual_map_field")
+        header = c2.text_input("Header of its column", key="manual_map_header")
+        if st.form_submit_button("Read again with this column", key="manual_map_apply"):
+            ss[state.MAPPING] = {**ss[state.MAPPING], field: header.strip()}
+            st.rerun()
+
+
 data = upload.getvalue()
 source_id = (upload.name, len(data), tuple(sorted(ss[state.MAPPING].items())))
 if ss[state.UPLOAD_NAME] != source_id:
     progress = st.progress(0.0, text=f"Reading {upload.name} …")
     try:
         result = read_applications(data, filename=upload.name, mapping=ss[state.MAPPING] or None)
-        progress.progress(0.6, text="Comparing with the applications already imported …")
-        report = store.preview_import(user, cycle.name, result)
-    except SelectorError as exc:
+    except InputError as exc:
         progress.empty()
         _common.show_error(exc)
+        map_by_hand()
         st.stop()
+    progress.progress(0.6, text="Comparing with the applications already imported …")
+    try:
+        preview: ImportReport | str = store.preview_import(user, cycle.name, result)
+    except SelectorError as exc:
+        preview = str(exc)
     progress.empty()
-    ss[state.INTAKE] = (result, report)
+    ss[state.INTAKE] = (result, preview)
     ss[state.UPLOAD_NAME] = source_id
-result, report = ss[state.INTAKE]
+result, preview = ss[state.INTAKE]
 
 # --- validation report -------------------------------------------------------------------
 st.subheader("Validation")
@@ -102,11 +119,14 @@ with st.expander("Column mapping", expanded=bool(result.rejected), icon=":materi
 
 # --- preview and confirm -----------------------------------------------------------------
 st.subheader("What the import changes")
+if isinstance(preview, str):
+    st.error(preview, icon=":material/block:")
+    st.stop()
 outcomes = {
-    "New": report.added,
-    "Changed": report.updated,
-    "Withdrawn (not in this export)": report.withdrawn,
-    "Unchanged": report.unchanged,
+    "New": preview.added,
+    "Changed": preview.updated,
+    "Withdrawn (not in this export)": preview.withdrawn,
+    "Unchanged": preview.unchanged,
 }
 tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in outcomes.items()])
 for tab, ids in zip(tabs, outcomes.values(), strict=True):
@@ -116,8 +136,6 @@ for tab, ids in zip(tabs, outcomes.values(), strict=True):
         else:
             st.caption("None.")
 
-if not result.accepted:
-    st.stop()
 if st.button(
     f"Import {len(result.accepted)} applications into {cycle.name}",
     type="primary",
@@ -125,13 +143,13 @@ if st.button(
     icon=":material/check:",
 ):
     try:
-        store.import_applications(user, cycle.name, result)
-    except (InputError, SelectorError) as exc:
+        done = store.import_applications(user, cycle.name, result)
+    except SelectorError as exc:
         _common.show_error(exc)
         st.stop()
     ss[state.UPLOAD_NAME] = None
     st.success(
-        f"Imported: {len(report.added)} new, {len(report.updated)} changed, "
-        f"{len(report.withdrawn)} withdrawn.",
+        f"Imported: {len(done.added)} new, {len(done.updated)} changed, "
+        f"{len(done.withdrawn)} withdrawn.",
         icon=":material/task_alt:",
     )

@@ -207,3 +207,148 @@ def test_each_page_checks_the_role_itself(db: Store, page: str, who: str) -> Non
     no_exceptions(at)
     assert any("This page is for the" in e.value for e in at.error)
     assert not at.title
+
+
+# ------------------------------------------------------------------------------ coordinator
+
+
+def test_upload_shows_validation_preview_and_imports(db: Store) -> None:
+    at = app_as(db, "coordinator")
+    csv = export_csv(14, bad_rows=1)
+    at.file_uploader(key="upload_file").set_value(("export.csv", csv, "text/csv")).run()
+    no_exceptions(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accepted"] == "14"
+    assert metrics["Rejected"] == "1"
+    assert at.dataframe[0].value["Row"].tolist() == [16]  # the header is row 1
+    assert [t.label for t in at.tabs][:2] == ["New (2)", "Changed (0)"]
+    assert len(db.applicants(db.system_user(), "2026")) == 12  # nothing written yet
+
+    at.button(key="confirm_import").click().run()
+    no_exceptions(at)
+    assert any("Imported: 2 new" in s.value for s in at.success)
+    assert len(db.applicants(db.system_user(), "2026")) == 14
+
+
+def test_column_mapping_reads_the_file_again(db: Store) -> None:
+    at = app_as(db, "coordinator")
+    at.file_uploader(key="upload_file").set_value(("export.csv", export_csv(), "text/csv")).run()
+    assert at.selectbox(key="map_pgy").value == "PGY"
+    at.selectbox(key="map_pgy").set_value("ID")
+    at.button(key="apply_mapping").click().run()
+    no_exceptions(at)
+    assert at.session_state[state.MAPPING] == {"pgy": "ID"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Accepted"], metrics["Rejected"]) == ("10", "2")
+    assert at.dataframe[0].value["Row"].tolist() == [12, 13]
+
+
+def test_a_field_without_a_column_can_be_mapped_by_hand(db: Store) -> None:
+    at = app_as(db, "coordinator")
+    csv = export_csv().replace(b"Email", b"Contact", 1)
+    at.session_state[state.MAPPING] = {"name": "Contact"}  # a wrong guess: no e-mails left
+    at.file_uploader(key="upload_file").set_value(("export.csv", csv, "text/csv")).run()
+    no_exceptions(at)
+    assert any("no column found" in e.value for e in at.error)
+    at.selectbox(key="manual_map_field").set_value("name")
+    at.text_input(key="manual_map_header").input("Name")
+    at.button(key="manual_map_apply").click().run()
+    no_exceptions(at)
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "12"
+
+
+def test_unreadable_upload_is_one_message_not_a_traceback(db: Store) -> None:
+    at = app_as(db, "coordinator")
+    at.file_uploader(key="upload_file").set_value(("export.csv", b"\x00\x01", "text/csv")).run()
+    no_exceptions(at)
+    assert at.error
+
+
+def test_track_config_validates_before_saving(db: Store) -> None:
+    at = app_as(db, "coordinator").switch_page("app_pages/track_config.py").run()
+    no_exceptions(at)
+    area = at.text_area(key="config_text_2026")
+    area.input(CONFIG.replace("size = 10", "size = 0")).run()
+    assert any("cohort.size" in e.value for e in at.error)
+    assert at.button(key="save_config").disabled
+
+    at.text_area(key="config_text_2026").input(CONFIG.replace("size = 10", "size = 9")).run()
+    assert not at.button(key="save_config").disabled
+    at.button(key="save_config").click().run()
+    no_exceptions(at)
+    assert db.cycle("2026").config.cohort.size == 9
+
+
+def test_reviewers_page_assigns_and_adds_accounts(db: Store) -> None:
+    at = app_as(db, "coordinator").switch_page("app_pages/reviewers.py").run()
+    no_exceptions(at)
+    table = at.dataframe[0].value
+    assert set(table["E-mail"]) == {p[0] for p in PEOPLE.values()}
+    at.number_input(key="assign_k").set_value(1)
+    at.button(key="assign").click().run()
+    no_exceptions(at)
+    assert any("assignments" in s.value for s in at.success)
+
+    at.text_input(key="new_user_email").input("r3@example.org")
+    at.text_input(key="new_user_name").input("Rio Reviewer")
+    at.text_input(key="new_user_password").input("pw-rev3-333")
+    at.button(key="add_user").click().run()
+    no_exceptions(at)
+    assert db.user("r3@example.org") is not None
+
+
+# ------------------------------------------------------------------------------ reviewer
+
+
+def r1_queue(db: Store) -> list[str]:
+    r1 = db.user("r1@example.org")
+    assert r1 is not None
+    return [a.applicant_id for a in db.applicants(r1, "2026")]
+
+
+def test_reviewer_sees_only_their_queue_and_scores_save_at_once(db: Store) -> None:
+    queue = r1_queue(db)
+    at = app_as(db, "r1")
+    no_exceptions(at)
+    assert at.radio(key="queue").options == [f"○ {a} · Testperson {a[1:]}" for a in queue]
+    first = at.radio(key="queue").value
+    assert first == queue[0]
+    for i, criterion in enumerate(CRITERIA):
+        at.radio(key=f"score_{first}_{criterion}").set_value(3).run()
+        saved = db.review(db.system_user(), "2026", first, "r1@example.org")
+        assert (saved is not None) == (i == len(CRITERIA) - 1)  # saved once all are scored
+    assert saved is not None and saved.scores == scores(3)
+    at.radio(key=f"score_{first}_action").set_value(5).run()  # later changes save at once
+    saved = db.review(db.system_user(), "2026", first, "r1@example.org")
+    assert saved is not None and saved.scores["action"] == 5
+
+
+def test_draft_survives_switching_applicants(db: Store) -> None:
+    queue = r1_queue(db)
+    at = app_as(db, "r1")
+    at.radio(key=f"score_{queue[0]}_awareness").set_value(4).run()
+    at.radio(key="queue").set_value(queue[1]).run()
+    assert at.radio(key=f"score_{queue[1]}_awareness").value is None
+    at.radio(key="queue").set_value(queue[0]).run()
+    no_exceptions(at)
+    assert at.radio(key=f"score_{queue[0]}_awareness").value == 4
+    assert db.review(db.system_user(), "2026", queue[0], "r1@example.org") is None
+
+
+def test_reviewer_does_not_see_another_reviewers_scores(db: Store) -> None:
+    system = db.system_user()
+    shared = next(
+        a for a in r1_queue(db) if db.review(system, "2026", a, "r2@example.org") is not None
+    )
+    at = app_as(db, "r1")
+    at.radio(key="queue").set_value(shared).run()
+    assert all(at.radio(key=f"score_{shared}_{c}").value is None for c in CRITERIA)
+
+
+def test_declaring_a_conflict_removes_the_applicant(db: Store) -> None:
+    queue = r1_queue(db)
+    at = app_as(db, "r1")
+    at.button(key=f"conflict_{queue[0]}").click().run()
+    no_exceptions(at)
+    assert queue[0] not in r1_queue(db)
+    assert queue[0] not in at.radio(key="queue").options[0]
