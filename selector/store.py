@@ -13,7 +13,7 @@ are a cycle name, or ``None`` for the newest cycle.
 
 Public API::
 
-    Store(url=None); store.url; store.system_user()
+    Store(url=None) (also a context manager: closes its pool); store.url; store.system_user()
     add_user(actor, email, name, role, password, program="") -> User
     set_password(actor, email, password); disable_login(actor, email) -> bool
     authenticate(email, password) -> User | None; user(email) -> User | None
@@ -517,6 +517,12 @@ class Store:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:

@@ -4,12 +4,13 @@ newest without losing anything, and the models match what the migrations build."
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 import selector.store as store_module
 from selector.auth import hash_password
@@ -24,10 +25,30 @@ from selector.store import (
 )
 
 CONFIG = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+#: A PostgreSQL database these tests may wipe (see docs/store.md); unset: SQLite only.
+PG_URL = os.environ.get("SELECTOR_TEST_PG_URL")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not PG_URL, reason="SELECTOR_TEST_PG_URL is not set"),
+    ),
+]
 SCORES = (
     '{"awareness": 4, "reflection": 3, "empowerment": 5, "action": 2, "leadership": 4, '
     '"project": 3, "commitment": 5}'
 )
+
+
+def wiped_pg_url() -> str:
+    """SELECTOR_TEST_PG_URL with every table dropped."""
+    assert PG_URL is not None
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return PG_URL
 
 
 def fill_first_schema(url: str) -> None:
@@ -38,34 +59,34 @@ def fill_first_schema(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO users (id, email, name, role, program, password_hash, created_at) "
-                "VALUES (1, 'rev@example.org', 'Rev Iewer', 'reviewer', 'Program 9', :h, :t)"
+                "INSERT INTO users (email, name, role, program, password_hash, created_at) "
+                "VALUES ('rev@example.org', 'Rev Iewer', 'reviewer', 'Program 9', :h, :t)"
             ),
             {"h": hash_password("old-password"), "t": now},
         )
         conn.execute(
             text(
-                "INSERT INTO cycles (id, name, config_text, blind, avoid_own_program, created_at)"
-                " VALUES (1, '2025', :c, 0, 1, :t)"
+                "INSERT INTO cycles (name, config_text, blind, avoid_own_program, created_at)"
+                " VALUES ('2025', :c, :no, :yes, :t)"
             ),
-            {"c": CONFIG, "t": now},
+            {"c": CONFIG, "t": now, "no": False, "yes": True},
         )
         for i in (1, 2, 3):
             conn.execute(
                 text(
-                    "INSERT INTO applicants (id, cycle_id, applicant_id, name, email, pgy, "
+                    "INSERT INTO applicants (cycle_id, applicant_id, name, email, pgy, "
                     "specialty, program, pgy1_approved, answers, source_row, withdrawn, "
-                    "created_at, updated_at) VALUES (:i, 1, :aid, :name, :email, 2, "
-                    "'Psychiatry', 'Program 1', 0, '{\"Essay\": \"text\"}', :row, :w, :t, :t)"
+                    "created_at, updated_at) VALUES (1, :aid, :name, :email, 2, "
+                    "'Psychiatry', 'Program 1', :no, '{\"Essay\": \"text\"}', :row, :w, :t, :t)"
                 ),
                 {
-                    "i": i,
                     "aid": f"A00{i}",
                     "name": f"Oldperson {i}",
                     "email": f"old{i}@example.org",
                     "row": i + 1,
                     "w": i == 3,
                     "t": now,
+                    "no": False,
                 },
             )
         conn.execute(
@@ -78,10 +99,10 @@ def fill_first_schema(url: str) -> None:
         conn.execute(
             text(
                 "INSERT INTO reviews (applicant_pk, reviewer_id, scores, comment, conflict, "
-                "created_at, updated_at) VALUES (1, 1, :s, 'strong', 0, :t, :t), "
-                "(3, 1, :s, 'withdrawn later', 0, :t, :t), (2, 1, '{}', '', 1, :t, :t)"
+                "created_at, updated_at) VALUES (1, 1, :s, 'strong', :no, :t, :t), "
+                "(3, 1, :s, 'withdrawn later', :no, :t, :t), (2, 1, '{}', '', :yes, :t, :t)"
             ),
-            {"s": SCORES, "t": now},
+            {"s": SCORES, "t": now, "no": False, "yes": True},
         )
         conn.execute(
             text(
@@ -100,10 +121,13 @@ def fill_first_schema(url: str) -> None:
     engine.dispose()
 
 
-def test_first_schema_database_upgrades_to_head_without_loss(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_first_schema_database_upgrades_to_head_without_loss(backend: str, tmp_path: Path) -> None:
+    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'old.db'}"
     fill_first_schema(url)
-    assert current_revision(make_engine(url)) == "0001"
+    engine = make_engine(url)
+    assert current_revision(engine) == "0001"
+    engine.dispose()
 
     store = Store(url)
     assert current_revision(store.engine) == head_revision() != "0001"
@@ -127,14 +151,17 @@ def test_first_schema_database_upgrades_to_head_without_loss(tmp_path: Path) -> 
         system, "2025", "A001", "now a colleague", reviewer_email="rev@example.org"
     )
     assert store.conflicts(system, "2025")[0].reason == "now a colleague"
-    with store.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    if backend == "sqlite":
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    store.close()
 
 
-def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
-    with store.engine.connect() as conn:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_models_match_the_migrated_schema(backend: str, tmp_path: Path) -> None:
+    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'new.db'}"
+    with Store(url) as store, store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
 

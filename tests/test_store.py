@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from selector.auth import User
 from selector.config import DEFAULT_CONFIG_PATH
@@ -60,23 +62,55 @@ PEOPLE = {
 }
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with cycle 2026 and four accounts (hashing passwords is slow)."""
-    path = tmp_path_factory.mktemp("template") / "selector.db"
-    s = Store(f"sqlite:///{path}")
+#: A PostgreSQL database the store tests may wipe, e.g.
+#: postgresql+psycopg://selector:selector@localhost/selector_test (see docs/store.md).
+PG_URL = os.environ.get("SELECTOR_TEST_PG_URL")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not PG_URL, reason="SELECTOR_TEST_PG_URL is not set"),
+    ),
+]
+
+
+def fill(s: Store) -> Store:
+    """Cycle 2026 and the four accounts of PEOPLE."""
     system = s.system_user()
     s.create_cycle(system, "2026", CONFIG)
     for email, name, role, password, program in PEOPLE.values():
         s.add_user(system, email, name, role, password, program)
-    s.close()
+    return s
+
+
+def wiped_pg_url() -> str:
+    """SELECTOR_TEST_PG_URL with every table dropped."""
+    assert PG_URL is not None
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with cycle 2026 and four accounts (hashing passwords is slow)."""
+    path = tmp_path_factory.mktemp("template") / "selector.db"
+    fill(Store(f"sqlite:///{path}")).close()
     return path
 
 
-@pytest.fixture
-def store(template: Path, tmp_path: Path) -> Store:
-    shutil.copy(template, tmp_path / "selector.db")
-    return Store(f"sqlite:///{tmp_path / 'selector.db'}")
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "postgresql":
+        s = fill(Store(wiped_pg_url()))
+    else:
+        shutil.copy(template, tmp_path / "selector.db")
+        s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
+    yield s
+    s.close()
 
 
 @pytest.fixture
@@ -99,8 +133,8 @@ def test_default_url_is_documented_sqlite_file_or_env(monkeypatch: pytest.Monkey
     assert default_url() == "sqlite:///elsewhere.db"
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
-    with store.engine.connect() as conn:
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'pragmas.db'}") as store, store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
@@ -108,8 +142,8 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(store: Store) 
 
 def test_reopening_keeps_data(store: Store) -> None:
     store.import_applications(store.system_user(), None, intake(make_rows(3)))
-    again = Store(store.url)
-    assert ids(again.applicants(again.system_user(), "2026")) == ["A001", "A002", "A003"]
+    with Store(store.url) as again:
+        assert ids(again.applicants(again.system_user(), "2026")) == ["A001", "A002", "A003"]
 
 
 # ------------------------------------------------------------------ cycles
@@ -138,9 +172,10 @@ def test_cycle_config_is_validated_and_audited(store: Store, people: dict[str, U
     assert entry.action == "cycle.config" and entry.old == CONFIG and entry.new == new
 
 
-def test_no_cycle_yet_is_a_clear_error(tmp_path: Path) -> None:
-    s = Store(f"sqlite:///{tmp_path / 'empty.db'}")
-    with pytest.raises(InputError) as info:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_cycle_yet_is_a_clear_error(backend: str, tmp_path: Path) -> None:
+    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'empty.db'}"
+    with Store(url) as s, pytest.raises(InputError) as info:
         s.applicants(s.system_user(), None)
     assert info.value.code == "cycle_missing"
 
