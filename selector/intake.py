@@ -17,6 +17,8 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from selector.errors import InputError, Location, Problem, column_letter
@@ -118,6 +120,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _EMAIL_WORD = re.compile(r"\be[\s_-]?mail")
 
 
+@lru_cache(maxsize=4096)
 def header_tokens(text: str) -> frozenset[str]:
     """A header as a set of meaningful tokens: "What is your PGY-level?" → {pgy, level}."""
     text = _EMAIL_WORD.sub("email", _CAMEL.sub(" ", text).lower())
@@ -212,23 +215,21 @@ def _header_score(name: str, tokens: frozenset[str]) -> float:
 # ---------------------------------------------------------------------------------------
 # Cell parsers, each returning a value and whether the text was understood.
 
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
-)
+#: local@label.label.tld: dot-separated labels, a letter-only top-level domain.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 
 def clean_email(text: str) -> str:
     """The e-mail as identity: trimmed, ``mailto:`` and angle brackets removed, lower case."""
-    text = text.strip().strip("<>").strip()
-    if text.lower().startswith("mailto:"):
-        text = text[7:]
-    return text.lower()
+    text = text.strip().lower()
+    if text.startswith(("<", "mailto:")) or text.endswith(">"):
+        text = text.strip("<>").strip().removeprefix("mailto:")
+    return text
 
 
 def is_email(text: str) -> bool:
     """Whether cleaned text is a plausible single e-mail address."""
-    return bool(_EMAIL.match(text)) and ".." not in text
+    return _EMAIL.fullmatch(text) is not None and ".." not in text
 
 
 _ORDINALS = {
@@ -256,6 +257,7 @@ _PGY_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")[\s-]+year\b")
 _PGY_INTERN = re.compile(r"\bintern(ship)?\b")
 
 
+@lru_cache(maxsize=1024)
 def parse_pgy(text: str) -> int | None:
     """The PGY level in a cell ("PGY-2", "pgy2", "2", "second year", "Intern"), else None."""
     low = text.strip().lower()
@@ -275,6 +277,7 @@ _NO = frozenset(["no", "n", "false", "0", "unchecked", "none", "pending", "-", "
 _NO_PREFIXES = ("no ", "no,", "not ", "n/a", "pending")
 
 
+@lru_cache(maxsize=1024)
 def parse_yes_no(text: str) -> tuple[bool, bool]:
     """(value, understood) for a yes/no cell; blank is a clear "no"."""
     low = " ".join(text.lower().split())
@@ -340,6 +343,8 @@ def format_id(text: str) -> str:
     mistaken for a number when a score sheet goes through Excel or pandas.
     """
     text = text.strip()
+    if text.isdecimal():
+        return f"A{int(text):03d}"
     m = _WHOLE_NUMBER.match(text)
     return f"A{int(m.group(1)):03d}" if m else text
 
@@ -465,6 +470,7 @@ class IntakeResult:
 # Header block.
 
 _HEADER_SEARCH_ROWS = 30
+_LONGEST_HEADER = 300  # longer cells are answers, not headers
 _SUBHEADER_WORDS = frozenset({"response", "open-ended response", "open ended response"})
 
 
@@ -487,7 +493,7 @@ def _row_score(row: Sequence[str], override_headers: set[str]) -> int:
     """How many distinct fields a row's cells name: the header row names the most."""
     found: set[str] = set()
     for text in row:
-        if not text:
+        if not text or len(text) > _LONGEST_HEADER:
             continue
         if _norm(text) in override_headers:
             found.add("override:" + _norm(text))
@@ -670,11 +676,22 @@ def _seen(header: _Header) -> str:
 _Locator = Callable[[int | None, str | None], Location]
 
 
-@dataclass
-class _Candidate:
-    applicant: Applicant
-    submitted: dt.datetime | None
-    order: int
+#: An accepted row before duplicates are settled: (applicant, submission-time cell, order).
+_Candidate = tuple[Applicant, str, int]
+
+#: The fields a data row is read for, in the order the row loop unpacks them.
+_ROW_FIELDS = (
+    "applicant_id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "pgy",
+    "specialty",
+    "program",
+    "pgy1_approved",
+    "submitted",
+)
 
 
 def read_applications(
@@ -706,7 +723,11 @@ def read_applications(
     width = max([probe, *(len(rows[i]) for i in data_idx)])
     if width > probe:
         header = _header_block(rows, h, width)
+    # Every data row padded (in place) to the full width plus one blank cell, which unmapped
+    # fields read; a column is then a plain index.
     data = [rows[i] for i in data_idx]
+    for r in data:
+        r.extend([""] * (width + 1 - len(r)))
     cols = _map_columns(header, data, overrides, file)
     headers = header.display
     result_mapping = {name: headers[c] for name, c in sorted(cols.items(), key=lambda kv: kv[1])}
@@ -715,8 +736,11 @@ def read_applications(
     answer_cols = [
         c
         for c in range(width)
-        if c not in structural and (header.labels[c] or any(_cell(r, c) for r in data))
+        if c not in structural and (header.labels[c] or any(r[c] for r in data))
     ]
+    answer_headers = [headers[c] for c in answer_cols]
+    # itemgetter returns a bare value for one column: give it two so it returns a tuple.
+    pick = itemgetter(*answer_cols, width) if answer_cols else (lambda r: ("",))
     rejected: list[Rejection] = []
     warnings: list[Problem] = []
     candidates: list[_Candidate] = []
@@ -730,93 +754,70 @@ def read_applications(
             column_index=c,
         )
 
-    def get(row: list[str], name: str) -> str:
-        c = cols.get(name)
-        return _cell(row, c) if c is not None else ""
+    # Column index per field; an unmapped field reads the blank cell past the last column.
+    fields = itemgetter(*(cols.get(name, width) for name in _ROW_FIELDS))
 
+    def warn(code: str, message: str, row_number: int, name: str | None) -> None:
+        warnings.append(Problem(code, message, loc(row_number, name), severity="warning"))
+
+    row_numbers = grid.row_numbers
     for order, (i, row) in enumerate(zip(data_idx, data, strict=True)):
-        rn = grid.row_numbers[i]
-        errors: list[Problem] = []
-        raw_email = get(row, "email")
+        rn = row_numbers[i]
+        (
+            raw_id,
+            raw_name,
+            raw_first,
+            raw_last,
+            raw_email,
+            raw_pgy,
+            raw_specialty,
+            raw_program,
+            raw_approved,
+            raw_submitted,
+        ) = fields(row)
         email = clean_email(raw_email)
-        if not email:
-            errors.append(Problem("email_missing", "e-mail is missing", loc(rn, "email")))
-        elif not is_email(email):
-            errors.append(
-                Problem("email_invalid", f"e-mail '{raw_email}' is not valid", loc(rn, "email"))
-            )
-        raw_pgy = get(row, "pgy")
         pgy = parse_pgy(raw_pgy)
-        if not raw_pgy:
-            errors.append(Problem("pgy_missing", "PGY is missing", loc(rn, "pgy")))
-        elif pgy is None or pgy not in PGY_RANGE:
-            bounds = "" if pgy is None else f" (PGY1 to PGY{PGY_RANGE[-1]})"
-            errors.append(
-                Problem(
-                    "pgy_invalid",
-                    f"PGY '{raw_pgy}' is not a resident level{bounds}",
-                    loc(rn, "pgy"),
-                )
-            )
-        raw_specialty = get(row, "specialty")
-        if not raw_specialty:
-            errors.append(
-                Problem("specialty_missing", "specialty is missing", loc(rn, "specialty"))
-            )
-        if errors or pgy is None:
-            values = {headers[c]: _cell(row, c) for c in range(width)}
+        if not (email and pgy in PGY_RANGE and raw_specialty and is_email(email)):
+            errors = _row_errors(raw_email, email, raw_pgy, pgy, raw_specialty, rn, loc)
+            values = dict(zip(headers, row, strict=False))
             rejected.append(Rejection(rn, [p.message for p in errors], values, errors))
             continue
+        assert pgy is not None
 
         specialty, known = normalize_specialty(raw_specialty)
         if not known:
-            warnings.append(
-                Problem(
-                    "specialty_unknown",
-                    f"specialty '{specialty}' is not in the alias table; kept as written",
-                    loc(rn, "specialty"),
-                    severity="warning",
-                )
+            warn(
+                "specialty_unknown",
+                f"specialty '{specialty}' is not in the alias table; kept as written",
+                rn,
+                "specialty",
             )
-        approved, understood = parse_yes_no(get(row, "pgy1_approved"))
+        approved, understood = parse_yes_no(raw_approved)
         if not understood and pgy == 1:
-            warnings.append(
-                Problem(
-                    "approval_unclear",
-                    f"PGY1 approval '{get(row, 'pgy1_approved')}' not understood; read as no",
-                    loc(rn, "pgy1_approved"),
-                    severity="warning",
-                )
+            warn(
+                "approval_unclear",
+                f"PGY1 approval '{raw_approved}' not understood; read as no",
+                rn,
+                "pgy1_approved",
             )
-        name = tidy_name(get(row, "name"))
-        if name.lower() in _ANONYMOUS:
-            name = ""
-        if not name:
-            name = " ".join(p for p in (get(row, "first_name"), get(row, "last_name")) if p)
-            name = " ".join(name.split())
+        name = tidy_name(raw_name)
+        if not name or name.lower() in _ANONYMOUS:
+            name = " ".join(f"{raw_first} {raw_last}".split())
         if not name:
             name = email
-            warnings.append(
-                Problem(
-                    "name_missing",
-                    "name is missing; the e-mail is shown instead",
-                    loc(rn, "name" if "name" in cols else None),
-                    severity="warning",
-                )
-            )
-        raw_id = get(row, "applicant_id")
-        applicant = Applicant(
-            applicant_id=format_id(raw_id) if raw_id else email_id(email),
-            name=name,
-            email=email,
-            pgy=pgy,
-            specialty=specialty,
-            program=" ".join(get(row, "program").split()),
-            pgy1_approved=approved,
-            answers={headers[c]: _cell(row, c) for c in answer_cols},
-            row=rn,
+            warn("name_missing", "name is missing; the e-mail is shown instead", rn, "name")
+        applicant = Applicant(  # positional, in field order: 5,000 rows add up
+            format_id(raw_id) if raw_id else email_id(email),
+            name,
+            email,
+            pgy,
+            specialty,
+            " ".join(raw_program.split()),
+            approved,
+            dict(zip(answer_headers, pick(row), strict=False)),
+            rn,
         )
-        candidates.append(_Candidate(applicant, parse_timestamp(get(row, "submitted")), order))
+        candidates.append((applicant, raw_submitted, order))
 
     accepted = _keep_latest(candidates, warnings, loc)
     accepted = _unique_ids(accepted, warnings, loc)
@@ -834,35 +835,70 @@ def read_applications(
     )
 
 
+def _row_errors(
+    raw_email: str,
+    email: str,
+    raw_pgy: str,
+    pgy: int | None,
+    raw_specialty: str,
+    rn: int,
+    loc: _Locator,
+) -> list[Problem]:
+    """Why a row is rejected: e-mail, PGY and specialty checks, each with its cell."""
+    errors: list[Problem] = []
+    if not email:
+        errors.append(Problem("email_missing", "e-mail is missing", loc(rn, "email")))
+    elif not is_email(email):
+        errors.append(
+            Problem("email_invalid", f"e-mail '{raw_email}' is not valid", loc(rn, "email"))
+        )
+    if not raw_pgy:
+        errors.append(Problem("pgy_missing", "PGY is missing", loc(rn, "pgy")))
+    elif pgy is None or pgy not in PGY_RANGE:
+        bounds = "" if pgy is None else f" (PGY1 to PGY{PGY_RANGE[-1]})"
+        errors.append(
+            Problem(
+                "pgy_invalid", f"PGY '{raw_pgy}' is not a resident level{bounds}", loc(rn, "pgy")
+            )
+        )
+    if not raw_specialty:
+        errors.append(Problem("specialty_missing", "specialty is missing", loc(rn, "specialty")))
+    return errors
+
+
 def _keep_latest(
     candidates: list[_Candidate], warnings: list[Problem], loc: _Locator
 ) -> list[Applicant]:
     """One applicant per e-mail: the latest submission (by timestamp when all have one)."""
-    groups: dict[str, list[_Candidate]] = {}
+    first: dict[str, _Candidate] = {}
+    repeats: dict[str, list[_Candidate]] = {}
     for cand in candidates:
-        groups.setdefault(cand.applicant.email, []).append(cand)
-    kept: list[Applicant] = []
-    for email, group in groups.items():
-        if len(group) == 1:
-            kept.append(group[0].applicant)
-            continue
-        if all(c.submitted is not None for c in group):
-            latest = max(group, key=lambda c: (c.submitted, c.order))
+        seen = first.setdefault(cand[0].email, cand)
+        if seen is not cand:
+            repeats.setdefault(cand[0].email, [seen]).append(cand)
+    kept = {email: cand[0] for email, cand in first.items()}
+    for email, group in repeats.items():
+        stamps = [parse_timestamp(submitted) for _, submitted, _ in group]
+        if all(stamps):
+            by = {c[2]: (stamp, c[2]) for c, stamp in zip(group, stamps, strict=True)}
+            latest = max(group, key=lambda c: by[c[2]])[0]
         else:
-            latest = max(group, key=lambda c: c.order)
-        kept.append(latest.applicant)
-        for cand in group:
-            if cand is not latest:
+            latest = group[-1][0]
+        kept[email] = latest
+        for applicant, _, _ in group:
+            if applicant is not latest:
                 warnings.append(
                     Problem(
                         "duplicate_submission",
-                        f"duplicate submission of {email}; kept row {latest.applicant.row}",
-                        loc(cand.applicant.row, "email"),
+                        f"duplicate submission of {email}; kept row {latest.row}",
+                        loc(applicant.row, "email"),
                         severity="warning",
-                        params={"email": email, "kept_row": latest.applicant.row},
+                        params={"email": email, "kept_row": latest.row},
                     )
                 )
-    return sorted(kept, key=lambda a: a.row or 0)
+    if not repeats:
+        return list(kept.values())
+    return sorted(kept.values(), key=lambda a: a.row or 0)
 
 
 def _unique_ids(

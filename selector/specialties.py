@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _NOISE = frozenset(
@@ -55,6 +55,7 @@ def canonical_specialties() -> list[str]:
     return sorted(set(alias_table().values()))
 
 
+@lru_cache(maxsize=2048)
 def normalize_specialty(text: str) -> tuple[str, bool]:
     """(canonical name, True) for a known specialty; (the text tidied, False) otherwise."""
     tidy = " ".join(text.split())

@@ -63,6 +63,8 @@ def cell_text(value: Any) -> str:
         return value.strip()
     if value is None:
         return ""
+    if type(value) is dt.datetime:  # form exports have a few timestamp columns
+        return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -154,7 +156,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Grid:
         raise InputError(
             "xlsx_unreadable", f"not a readable .xlsx workbook: {exc}", Location(file=name)
         ) from None
-    rows = [[cell_text(v) for v in row] for row in cells]
+    rows = [[v.strip() if type(v) is str else cell_text(v) for v in row] for row in cells]
     return Grid(rows, list(range(1, len(rows) + 1)), "xlsx", chosen, None)
 
 
