@@ -205,11 +205,8 @@ def show_decision(name: str, decision: Decision) -> None:
         for line in decision.diagnosis:
             st.markdown(f"- {line}")
         if decision.relaxations:
-            st.markdown("**Smallest relaxation that fits**")
-            for change in decision.relaxations:
-                st.markdown(f"- {relaxation_text(change)}")
             st.button(
-                f"Apply to scenario {name} and run",
+                "Apply " + "; ".join(relaxation_text(c) for c in decision.relaxations),
                 key=f"relax_{name}",
                 icon=":material/build:",
                 on_click=relax,

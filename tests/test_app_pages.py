@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -109,6 +110,11 @@ def texts(at: AppTest) -> str:
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
     return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def no_exceptions(at: AppTest) -> None:
@@ -352,3 +358,98 @@ def test_declaring_a_conflict_removes_the_applicant(db: Store) -> None:
     no_exceptions(at)
     assert queue[0] not in r1_queue(db)
     assert queue[0] not in at.radio(key="queue").options[0]
+
+
+# ------------------------------------------------------------------------------ chair
+
+
+def test_committee_shows_progress_calibration_and_reliability(db: Store) -> None:
+    at = app_as(db, "chair")
+    no_exceptions(at)
+    assert page_titles(at) == ["Committee"]
+    metrics = {m.label for m in at.metric}
+    assert {"ICC(1)", "Krippendorff's α", "Applicants with 2+ reviews"} <= metrics
+    assert "assigned reviews complete" in at.get("progress")[0].proto.text
+
+
+def run_scenario(at: AppTest, name: str, lo: int, hi: int) -> AppTest:
+    at.number_input(key=f"{name}_min_size").set_value(lo)
+    at.number_input(key=f"{name}_max_size").set_value(hi)
+    return at.button(key=f"run_{name}").click().run()
+
+
+def test_selection_runs_two_scenarios_and_compares_them(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    no_exceptions(at)
+    assert any("Run a scenario" in i.value for i in at.info)
+
+    run_scenario(at, "A", 5, 5)
+    no_exceptions(at)
+    assert at.segmented_control(key="selection_view").value == "A"
+    cohort = table(at, "Applicant")
+    assert len(cohort) == 5
+    assert cohort["Score"].is_monotonic_decreasing
+
+    run_scenario(at, "B", 6, 6)
+    no_exceptions(at)
+    at.segmented_control(key="selection_view").set_value("A vs B").run()
+    no_exceptions(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["In both"]) + int(metrics["Only in B"]) == 6
+    assert db.cycle("2026").config.cohort.size == 10  # the saved config is untouched
+
+
+def test_infeasible_scenario_shows_diagnosis_and_relaxation(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 12, 12)  # more than the scored applicants
+    no_exceptions(at)
+    assert any("no cohort satisfies the rules" in e.value for e in at.error)
+    at.button(key="relax_A").click().run()
+    no_exceptions(at)
+    decision = at.session_state[state.SCENARIOS]["2026"]["A"]["decision"]
+    assert decision.status == "optimal"
+
+
+def test_locks_are_kept_across_pages_and_respected(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    first = table(at, "Applicant")["Applicant"].tolist()[0]
+    at.multiselect(key="lock_out").set_value([first]).run()
+    at.switch_page("app_pages/committee.py").run()
+    at.switch_page("app_pages/selection.py").run()
+    assert at.multiselect(key="lock_out").value == [first]
+    at.button(key="run_A").click().run()
+    no_exceptions(at)
+    assert first not in table(at, "Applicant")["Applicant"].tolist()
+
+
+def test_roster_downloads_and_finalises_into_the_audit_log(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/roster.py").run()
+    no_exceptions(at)
+    assert any("Run a scenario" in i.value for i in at.info)
+    at.switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    selected = table(at, "Applicant")["Applicant"].tolist()
+    at.switch_page("app_pages/roster.py").run()
+    no_exceptions(at)
+    assert len(at.get("download_button")) == 2
+    assert table(at, "Applicant")["Applicant"].tolist() == selected
+    at.button(key="finalise").click().run()
+    no_exceptions(at)
+    runs = db.runs(db.system_user(), "2026")
+    assert runs[0].final and runs[0].decision["selected"] == selected
+    assert "size = 5" in runs[0].config_text  # the scenario's rules, not the saved ones
+    assert any(e.action == "run.final" for e in db.audit_log(db.system_user(), "2026"))
+
+
+def test_demo_database_shows_demo_accounts_that_log_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SELECTOR_DB", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    no_exceptions(at)
+    assert "Demo data" in texts(at)
+    chair_button = next(b for b in at.button if "chair" in b.label)
+    chair_button.click().run()
+    no_exceptions(at)
+    assert page_titles(at) == ["Committee"]
