@@ -64,6 +64,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -88,6 +89,8 @@ from selector.models import Applicant, Review
 DEFAULT_PATH = Path("var") / "selector.db"
 #: Where the Alembic revisions live (inside the package, so an installed wheel can migrate).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: PostgreSQL advisory lock held while migrating (any constant unique to this application).
+MIGRATION_LOCK_KEY = 0x5E1EC7
 #: How long a SQLite writer waits for another one before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -361,6 +364,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Concurrent first opens queue here (SQLite queues on BEGIN IMMEDIATE instead).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         command.upgrade(_alembic_config(conn), revision)
 
 
