@@ -182,7 +182,8 @@ _FIELDS: dict[str, _FieldSpec] = {
         "other subspecialty interest future desired intended",
     ),
     "program": _spec(
-        "Program|Program name|Home program|Training program|Institution|Hospital|Site|"
+        "Program|Program name|Home program|Residency program|Training program|Institution|"
+        "Hospital|Site|"
         "Training site|Home institution|Sponsoring institution",
         "director pd approve email specialty coordinator support participation letter track",
     ),
@@ -201,15 +202,17 @@ _FIELDS: dict[str, _FieldSpec] = {
 
 
 def _header_score(name: str, tokens: frozenset[str]) -> float:
-    """How well a header's tokens name a field: the best synonym's coverage, or 0."""
+    """How well a header's tokens name a field, or 0: the share of the header's tokens that a
+    synonym covers, a little less for synonyms further down the list (a tie-break)."""
     spec = _FIELDS[name]
     if not tokens or tokens & spec.exclude:
         return 0.0
     best = 0.0
-    for syn in spec.synonyms:
-        if syn and syn <= tokens:
-            best = max(best, len(syn) / len(tokens) + 0.01 * len(syn))
-    return best if best >= spec.min_cover else 0.0
+    for rank, syn in enumerate(spec.synonyms):
+        cover = len(syn) / len(tokens)
+        if syn and syn <= tokens and cover >= spec.min_cover:
+            best = max(best, cover - 0.001 * rank)
+    return best
 
 
 # ---------------------------------------------------------------------------------------
@@ -411,7 +414,7 @@ def _content_ok(name: str, values: Sequence[str]) -> bool:
 _PGY_WORD = re.compile(r"\bpgy|\bintern\b|\bresident\b", re.IGNORECASE)
 
 #: Content-only fallbacks for required fields no header names.
-_FALLBACKS: dict[str, Any] = {
+_FALLBACKS: dict[str, Callable[[str], bool]] = {
     "email": lambda v: is_email(clean_email(v)),
     "pgy": lambda v: parse_pgy(v) is not None and bool(_PGY_WORD.search(v)),
     "specialty": lambda v: normalize_specialty(v)[1],
@@ -430,6 +433,10 @@ class Rejection:
     errors: list[str]
     values: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The row and its reasons, as in ``selector validate --json``."""
+        return {"row": self.row, "errors": list(self.errors)}
 
 
 @dataclass
@@ -461,7 +468,7 @@ class IntakeResult:
         return {
             "rows": self.rows,
             "accepted": [{"row": a.row, **a.canonical()} for a in self.accepted],
-            "rejected": [{"row": r.row, "errors": list(r.errors)} for r in self.rejected],
+            "rejected": [r.to_json() for r in self.rejected],
             "warnings": [{"row": w.row, "message": w.message} for w in self.warnings],
         }
 
@@ -634,18 +641,23 @@ def _map_columns(
             mapping[name] = c
             taken.add(c)
 
+    # A required field no header names: a free column whose values look like it. A guessed
+    # "program" column holding specialty names ("Program: Internal Medicine") is free too.
     for name, test in _FALLBACKS.items():
         if name in mapping:
             continue
+        free = set(range(width)) - taken
+        if "program" in mapping and "program" not in overrides:
+            free.add(mapping["program"])
         best, best_share = None, 0.6
-        for c in range(width):
+        for c in sorted(free):
             filled = [v for v in samples[c] if v]
-            if c in taken or not filled:
-                continue
-            share = sum(1 for v in filled if test(v)) / len(filled)
+            share = sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
             if share >= best_share:
                 best, best_share = c, share
         if best is not None:
+            if mapping.get("program") == best:
+                del mapping["program"]
             mapping[name] = best
             taken.add(best)
 

@@ -459,6 +459,21 @@ def test_content_fallback_finds_unnamed_columns() -> None:
     assert res.mapping == {"name": "Name", "email": "Contact", "pgy": "Stage", "specialty": "Where"}
 
 
+def test_program_column_holding_specialties_becomes_the_specialty() -> None:
+    rows = [["Name", "Email", "PGY", "Program"], ["Testa Q", "testa@example.org", "2", "Peds"]]
+    res = read_applications(csv_bytes(rows))
+    assert res.mapping["specialty"] == "Program" and "program" not in res.mapping
+    assert res.accepted[0].specialty == "Pediatrics"
+
+
+def test_specialty_and_residency_program_columns_both_map() -> None:
+    rows = [["Name", "Email", "PGY", "Residency program", "Specialty"]]
+    rows.append(["Testa Q", "testa@example.org", "2", "Harbor Point IM", "IM"])
+    res = read_applications(csv_bytes(rows))
+    assert res.mapping["specialty"] == "Specialty"
+    assert res.mapping["program"] == "Residency program"
+
+
 def test_path_and_file_object_sources(tmp_path: Any) -> None:
     path = tmp_path / "apps.csv"
     path.write_bytes(csv_bytes(google_forms()))
