@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
+from selector.roster import roster_csv, roster_xlsx
 
 from app_pages import _common, state
 from selector.config import dumps_config
 from selector.errors import SelectorError
-from selector.roster import roster_csv, roster_xlsx
 
 user = _common.require_role("chair")
 store = _common.get_store()
@@ -66,7 +68,7 @@ else:
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download xlsx",
-        data=roster_xlsx(decision),
+        data=partial(roster_xlsx, decision),  # built on click, not on every rerun
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx",
@@ -75,7 +77,7 @@ else:
     )
     c2.download_button(
         "Download csv",
-        data=roster_csv(decision),
+        data=partial(roster_csv, decision),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",
