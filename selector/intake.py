@@ -388,7 +388,7 @@ def tidy_name(text: str) -> str:
 _ANONYMOUS = frozenset({"anonymous", "anon", "-", "n/a"})
 
 
-def _sample_ok(values: Sequence[str], test: Any, share: float = 0.5) -> bool:
+def _sample_ok(values: Sequence[str], test: Callable[[str], bool], share: float = 0.5) -> bool:
     filled = [v for v in values if v]
     return bool(filled) and sum(1 for v in filled if test(v)) >= share * len(filled)
 
