@@ -156,9 +156,10 @@ _FIELDS: dict[str, _FieldSpec] = {
         min_cover=1.0,
     ),
     "name": _spec(
-        "Name|Full name|Applicant name|Resident name|Participant name|Legal name|Your name",
-        f"{_PERSON_EXCLUDE} program first last given family surname middle user file "
-        "recipient hospital institution residency collector project",
+        "Name|Full name|Applicant name|Resident name|Participant name|Legal name|Your name|"
+        "Name (Last, First)|First and last name",
+        f"{_PERSON_EXCLUDE} program middle user file recipient hospital institution residency "
+        "collector project",
     ),
     "first_name": _spec(
         "First name|Given name|First|Firstname", f"{_PERSON_EXCLUDE} program middle"
@@ -182,9 +183,8 @@ _FIELDS: dict[str, _FieldSpec] = {
         "other subspecialty interest future desired intended",
     ),
     "program": _spec(
-        "Program|Program name|Home program|Residency program|Training program|Institution|"
-        "Hospital|Site|"
-        "Training site|Home institution|Sponsoring institution",
+        "Program|Program name|Home program|Training program|Institution|Hospital|Site|"
+        "Training site|Home institution|Sponsoring institution|Residency program",
         "director pd approve email specialty coordinator support participation letter track",
     ),
     "pgy1_approved": _spec(
@@ -814,7 +814,7 @@ def read_applications(
             )
         name = tidy_name(raw_name)
         if not name or name.lower() in _ANONYMOUS:
-            name = " ".join(f"{raw_first} {raw_last}".split())
+            name = tidy_name(f"{raw_first} {raw_last}")
         if not name:
             name = email
             warn("name_missing", "name is missing; the e-mail is shown instead", rn, "name")

@@ -459,6 +459,21 @@ def test_content_fallback_finds_unnamed_columns() -> None:
     assert res.mapping == {"name": "Name", "email": "Contact", "pgy": "Stage", "specialty": "Where"}
 
 
+@pytest.mark.parametrize(
+    ("head", "cells", "name"),
+    [
+        (["Name (Last, First)"], ["Quillfeather, Testa"], "Testa Quillfeather"),
+        (["First name", "Last name"], ["Testa", "Quillfeather"], "Testa Quillfeather"),
+        (["Last name", "First name"], ["Quillfeather", "Testa"], "Testa Quillfeather"),
+        (["Full name", "First name"], ["Testa Quillfeather", "T"], "Testa Quillfeather"),
+        (["First and last name"], ["Testa  Quillfeather"], "Testa Quillfeather"),
+    ],
+)
+def test_name_columns(head: list[str], cells: list[str], name: str) -> None:
+    rows = [[*head, "Email", "PGY", "Specialty"], [*cells, "testa@example.org", "2", "IM"]]
+    assert read_applications(csv_bytes(rows)).accepted[0].name == name
+
+
 def test_program_column_holding_specialties_becomes_the_specialty() -> None:
     rows = [["Name", "Email", "PGY", "Program"], ["Testa Q", "testa@example.org", "2", "Peds"]]
     res = read_applications(csv_bytes(rows))
