@@ -77,11 +77,12 @@ def arithmetic_checks(pool: Pool, config: TrackConfig) -> list[str]:
         counts = Counter(k for a in pool.candidates if (k := values.get(a)) is not None)
         locked = Counter(k for a in pool.include if (k := values.get(a)) is not None)
         if rule.min_distinct is not None:
-            k = len(counts)
-            if k < rule.min_distinct:
+            distinct = len(counts)
+            if distinct < rule.min_distinct:
+                many = distinct != 1
                 out.append(
-                    f"only {k} {plural(rule.field) if k != 1 else rule.field} "
-                    f"{'have' if k != 1 else 'has'} selectable applicants; "
+                    f"only {distinct} {plural(rule.field) if many else rule.field} "
+                    f"{'have' if many else 'has'} selectable applicants; "
                     f"the rules ask for {rule.min_distinct}"
                 )
             if hi is not None and rule.min_distinct > hi:
@@ -104,8 +105,8 @@ def arithmetic_checks(pool: Pool, config: TrackConfig) -> list[str]:
                     )
         wanted = 0
         for value, need in sorted(rule.min_per_value.items()):
-            key = group_key(value)
-            have = counts.get(key, 0) if key is not None else 0
+            named = group_key(value)
+            have = counts.get(named, 0) if named is not None else 0
             wanted += need
             if have < need:
                 out.append(
@@ -131,7 +132,7 @@ def relaxation_text(change: Mapping[str, Any]) -> str:
     kind, old, new = change["rule"], change.get("from"), change.get("to")
     field, value = change.get("field"), change.get("value")
     if kind == "size":
-        return f"lower the cohort size from {old} to {new}"
+        return f"{'lower' if new < old else 'raise'} the cohort size from {old} to {new}"
     if kind == "min_size":
         return f"lower min_size from {old} to {new}"
     if kind == "max_size":

@@ -135,7 +135,7 @@ class _Cand:
 class _Rule:
     """One rule of the model: its label, its kind and parameters, and the rows that state it."""
 
-    kind: str  # size, min_size, max_size, max_pgy1, max_per_value, min_distinct,
+    kind: str  # min_size, max_size, max_pgy1, max_per_value, min_distinct,
     #            min_per_value, min_score, include, exclude
     label: str
     bound: float
@@ -152,6 +152,7 @@ class _Model:
     x: dict[str, pulp.LpVariable]
     rules: list[_Rule]
     cands: dict[str, _Cand]
+    config: TrackConfig
 
 
 def _slug(text: str) -> str:
@@ -192,7 +193,7 @@ def _build(
         if slack and rule.slack is None:
             upper = 1 if rule.kind in ("include", "exclude") else None
             rule.slack = prob.add_variable(f"slack_{len(rules):03d}", 0, upper, pulp.LpInteger)
-        s = rule.slack if slack else 0
+        s: Any = rule.slack if slack else 0
         if sense == "<=":
             prob.addConstraint(expr <= rhs + s, name)
         elif sense == ">=":
@@ -200,6 +201,10 @@ def _build(
         else:
             prob.addConstraint(expr == rhs, name)
         rule.rows.append(name)
+        register(rule)
+
+    def register(rule: _Rule) -> None:
+        """Every configured rule is listed (for its price), even one no row can bind."""
         if rule not in rules:
             rules.append(rule)
 
@@ -207,19 +212,21 @@ def _build(
     lo, hi = config.cohort.bounds
     exact = config.cohort.size is not None
     size = pulp.lpSum(x.values())
+    name = "size" if exact else "min_size"
     if lo > 0:
-        kind = "size" if exact else "min_size"
-        add(_Rule(kind, f"cohort {kind} {lo}", lo), "cohort_min_size", size, ">=", lo)
+        add(_Rule("min_size", f"cohort {name} {lo}", lo), "cohort_min_size", size, ">=", lo)
+    name = "size" if exact else "max_size"
     if hi is not None:
-        kind = "size" if exact else "max_size"
-        add(_Rule(kind, f"cohort {kind} {hi}", hi), "cohort_max_size", size, "<=", hi)
+        add(_Rule("max_size", f"cohort {name} {hi}", hi), "cohort_max_size", size, "<=", hi)
 
     # PGY1 cap: at most max_pgy1 PGY1 applicants (each one approved, or not selectable).
     max_pgy1 = config.eligibility.max_pgy1
     pgy1 = [c.id for c in cands if c.pgy1]
-    if max_pgy1 is not None and len(pgy1) > max_pgy1:
+    if max_pgy1 is not None:
         rule = _Rule("max_pgy1", f"max_pgy1 {max_pgy1}", max_pgy1)
-        add(rule, "max_pgy1", pulp.lpSum(x[a] for a in pgy1), "<=", max_pgy1)
+        register(rule)
+        if len(pgy1) > max_pgy1:
+            add(rule, "max_pgy1", pulp.lpSum(x[a] for a in pgy1), "<=", max_pgy1)
 
     for index, div in enumerate(config.diversity):
         f = div.field
@@ -232,6 +239,7 @@ def _build(
         if div.max_per_value is not None:
             m = div.max_per_value
             rule = _Rule("max_per_value", f"{f} max_per_value {m}", m, f, index=index)
+            register(rule)
             for k, members in sorted(groups.items()):
                 if len(members) > m:
                     expr = pulp.lpSum(x[a] for a in members)
@@ -264,8 +272,10 @@ def _build(
     # Quality floor: nobody whose aggregate score is below min_score.
     below = [c.id for c in cands if c.below_floor]
     floor = config.selection.min_score
-    if below and floor is not None:
+    if floor is not None:
         rule = _Rule("min_score", f"min_score {floor:g}", floor)
+        register(rule)
+    if below and floor is not None:
         add(rule, "quality_floor", pulp.lpSum(x[a] for a in below), "<=", 0)
 
     # The chair's locks: included applicants are in, excluded ones out.
@@ -293,10 +303,12 @@ def _build(
     if slack:
         # Smallest total relaxation first; among equals, the best-scoring cohort.
         weight = sum(abs(c.units) for c in cands) + 1
-        prob.setObjective(weight * pulp.lpSum(r.slack for r in rules) - score)
+        prob.setObjective(
+            weight * pulp.lpSum(r.slack for r in rules if r.slack is not None) - score
+        )
     else:
         prob.setObjective(score)
-    return _Model(prob, x, rules, {c.id: c for c in cands})
+    return _Model(prob, x, rules, {c.id: c for c in cands}, config)
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,6 +389,7 @@ class _Solver:
         self._highs: Any = None
         self._cols: dict[str, int] = {}
         self._rows: dict[str, tuple[int, float, float]] = {}
+        self._count_rows: dict[frozenset[str], int] = {}
 
     def version(self) -> str:
         if self.name == "highs":
@@ -393,20 +406,27 @@ class _Solver:
             return pulp.PULP_CBC_CMD(msg=False, mip=mip, gapRel=0, timeLimit=TIME_LIMIT_S)
 
     def solve(
-        self, fix: Mapping[str, int] | None = None, relax: Iterable[_Rule] = ()
+        self,
+        fix: Mapping[str, int] | None = None,
+        relax: Iterable[_Rule] = (),
+        count: tuple[Sequence[str], int] | None = None,
     ) -> _Outcome | None:
-        """The best cohort with the given applicants fixed in (1) or out (0) and the given
-        rules dropped; None when no cohort fits."""
+        """The best cohort with the given applicants fixed in (1) or out (0), the given rules
+        dropped and, with ``count`` (ids, n), exactly n of those ids in; None when no cohort
+        fits."""
         fix = fix or {}
         relax = list(relax)
         self.solves += 1
         if self.name == "highs" and self._highs is not None:
-            return self._solve_highs(fix, relax)
+            return self._solve_highs(fix, relax, count)
         prob = self.model.prob
         saved = dict(prob._constraints)
         for rule in relax:
             for row in rule.rows:
                 del prob._constraints[row]
+        if count is not None:
+            ids, n = count
+            prob.addConstraint(pulp.lpSum(self.model.x[a] for a in ids) == n, "class_count")
         for a, v in fix.items():
             self.model.x[a].bounds(v, v)
         try:
@@ -419,7 +439,7 @@ class _Solver:
             prob._constraints = saved
             for a in fix:
                 self.model.x[a].bounds(0, 1)
-        if self.name == "highs" and not fix and not relax:
+        if self.name == "highs" and not fix and not relax and count is None:
             self._keep_highs(prob)
         return self._outcome(chosen) if status == "optimal" else None
 
@@ -434,13 +454,24 @@ class _Solver:
                 math.inf if ub is None else ub,
             )
 
-    def _solve_highs(self, fix: Mapping[str, int], relax: list[_Rule]) -> _Outcome | None:
+    def _solve_highs(
+        self, fix: Mapping[str, int], relax: list[_Rule], count: tuple[Sequence[str], int] | None
+    ) -> _Outcome | None:
         h = self._highs
         for a, v in fix.items():
             h.changeColBounds(self._cols[a], v, v)
-        rows = [self._rows[r] for rule in relax for r in rule.rows]
-        for index, _, _ in rows:
+        restore = [self._rows[r] for rule in relax for r in rule.rows]
+        for index, _, _ in restore:
             h.changeRowBounds(index, -math.inf, math.inf)
+        if count is not None:
+            ids, n = count
+            key = frozenset(ids)
+            if key not in self._count_rows:  # added once, left free between uses
+                cols = sorted(self._cols[a] for a in ids)
+                h.addRow(-math.inf, math.inf, len(cols), cols, [1.0] * len(cols))
+                self._count_rows[key] = h.getNumRow() - 1
+            h.changeRowBounds(self._count_rows[key], n, n)
+            restore.append((self._count_rows[key], -math.inf, math.inf))
         try:
             h.run()
             status = _status(highs=h)
@@ -451,7 +482,7 @@ class _Solver:
         finally:
             for a in fix:
                 h.changeColBounds(self._cols[a], 0, 1)
-            for index, lb, ub in rows:
+            for index, lb, ub in restore:
                 h.changeRowBounds(index, lb, ub)
         return self._outcome(chosen) if status == "optimal" else None
 
@@ -614,100 +645,94 @@ def decide(
     model = _build(cands, config, [a for a in include_l if a not in blocked], exclude_l)
     engine = _Solver(model, solver)
     lap("build")
-    base = dict(
-        scores=scores,
-        ineligible=ineligible,
-        unscored=unscored,
-        tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
-        tie_break_seed=seed,
-        warnings=warn,
-        include=include_l,
-        exclude=exclude_l,
-        applicants=people,
-        config=config,
-    )
     best = None if blocked else engine.solve()
     lap("optimum")
+    status: Literal["optimal", "infeasible"] = "infeasible" if best is None else "optimal"
+    selected: list[str] = []
+    margins: dict[str, float | None] = {}
+    replacements: dict[str, str | None] = {}
+    prices: dict[str, float | None] = {}
+    diagnosis: list[str] = []
+    relaxations: list[dict[str, Any]] = []
     if best is None:
         diagnosis, relaxations = _diagnose(
             cands, config, include_l, exclude_l, blocked, people, solver
         )
         lap("diagnosis")
-        timings["total"] = round(time.perf_counter() - start, 4)
-        reasons = {a: f"not selected: {ineligible[a]}" for a in ineligible}
-        for c in cands:
-            reasons.setdefault(c.id, "not selected: no cohort satisfies the rules")
-        return Decision(
-            status="infeasible",
-            selected=[],
-            total_score=None,
-            replacements={},
-            margins={},
-            rule_prices={},
-            unconstrained=_unconstrained(cands, config, seed),
-            diagnosis=diagnosis,
-            relaxations=relaxations,
-            reasons=dict(sorted(reasons.items())),
-            solver={"name": solver, "version": engine.version()},
-            timings=timings,
-            **base,
+        reasons = {
+            a: f"not selected: {ineligible.get(a, 'no cohort satisfies the rules')}" for a in people
+        }
+    else:
+        order = _priority(cands, seed)
+        ub_in, ub_out = engine.lp_bounds()
+        lap("lp_bounds")
+        opt = best.value
+        chosen = _tie_break(engine, order, best, ub_in, config, exclude_l)
+        selected = sorted(chosen.chosen, key=lambda a: (-model.cands[a].units, a))
+        lap("tie_break")
+        if explain:
+            cohort = [model.cands[a] for a in selected]
+            swaps = _Swaps(cohort, config, include_l, exclude_l)
+            replacements = _replacements(cohort, order, swaps)
+            lap("replacements")
+            margins = _margins(
+                engine,
+                model,
+                cohort,
+                swaps,
+                replacements,
+                opt,
+                ub_in,
+                ub_out,
+                include_l,
+                exclude_l,
+            )
+            lap("margins")
+            prices = _prices(engine, model, opt)
+            lap("rule_prices")
+        reasons = _reasons(
+            people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
         )
-
-    order = _priority(cands, seed)
-    ub_in, ub_out = engine.lp_bounds() if engine.name == "highs" or len(cands) > 0 else ({}, {})
-    lap("lp_bounds")
-    chosen = _tie_break(engine, order, best, ub_in, config)
-    opt = best.value
-    lap("tie_break")
-    cohort = [model.cands[a] for a in chosen.chosen]
-    margins: dict[str, float | None] = {}
-    replacements: dict[str, str | None] = {}
-    prices: dict[str, float | None] = {}
-    if explain:
-        swaps = _Swaps(cohort, config, include_l, exclude_l)
-        replacements = _replacements(cohort, order, swaps)
-        lap("replacements")
-        margins = _margins(
-            engine,
-            model,
-            cohort,
-            order,
-            swaps,
-            replacements,
-            opt,
-            ub_in,
-            ub_out,
-            include_l,
-            exclude_l,
-        )
-        lap("margins")
-        for rule in model.rules:
-            if rule.kind in ("size", "min_size", "max_size"):
-                continue
-            alt = engine.solve(relax=[rule])
-            prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
-        lap("rule_prices")
-    selected = sorted(chosen.chosen, key=lambda a: (-model.cands[a].units, a))
-    reasons = _reasons(
-        people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
-    )
     timings["total"] = round(time.perf_counter() - start, 4)
     timings["solves"] = engine.solves
     return Decision(
-        status="optimal",
+        status=status,
         selected=selected,
-        total_score=round(opt / UNITS, 4),
+        total_score=None if best is None else round(best.value / UNITS, 4),
+        scores=scores,
+        ineligible=ineligible,
+        unscored=unscored,
         replacements=replacements,
         margins=margins,
         rule_prices=prices,
         unconstrained=_unconstrained(cands, config, seed),
-        diagnosis=[],
-        relaxations=[],
+        tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
+        tie_break_seed=seed,
+        diagnosis=diagnosis,
+        relaxations=relaxations,
         reasons=reasons,
+        warnings=warn,
+        include=include_l,
+        exclude=exclude_l,
         solver={"name": solver, "version": engine.version()},
         timings=timings,
-        **base,
+        applicants=people,
+        config=config,
     )
+
+
+def _prices(engine: _Solver, model: _Model, opt: int) -> dict[str, float | None]:
+    """For each rule, the total score it costs: the optimum without it minus the optimum."""
+    prices: dict[str, float | None] = {}
+    for rule in model.rules:
+        if rule.kind in ("min_size", "max_size"):
+            continue
+        if not rule.rows:  # the rule cannot bind with this pool
+            prices[rule.label] = 0.0
+            continue
+        alt = engine.solve(relax=[rule])
+        prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
+    return prices
 
 
 def _locks(
@@ -734,6 +759,7 @@ def _tie_break(
     best: _Outcome,
     ub_in: Mapping[str, int],
     config: TrackConfig,
+    exclude: Sequence[str],
 ) -> _Outcome:
     """The lexicographically first optimal cohort in the priority order (see TIE_BREAK_RULE)."""
     opt = best.value
@@ -746,7 +772,7 @@ def _tie_break(
         if c.id in witness.chosen:
             fixed[c.id] = 1
             continue
-        if ub_in.get(c.id, opt) < opt:  # provably in no optimal cohort
+        if c.below_floor or c.id in exclude or ub_in[c.id] < opt:  # provably in no optimal cohort
             fixed[c.id] = 0
             continue
         alt = engine.solve({**fixed, c.id: 1})
@@ -772,7 +798,6 @@ def _margins(
     engine: _Solver,
     model: _Model,
     cohort: list[_Cand],
-    order: list[_Cand],
     swaps: _Swaps,
     replacements: Mapping[str, str | None],
     opt: int,
@@ -782,10 +807,14 @@ def _margins(
     exclude: Sequence[str],
 ) -> dict[str, float | None]:
     """OPT − OPT(excluded) for members, OPT − OPT(forced in) for the others; None where the
-    alternative is infeasible. A swap gives a lower bound and the LP an upper bound; the
-    solver is asked only when they differ."""
+    alternative is infeasible.
+
+    A swap gives a lower bound and the LP relaxation an upper bound; where they differ, the
+    exact value comes from the applicant's class (see :class:`_Classes`).
+    """
     members = {c.id for c in cohort}
     by_units = sorted(cohort, key=lambda c: (c.units, c.id))
+    classes = _Classes(engine, model, members, opt, include, exclude)
     out: dict[str, float | None] = {}
     for c in sorted(model.cands.values(), key=lambda c: c.id):
         if c.below_floor or c.id in include or c.id in exclude:
@@ -799,22 +828,93 @@ def _margins(
             if r is not None:
                 lows.append(opt - c.units + model.cands[r].units)
             upper = min(opt, ub_out[c.id])
-            fix = 0
         else:
             lows = [opt + c.units] if swaps.ok(None, c) else []
             j = next((m for m in by_units if swaps.ok(m, c)), None)
             if j is not None:
                 lows.append(opt - j.units + c.units)
             upper = min(opt, ub_in[c.id])
-            fix = 1
         low = max(lows) if lows else None
-        if low is not None and low >= upper:
-            value: int | None = low
-        else:
-            alt = engine.solve({c.id: fix})
-            value = None if alt is None else alt.value
+        value = low if low is not None and low >= upper else classes.alternative(c)
         out[c.id] = None if value is None else round((opt - value) / UNITS, 4)
     return out
+
+
+class _Classes:
+    """Exact alternative optima through classes of interchangeable applicants.
+
+    Applicants with the same values on every rule's field, the same PGY1 flag and no lock are
+    interchangeable: swapping two keeps every rule. So the best cohort with exactly ``n``
+    members of a class K takes K's top ``n`` scores, and V(K, n) (one solve with a count row)
+    gives every class member's alternative at once:
+    OPT(i forced in) = max over n ≥ 1 of V(K, n) − top_n(K) + u_i + top_{n−1}(K − i),
+    OPT(i excluded) = max over n ≥ 0 of V(K, n) − top_n(K) + top_n(K − i).
+    """
+
+    def __init__(
+        self,
+        engine: _Solver,
+        model: _Model,
+        members: set[str],
+        opt: int,
+        include: Sequence[str],
+        exclude: Sequence[str],
+    ) -> None:
+        self.engine, self.model, self.members, self.opt = engine, model, members, opt
+        self.locked = set(include) | set(exclude)
+        self.groups: dict[tuple[Any, ...], list[_Cand]] = defaultdict(list)
+        for c in sorted(model.cands.values(), key=lambda c: (-c.units, c.id)):
+            self.groups[self.key(c)].append(c)
+        self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
+        config = model.config
+        self.hi = config.cohort.bounds[1]
+        self.caps = {d.field: d.max_per_value for d in config.diversity}
+        self.max_pgy1 = config.eligibility.max_pgy1
+
+    def key(self, c: _Cand) -> tuple[Any, ...]:
+        if c.id in self.locked:
+            return ("locked", c.id)
+        return (tuple(sorted(c.keys.items())), c.pgy1, c.below_floor)
+
+    def cap(self, k: tuple[Any, ...]) -> int:
+        """The most members of a class any cohort can hold."""
+        group = self.groups[k]
+        caps = [len(group)] + ([self.hi] if self.hi is not None else [])
+        first = group[0]
+        caps += [m for f, m in self.caps.items() if m is not None and first.keys.get(f)]
+        if first.pgy1 and self.max_pgy1 is not None:
+            caps.append(self.max_pgy1)
+        return min(caps)
+
+    def value(self, k: tuple[Any, ...], n: int) -> int | None:
+        """V(K, n): the optimum with exactly n members of class K."""
+        if (k, n) not in self.values:
+            group = self.groups[k]
+            if sum(c.id in self.members for c in group) == n:
+                self.values[k, n] = self.opt
+            else:
+                alt = self.engine.solve(count=([c.id for c in group], n))
+                self.values[k, n] = None if alt is None else alt.value
+        return self.values[k, n]
+
+    def alternative(self, c: _Cand) -> int | None:
+        """OPT(c excluded) for a member, OPT(c forced in) for anyone else."""
+        k = self.key(c)
+        units = [m.units for m in self.groups[k]]
+        rest = units.copy()
+        rest.remove(c.units)
+        best: int | None = None
+        inside = c.id in self.members
+        for n in range(0 if inside else 1, self.cap(k) + 1):
+            if inside and n > len(rest):
+                break
+            v = self.value(k, n)
+            if v is None:
+                continue
+            v -= sum(units[:n])
+            v += sum(rest[:n]) if inside else c.units + sum(rest[: n - 1])
+            best = v if best is None else max(best, v)
+        return best
 
 
 def _unconstrained(cands: Sequence[_Cand], config: TrackConfig, seed: str) -> dict[str, Any]:
@@ -924,20 +1024,20 @@ def _diagnose(
             "value": rule.value,
             "index": rule.index,
         }
-        if rule.kind in ("size", "min_size", "min_distinct", "min_per_value"):
+        if rule.kind in ("min_size", "min_distinct", "min_per_value"):
             change.update({"from": int(rule.bound), "to": int(rule.bound) - s})
         elif rule.kind in ("max_size", "max_pgy1", "max_per_value"):
             change.update({"from": int(rule.bound), "to": int(rule.bound) + s})
-            if rule.kind == "max_size" and config.cohort.size is not None:
-                change["rule"] = "size"
-        elif rule.kind == "min_score":
+        if rule.kind in ("min_size", "max_size") and config.cohort.size is not None:
+            change["rule"] = "size"
+        if rule.kind == "min_score":
             lowest = min(
                 slack_model.cands[a].units
                 for a in relaxed.chosen
                 if slack_model.cands[a].below_floor
             )
             change.update({"from": rule.bound, "to": lowest / UNITS})
-        else:
+        elif rule.kind in ("include", "exclude"):
             change.update({"from": "locked", "to": "free"})
         changes.append(change)
     for change in changes:

@@ -1,0 +1,302 @@
+"""The engine against brute force on small pools, and metamorphic properties.
+
+The brute force enumerates every subset of the pool and checks every rule directly (its own
+code, not the engine's), so it is an independent statement of what the engine must return:
+the optimum, the documented tie-break, margins and replacements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from selector.config import TrackConfig
+from selector.eligibility import ineligibility_reason
+from selector.models import Applicant
+from selector.selection import Decision, apply_relaxations, decide
+from tests.factories import make_applicants, make_config, make_reviews
+
+SPECIALTIES = ("Surgery", "Pediatrics", "Neurology")
+UNITS = 10_000
+
+
+# ------------------------------------------------------------------------------------------
+# Brute force
+
+
+class Brute:
+    """Every feasible cohort of a small instance, by enumeration."""
+
+    def __init__(
+        self,
+        apps: Sequence[Applicant],
+        scores: dict[str, float],
+        config: TrackConfig,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+    ) -> None:
+        self.apps = {a.applicant_id: a for a in apps}
+        self.units = {a: round(s * UNITS) for a, s in scores.items()}
+        self.config = config
+        self.include, self.exclude = set(include), set(exclude)
+        self.selectable = sorted(
+            a.applicant_id
+            for a in apps
+            if ineligibility_reason(a, config) is None and a.applicant_id in scores
+        )
+        floor = config.selection.min_score
+        self.pool = [a for a in self.selectable if floor is None or scores[a] >= floor]
+        self.feasible = [
+            frozenset(s)
+            for r in range(len(self.pool) + 1)
+            for s in itertools.combinations(self.pool, r)
+            if self.ok(frozenset(s))
+        ]
+
+    def ok(self, cohort: frozenset[str]) -> bool:
+        lo, hi = self.config.cohort.bounds
+        if len(cohort) < lo or (hi is not None and len(cohort) > hi):
+            return False
+        if not self.include <= cohort or self.exclude & cohort:
+            return False
+        cap = self.config.eligibility.max_pgy1
+        if cap is not None and sum(self.apps[a].pgy == 1 for a in cohort) > cap:
+            return False
+        for rule in self.config.diversity:
+            values = [self.apps[a].value(rule.field) for a in cohort]
+            counts = Counter(str(v).strip().casefold() for v in values if str(v).strip())
+            if rule.max_per_value is not None and any(
+                n > rule.max_per_value for n in counts.values()
+            ):
+                return False
+            if rule.min_distinct is not None and len(counts) < rule.min_distinct:
+                return False
+            for value, need in rule.min_per_value.items():
+                if counts.get(value.casefold(), 0) < need:
+                    return False
+        return True
+
+    def total(self, cohort: frozenset[str]) -> int:
+        return sum(self.units[a] for a in cohort)
+
+    def best(self, keep: Any = lambda s: True) -> int | None:
+        values = [self.total(s) for s in self.feasible if keep(s)]
+        return max(values) if values else None
+
+    def order(self) -> list[str]:
+        seed = self.config.selection.tie_break_seed
+        return sorted(
+            self.pool,
+            key=lambda a: (-self.units[a], hashlib.sha256(f"{seed}:{a}".encode()).hexdigest()),
+        )
+
+    def chosen(self) -> frozenset[str]:
+        opt = self.best()
+        order = self.order()
+        optimal = [s for s in self.feasible if self.total(s) == opt]
+        return max(optimal, key=lambda s: [a in s for a in order])
+
+
+def check_against_brute(d: Decision, brute: Brute) -> None:
+    opt = brute.best()
+    if opt is None:
+        assert d.status == "infeasible"
+        assert d.diagnosis
+        return
+    assert d.status == "optimal"
+    cohort = brute.chosen()
+    assert set(d.selected) == cohort
+    assert d.total_score == pytest.approx(opt / UNITS)
+    for a in brute.pool:
+        if a in brute.include or a in brute.exclude:
+            assert d.margins[a] is None
+            continue
+        if a in cohort:
+            alt = brute.best(lambda s, a=a: a not in s)
+        else:
+            alt = brute.best(lambda s, a=a: a in s)
+        expected = None if alt is None else round((opt - alt) / UNITS, 4)
+        assert d.margins[a] == expected, a
+    order = brute.order()
+    for m in cohort:
+        expected_r = next(
+            (c for c in order if c not in cohort and brute.ok(cohort - {m} | {c})), None
+        )
+        assert d.replacements[m] == expected_r, m
+
+
+# ------------------------------------------------------------------------------------------
+# Random small instances
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 8))
+    pgy = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    approved = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    spec = draw(st.lists(st.sampled_from(SPECIALTIES), min_size=n, max_size=n))
+    scored = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
+    halves = draw(st.booleans())
+    apps = make_applicants(n, pgy=pgy, pgy1_approved=approved, specialty=spec)
+    scores = {
+        a.applicant_id: (s / 2 if halves else float(s))
+        for a, s, keep in zip(apps, scored, draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+        if keep or draw(st.booleans())
+    }
+    if draw(st.booleans()):
+        cohort: dict[str, int] = {"size": draw(st.integers(1, 4))}
+    else:
+        lo = draw(st.integers(0, 3))
+        cohort = {"min_size": lo, "max_size": draw(st.integers(max(lo, 1), 5))}
+    rule: dict[str, Any] = {"field": "specialty"}
+    if draw(st.booleans()):
+        rule["max_per_value"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        rule["min_distinct"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        rule["min_per_value"] = {draw(st.sampled_from(SPECIALTIES)): draw(st.integers(0, 2))}
+    eligibility: dict[str, Any] = {"min_pgy": draw(st.integers(1, 2)), "pgy1_by_approval": True}
+    if draw(st.booleans()):
+        eligibility["max_pgy1"] = draw(st.integers(0, 2))
+    selection: dict[str, Any] = {"tie_break_seed": draw(st.sampled_from(["s1", "s2", "x"]))}
+    if draw(st.booleans()):
+        selection["min_score"] = draw(st.integers(0, 4))
+    config = make_config(
+        cohort=cohort,
+        eligibility=eligibility,
+        diversity=[rule] if len(rule) > 1 else [],
+        selection=selection,
+    )
+    ids = [a.applicant_id for a in apps]
+    locked = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
+    split = draw(st.integers(0, len(locked)))
+    return {
+        "apps": apps,
+        "scores": scores,
+        "config": config,
+        "include": locked[:split],
+        "exclude": locked[split:],
+    }
+
+
+def run(inst: dict[str, Any], solver: str = "highs", **kw: Any) -> Decision:
+    reviews = make_reviews(inst["apps"], inst["config"], scores=inst["scores"])
+    return decide(
+        inst["apps"],
+        reviews,
+        inst["config"],
+        include=inst["include"],
+        exclude=inst["exclude"],
+        solver=solver,  # type: ignore[arg-type]
+        **kw,
+    )
+
+
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@SETTINGS
+@given(instances())
+def test_engine_matches_brute_force(inst: dict[str, Any]) -> None:
+    d = run(inst)
+    brute = Brute(inst["apps"], inst["scores"], inst["config"], inst["include"], inst["exclude"])
+    check_against_brute(d, brute)
+
+
+@SETTINGS
+@given(instances())
+def test_proposed_relaxation_is_feasible(inst: dict[str, Any]) -> None:
+    d = run(inst)
+    if d.status == "optimal":
+        return
+    assert d.relaxations, d.diagnosis
+    assert any("smallest relaxation" in line for line in d.diagnosis)
+    config, include, exclude = apply_relaxations(
+        inst["config"], inst["include"], inst["exclude"], d.relaxations
+    )
+    relaxed = run({**inst, "config": config, "include": include, "exclude": exclude})
+    assert relaxed.status == "optimal", (d.diagnosis, d.relaxations)
+
+
+# ------------------------------------------------------------------------------------------
+# Metamorphic properties
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.randoms(use_true_random=False))
+def test_shuffled_rows_give_the_same_decision(inst: dict[str, Any], rnd: random.Random) -> None:
+    d = run(inst)
+    apps = list(inst["apps"])
+    rnd.shuffle(apps)
+    e = run({**inst, "apps": apps})
+    assert (e.status, e.selected, e.margins, e.replacements) == (
+        d.status,
+        d.selected,
+        d.margins,
+        d.replacements,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.integers(1, 20))
+def test_a_constant_added_to_every_score_keeps_the_cohort(inst: dict[str, Any], k: int) -> None:
+    size = inst["config"].cohort.size
+    if size is None or inst["config"].selection.min_score is not None:
+        return  # with a size range or a floor, a shift can rightly change the cohort
+    d = run(inst)
+    shifted = {a: s + k for a, s in inst["scores"].items()}
+    e = run({**inst, "scores": shifted})
+    assert e.selected == d.selected
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_dropping_a_rule_never_lowers_the_optimum(inst: dict[str, Any]) -> None:
+    d = run(inst)
+    config = inst["config"]
+    looser = config.model_copy(update={"diversity": []})
+    e = run({**inst, "config": looser})
+    if d.status == "optimal":
+        assert e.status == "optimal"
+        assert e.total_score is not None and d.total_score is not None
+        assert e.total_score >= d.total_score
+        for price in d.rule_prices.values():
+            assert price is None or price >= 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.data())
+def test_rising_past_the_margin_gets_an_applicant_in(inst: dict[str, Any], data: Any) -> None:
+    d = run(inst)
+    if d.status != "optimal":
+        return
+    out = [a for a, m in d.margins.items() if m is not None and a not in d.selected]
+    if not out:
+        return
+    a = data.draw(st.sampled_from(sorted(out)))
+    margin = d.margins[a]
+    assert margin is not None
+    raised = {**inst["scores"], a: inst["scores"][a] + margin + 0.5}
+    e = run({**inst, "scores": raised})
+    assert a in e.selected
+
+
+def test_brute_force_agrees_on_a_tie_heavy_instance() -> None:
+    apps = make_applicants(8, pgy=3, specialty=[s for s in SPECIALTIES for _ in range(3)][:8])
+    scores = {a.applicant_id: 5.0 for a in apps}
+    config = make_config(
+        cohort={"size": 4}, diversity=[{"field": "specialty", "max_per_value": 2}]
+    )
+    inst = {"apps": apps, "scores": scores, "config": config, "include": [], "exclude": []}
+    check_against_brute(run(inst), Brute(apps, scores, config))
+    check_against_brute(run(inst, "cbc"), Brute(apps, scores, config))
