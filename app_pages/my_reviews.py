@@ -88,7 +88,7 @@ if notice := ss.get(state.NOTICE):
     st.error(notice)
     ss[state.NOTICE] = None
 
-queue_col, main_col = st.columns([1, 3], gap="large")
+queue_col, app_col, score_col = st.columns([1, 2, 2], gap="large")
 with queue_col:
     ids = list(applicants)
     if ss.get("queue") not in ids:  # a new session, a page switch, or a conflict declared
@@ -101,7 +101,7 @@ with queue_col:
 
 applicant = applicants[current]
 draft = draft_of(current)
-with main_col:
+with app_col:
     st.subheader(applicant.applicant_id if cycle.blind else applicant.name)
     facts = [f"PGY{applicant.pgy}", applicant.specialty]
     if not cycle.blind:
@@ -109,41 +109,12 @@ with main_col:
     else:
         st.caption(":material/visibility_off: Blind review: name, e-mail and program are hidden.")
     st.markdown(" · ".join(f for f in facts if f))
-
-    with st.expander("Application", expanded=True, icon=":material/description:"):
+    with st.container(border=True):
         for question, answer in applicant.answers.items():
             if cycle.blind and question.lower() in IDENTITY_FIELDS:
                 continue
             st.markdown(f"**{question}**")
             st.markdown(answer or "_(no answer)_")
-
-    st.markdown("#### Scores")
-    for c in criteria:
-        levels = [int(x) for x in c.levels]
-        value = draft.get(c.id)
-        st.radio(
-            f"{c.label} (weight {c.weight:g})",
-            levels,
-            index=levels.index(int(value)) if value is not None else None,  # type: ignore[call-overload]
-            captions=[c.anchors.get(str(level), "") for level in levels],
-            horizontal=False,
-            help=c.description or None,
-            key=f"score_{current}_{c.id}",
-            on_change=on_change,
-            args=(current,),
-        )
-    st.text_area(
-        "Comment",
-        value=str(draft.get("comment", "")),
-        key=f"comment_{current}",
-        on_change=on_change,
-        args=(current,),
-    )
-    scored = sum(1 for c in criteria if c.id in draft)
-    if is_done(current):
-        st.success("Saved. Changes are saved as you make them.", icon=":material/task_alt:")
-    else:
-        st.caption(f"{scored} of {len(criteria)} criteria scored; saved once all are scored.")
 
     with st.expander("Declare a conflict of interest", icon=":material/block:"):
         reason = st.text_input("Reason (optional)", key=f"conflict_reason_{current}")
@@ -156,3 +127,31 @@ with main_col:
                 ss[state.CURRENT_APPLICANT] = None
                 del ss["queue"]
                 st.rerun()
+
+with score_col:
+    st.subheader("Scores")
+    scored = sum(1 for c in criteria if c.id in draft)
+    if is_done(current):
+        st.success("Saved. Every change is saved as you make it.", icon=":material/task_alt:")
+    else:
+        st.caption(f"{scored} of {len(criteria)} criteria scored; saved once all are scored.")
+    for c in criteria:
+        levels = [int(x) for x in c.levels]
+        value = draft.get(c.id)
+        st.radio(
+            f"**{c.label}** (weight {c.weight:g})",
+            levels,
+            index=levels.index(int(value)) if value is not None else None,  # type: ignore[call-overload]
+            captions=[c.anchors.get(str(level), "") for level in levels],
+            help=c.description or None,
+            key=f"score_{current}_{c.id}",
+            on_change=on_change,
+            args=(current,),
+        )
+    st.text_area(
+        "Comment",
+        value=str(draft.get("comment", "")),
+        key=f"comment_{current}",
+        on_change=on_change,
+        args=(current,),
+    )

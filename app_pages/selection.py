@@ -114,7 +114,7 @@ def scenario_form(name: str) -> None:
                 key=f"{name}_min_score",
             ),
             "standardize": c2.toggle(
-                "Standardise per reviewer",
+                "Per-reviewer z-scores",
                 value=base.selection.standardize,
                 key=f"{name}_standardize",
                 help="Per-reviewer z-scores correct lenient and harsh reviewers.",
@@ -136,8 +136,8 @@ def scenario_form(name: str) -> None:
             hide_index=True,
             column_config={
                 "field": st.column_config.TextColumn("Diversity field", required=True),
-                "max_per_value": st.column_config.NumberColumn("At most per value", min_value=1),
-                "min_distinct": st.column_config.NumberColumn("At least distinct", min_value=1),
+                "max_per_value": st.column_config.NumberColumn("Max per value", min_value=1),
+                "min_distinct": st.column_config.NumberColumn("Min distinct", min_value=1),
             },
             key=f"{name}_diversity",
         )
