@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from selector.config import DEFAULT_CONFIG_PATH, load_config  # noqa: E402
-from selector.models import Applicant, Review  # noqa: E402
-from selector.selection import decide  # noqa: E402
+from selector.config import DEFAULT_CONFIG_PATH, load_config
+from selector.models import Applicant, Review
+from selector.selection import decide
 
 SPECIALTIES = [f"Specialty {k:02d}" for k in range(24)]
 GOALS = {(200, "full"): 1.0, (2000, "full"): 10.0, (10000, "optimum"): 1.0}
@@ -77,7 +77,9 @@ def main() -> None:
                 d = decide(apps, reviews, config, solver=args.solver, explain=what == "full")
                 seconds = time.perf_counter() - t
                 goal = GOALS.get((n, what))
-                mark = "" if goal is None else f"< {goal:g} s {'ok' if seconds < goal else 'MISSED'}"
+                mark = (
+                    "" if goal is None else f"< {goal:g} s {'ok' if seconds < goal else 'MISSED'}"
+                )
                 print(
                     f"{n:>6} {cohort:>6} {what:>8} {seconds:>8.2f} "
                     f"{int(d.timings['solves']):>6}  {mark}  [{d.status}]",

@@ -129,14 +129,14 @@ def arithmetic_checks(pool: Pool, config: TrackConfig) -> list[str]:
 
 def relaxation_text(change: Mapping[str, Any]) -> str:
     """One relaxation in words, e.g. "lower min_distinct for specialty from 5 to 4"."""
-    kind, old, new = change["rule"], change.get("from"), change.get("to")
+    kind, old, new = change["rule"], change["from"], change["to"]
     field, value = change.get("field"), change.get("value")
     if kind == "size":
         return f"{'lower' if new < old else 'raise'} the cohort size from {old} to {new}"
     if kind == "min_size":
         return f"lower min_size from {old} to {new}"
     if kind == "max_size":
-        return f"raise the cohort's upper size from {old} to {new}"
+        return f"raise max_size from {old} to {new}"
     if kind == "max_per_value":
         return f"raise max_per_value for {field} from {old} to {new}"
     if kind == "min_distinct":

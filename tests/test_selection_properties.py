@@ -146,10 +146,11 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
     scored = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
     halves = draw(st.booleans())
     apps = make_applicants(n, pgy=pgy, pgy1_approved=approved, specialty=spec)
+    keep = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     scores = {
         a.applicant_id: (s / 2 if halves else float(s))
-        for a, s, keep in zip(apps, scored, draw(st.lists(st.booleans(), min_size=n, max_size=n)))
-        if keep or draw(st.booleans())
+        for a, s, k in zip(apps, scored, keep, strict=True)
+        if k
     }
     if draw(st.booleans()):
         cohort: dict[str, int] = {"size": draw(st.integers(1, 4))}
@@ -200,9 +201,7 @@ def run(inst: dict[str, Any], solver: str = "highs", **kw: Any) -> Decision:
     )
 
 
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -294,9 +293,7 @@ def test_rising_past_the_margin_gets_an_applicant_in(inst: dict[str, Any], data:
 def test_brute_force_agrees_on_a_tie_heavy_instance() -> None:
     apps = make_applicants(8, pgy=3, specialty=[s for s in SPECIALTIES for _ in range(3)][:8])
     scores = {a.applicant_id: 5.0 for a in apps}
-    config = make_config(
-        cohort={"size": 4}, diversity=[{"field": "specialty", "max_per_value": 2}]
-    )
+    config = make_config(cohort={"size": 4}, diversity=[{"field": "specialty", "max_per_value": 2}])
     inst = {"apps": apps, "scores": scores, "config": config, "include": [], "exclude": []}
     check_against_brute(run(inst), Brute(apps, scores, config))
     check_against_brute(run(inst, "cbc"), Brute(apps, scores, config))
