@@ -171,6 +171,40 @@ def test_no_demo_banner_with_real_data(db: Store) -> None:
     assert not [b for b in at.button if str(b.key).startswith("demo_login_")]
 
 
+SSO_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "test-client",
+    "client_secret": "test-secret",
+    "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+}
+
+
+def test_single_sign_on_button_only_when_configured(db: Store) -> None:
+    at = app_as(db, None)
+    assert not [b for b in at.button if str(b.key).startswith("sso_login")]
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = SSO_SECRETS
+    at.user = {"is_logged_in": False}
+    at.run()
+    no_exceptions(at)
+    assert at.button(key="sso_login_default").label == "Sign in with single sign-on"
+
+
+@pytest.mark.parametrize(
+    ("email", "title"), [("Chair@Example.org", "Committee"), ("stranger@example.org", "selector")]
+)
+def test_single_sign_on_matches_the_account_by_email(db: Store, email: str, title: str) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": email}
+    at.run()
+    no_exceptions(at)
+    assert page_titles(at) == [title]
+    if title == "selector":
+        assert any("has no account" in e.value for e in at.error)
+
+
 # ------------------------------------------------------------------------------ role gates
 
 
