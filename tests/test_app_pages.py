@@ -394,6 +394,19 @@ def test_declaring_a_conflict_removes_the_applicant(db: Store) -> None:
     assert queue[0] not in at.radio(key="queue").options[0]
 
 
+def test_blind_cycle_hides_identity_from_the_reviewer(db: Store) -> None:
+    system = db.system_user()
+    db.create_cycle(system, "Blind", CONFIG, blind=True)
+    db.import_applications(system, "Blind", read_applications(export_csv(4), filename="x.csv"))
+    db.assign(system, "Blind", k=2)
+    at = app_as(db, "r1")  # the newest cycle is the default
+    no_exceptions(at)
+    assert at.selectbox(key=state.CYCLE).value == "Blind"
+    shown = texts(at) + "".join(at.radio(key="queue").options)
+    assert "Blind review" in shown
+    assert "Testperson" not in shown and "@example.org" not in shown
+
+
 # ------------------------------------------------------------------------------ chair
 
 
