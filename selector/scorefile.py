@@ -85,10 +85,10 @@ def read_scores(
         if a.email:
             by_email[a.email.strip().casefold()] = a.applicant_id
     by_id.update({k.casefold(): v for k, v in list(by_id.items())})
-    criteria = {}
-    for c in config.criteria:
-        criteria[c.id] = c
-        criteria[_norm(c.label)] = c
+    criteria: dict[str, Criterion] = {}
+    for crit in config.criteria:
+        criteria[crit.id] = crit
+        criteria[_norm(crit.label)] = crit
 
     problems: list[Problem] = []
 
@@ -126,11 +126,11 @@ def read_scores(
     if long:
         crit_col, score_col = cols.index("criterion"), cols.index("score")
     else:
-        for i, c in enumerate(cols):
-            if i in known or not c or c in _IGNORED:
+        for i, col in enumerate(cols):
+            if i in known or not col or col in _IGNORED:
                 continue
-            if c in criteria:
-                crit_cols[i] = criteria[c]
+            if col in criteria:
+                crit_cols[i] = criteria[col]
             else:
                 problems.append(
                     Problem(
