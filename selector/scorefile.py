@@ -207,8 +207,8 @@ def read_scores(
         key = (applicant, reviewer)
         if long:
             crit_text = cells[crit_col].strip()
-            crit = criteria.get(_norm(crit_text))
-            if crit is None:
+            found = criteria.get(_norm(crit_text))
+            if found is None:
                 problems.append(
                     Problem(
                         "score_unknown_criterion",
@@ -219,12 +219,12 @@ def read_scores(
                 )
                 bad.add(key)
                 continue
-            dup = (applicant, reviewer, crit.id)
+            dup = (applicant, reviewer, found.id)
             if dup in first_row:
                 problems.append(
                     Problem(
                         "score_duplicate",
-                        f"{reviewer} scored {applicant} on {crit.id} twice "
+                        f"{reviewer} scored {applicant} on {found.id} twice "
                         f"(also row {first_row[dup]})",
                         where(rn, score_col),
                     )
@@ -232,11 +232,11 @@ def read_scores(
                 bad.add(key)
                 continue
             first_row[dup] = rn
-            x = score_of(rn, score_col, cells[score_col], crit)
+            x = score_of(rn, score_col, cells[score_col], found)
             if x is None:
                 bad.add(key)
                 continue
-            scores.setdefault(key, {})[crit.id] = x
+            scores.setdefault(key, {})[found.id] = x
         else:
             if key in first_row:
                 problems.append(
@@ -250,10 +250,10 @@ def read_scores(
                 continue
             first_row[key] = rn
             review: dict[str, float] = {}
-            for col, crit in crit_cols.items():
-                if not cells[col].strip():
+            for ci, crit in crit_cols.items():
+                if not cells[ci].strip():
                     continue
-                x = score_of(rn, col, cells[col], crit)
+                x = score_of(rn, ci, cells[ci], crit)
                 if x is None:
                     bad.add(key)
                 else:
