@@ -8,63 +8,66 @@ from app_pages import _common, state
 
 store = _common.get_store()
 
-st.title("selector")
-st.caption("Review applications and pick the cohort of the DEI Leadership Track.")
+with st.columns([1, 2, 1])[1]:  # a narrow, centred column
+    st.title("selector")
+    st.caption("Review applications and pick the cohort of the DEI Leadership Track.")
 
-if notice := st.session_state.get(state.NOTICE):
-    st.warning(notice, icon=":material/timer_off:")
+    if notice := st.session_state.get(state.NOTICE):
+        st.warning(notice, icon=":material/timer_off:")
 
-demo = _common.demo_banner()
-if demo:
-    with st.container(border=True):
-        st.markdown(
-            ":orange-badge[:material/science: Demo data] This database holds only the "
-            "**synthetic demo cycle** (fake applicants). Log in with one of these demo accounts; "
-            "they disappear once real data is imported."
+    with st.form("login_form"):
+        email = st.text_input("E-mail", key="login_email", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="login_password", autocomplete="current-password"
         )
-        for i, account in enumerate(demo):
-            cols = st.columns([3, 2, 2])
-            cols[0].markdown(f"`{account['email']}`")
-            cols[1].markdown(
-                f"{_common.ROLE_LABELS[account['role']]} · password `{account['password']}`"
-            )
-            if cols[2].button(f"Log in as {account['role']}", key=f"demo_login_{i}"):
-                user = store.authenticate(account["email"], account["password"])
-                if user is not None:
-                    _common.login(user)
-                    st.rerun()
-
-with st.form("login_form"):
-    email = st.text_input("E-mail", key="login_email", autocomplete="username")
-    password = st.text_input(
-        "Password", type="password", key="login_password", autocomplete="current-password"
-    )
-    submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
-if submitted:
-    user = store.authenticate(email.strip(), password)
-    if user is None:
-        st.error("Unknown e-mail or wrong password.")
-    else:
-        _common.login(user)
-        st.rerun()
-
-providers = _common.sso_providers()
-if providers is not None:
-    st.divider()
-    if st.user.is_logged_in:
-        user = _common.sso_user(str(st.user.get("email") or ""))
+        submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
+    if submitted:
+        user = store.authenticate(email.strip(), password)
         if user is None:
-            st.error(
-                f"{st.user.get('email')} has no account in selector; "
-                "ask the coordinator to add one."
-            )
-            if st.button("Sign out of single sign-on", key="sso_logout"):
-                st.logout()
+            st.error("Unknown e-mail or wrong password.")
         else:
-            _common.login(user, sso=True)
+            _common.login(user)
             st.rerun()
-    else:
-        for provider in providers or [None]:
-            label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
-            if st.button(label, key=f"sso_login_{provider or 'default'}", icon=":material/key:"):
-                st.login(provider)
+
+    demo = _common.demo_banner()
+    if demo:
+        with st.container(border=True):
+            st.markdown(
+                ":orange-badge[:material/science: Demo data] This database holds only the "
+                "**synthetic demo cycle**: made-up applicants and these demo accounts, whose "
+                "logins are disabled once real data arrives."
+            )
+            for account in demo:
+                who, go = st.columns([5, 1], vertical_alignment="center")
+                who.markdown(
+                    f"**{_common.ROLE_LABELS[account['role']]}** · `{account['email']}` · "
+                    f"password `{account['password']}`"
+                )
+                if go.button("Log in", key=f"demo_login_{account['email']}"):
+                    user = store.authenticate(account["email"], account["password"])
+                    if user is not None:
+                        _common.login(user)
+                        st.rerun()
+
+    providers = _common.sso_providers()
+    if providers is not None:
+        st.divider()
+        if st.user.is_logged_in:
+            user = _common.sso_user(str(st.user.get("email") or ""))
+            if user is None:
+                st.error(
+                    f"{st.user.get('email')} has no account in selector; "
+                    "ask the coordinator to add one."
+                )
+                if st.button("Sign out of single sign-on", key="sso_logout"):
+                    st.logout()
+            else:
+                _common.login(user, sso=True)
+                st.rerun()
+        else:
+            for provider in providers or [None]:
+                label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
+                if st.button(
+                    label, key=f"sso_login_{provider or 'default'}", icon=":material/key:"
+                ):
+                    st.login(provider)
