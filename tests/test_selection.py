@@ -1,0 +1,252 @@
+"""The selection engine: rules, locks, the JSON contract, explanations and diagnosis."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import pulp
+import pytest
+
+from selector.config import DEFAULT_CONFIG_PATH, load_config
+from selector.errors import InputError, SelectorError
+from selector.models import Applicant
+from selector.selection import Decision, _status, apply_relaxations, decide
+from tests.factories import make_applicants, make_config, make_reviews
+
+SPECS = ["Surgery", "Surgery", "Surgery", "Pediatrics", "Pediatrics", "Neurology"]
+
+
+def pick(
+    apps: list[Applicant], scores: dict[str, float], config: Any = None, **kw: Any
+) -> Decision:
+    config = config or make_config()
+    return decide(apps, make_reviews(apps, config, scores=scores), config, **kw)
+
+
+def six(**overrides: Any) -> tuple[list[Applicant], dict[str, float]]:
+    apps = make_applicants(6, **{"pgy": 3, "specialty": SPECS, **overrides})
+    scores = {a.applicant_id: float(s) for a, s in zip(apps, [90, 80, 70, 60, 50, 40], strict=True)}
+    return apps, scores
+
+
+def test_top_scores_without_rules() -> None:
+    apps, scores = six()
+    d = pick(apps, scores)
+    assert d.status == "optimal"
+    assert d.selected == ["A001", "A002", "A003"]
+    assert d.total_score == 240.0
+    assert d.unconstrained == {"selected": ["A001", "A002", "A003"], "total_score": 240.0}
+
+
+def test_diversity_cap_and_its_price() -> None:
+    apps, scores = six()
+    config = make_config(diversity=[{"field": "specialty", "max_per_value": 1}])
+    d = pick(apps, scores, config)
+    assert d.selected == ["A001", "A004", "A006"]
+    assert d.rule_prices == {"specialty max_per_value 1": 50.0}  # 240 unconstrained
+    # A002 (Surgery) needs more than A001's seat: forced in, A001 leaves → 80+60+40 = 180.
+    assert d.margins["A002"] == 10.0
+    assert d.margins["A001"] == 10.0  # without A001, A002 takes Surgery: 180 vs 190
+    assert d.replacements == {"A001": "A002", "A004": "A005", "A006": None}
+
+
+def test_min_distinct_and_min_per_value() -> None:
+    apps, scores = six()
+    rule = {"field": "specialty", "min_distinct": 3, "min_per_value": {"pediatrics": 2}}
+    d = pick(apps, scores, make_config(cohort={"size": 4}, diversity=[rule]))
+    assert d.selected == ["A001", "A004", "A005", "A006"]
+
+
+def test_pgy1_cap_and_approval() -> None:
+    apps, scores = six(pgy=[1, 1, 1, 3, 3, 3], pgy1_approved=[True, True, False, True, True, True])
+    config = make_config(eligibility={"min_pgy": 2, "max_pgy1": 1})
+    d = pick(apps, scores, config)
+    assert d.ineligible == {"A003": "PGY1 without program director approval"}
+    assert d.selected == ["A001", "A004", "A005"]
+    assert "A003" not in d.margins
+
+
+def test_quality_floor() -> None:
+    apps, scores = six()
+    config = make_config(selection={"min_score": 65, "tie_break_seed": "t"})
+    d = pick(apps, scores, config)
+    assert d.selected == ["A001", "A002", "A003"]
+    assert d.ineligible["A004"] == "aggregate score 60 is below the quality floor 65"
+    assert d.margins["A004"] is None
+    tight = make_config(cohort={"size": 4}, selection={"min_score": 65})
+    d = pick(apps, scores, tight)
+    assert d.status == "infeasible"
+    assert "lower min_score from 65 to 60" in d.diagnosis[-1]
+
+
+def test_unscored_are_reported_and_never_selected() -> None:
+    apps, scores = six()
+    del scores["A001"]
+    d = pick(apps, scores)
+    assert "A001" not in d.selected
+    assert d.unscored == {"A001": "no reviews"}
+    assert d.ineligible["A001"] == "not scored: no reviews"
+    assert d.reasons["A001"] == "not selected: not scored: no reviews"
+
+
+def test_locks() -> None:
+    apps, scores = six()
+    d = pick(apps, scores, include=["A006"], exclude=["A001"])
+    assert d.selected == ["A002", "A003", "A006"]
+    assert d.margins["A006"] is None and d.margins["A001"] is None
+    assert d.rule_prices == {"include A006": 20.0, "exclude A001": 20.0}
+    assert d.reasons["A006"] == "selected: locked in by the chair"
+    assert d.reasons["A001"] == "not selected: locked out by the chair"
+    assert d.replacements["A006"] is None  # a locked-in member keeps its seat
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "code"),
+    [(["A999"], [], "lock_unknown"), (["A001"], ["A001"], "lock_conflict")],
+)
+def test_bad_locks_are_input_errors(include: list[str], exclude: list[str], code: str) -> None:
+    apps, scores = six()
+    with pytest.raises(InputError) as err:
+        pick(apps, scores, include=include, exclude=exclude)
+    assert err.value.code == code
+
+
+def test_duplicate_applicant_is_an_input_error() -> None:
+    apps, scores = six()
+    with pytest.raises(InputError):
+        pick([*apps, apps[0]], scores)
+
+
+def test_locking_in_an_ineligible_applicant_is_diagnosed() -> None:
+    apps, scores = six(pgy=[3, 3, 3, 3, 3, 1], pgy1_approved=False)
+    config = make_config(eligibility={"min_pgy": 2})
+    d = pick(apps, scores, config, include=["A006"])
+    assert d.status == "infeasible"
+    assert d.diagnosis[0] == (
+        "A006 is locked in but cannot be selected: PGY1 without program director approval"
+    )
+    assert d.relaxations[0]["text"] == "release the lock that includes A006"
+
+
+def test_diagnosis_of_the_shipped_rules() -> None:
+    config = load_config(DEFAULT_CONFIG_PATH)
+    apps = make_applicants(12, pgy=3, specialty=[f"S{i % 4}" for i in range(12)])
+    d = decide(apps, make_reviews(apps, config, seed=1), config)
+    assert d.status == "infeasible"
+    assert "only 4 specialties have selectable applicants; the rules ask for 5" in d.diagnosis
+    assert "at most 2 per specialty over 4 specialties gives 8 places; the cohort needs 10" in (
+        d.diagnosis
+    )
+    texts = [r["text"] for r in d.relaxations]
+    assert "lower min_distinct for specialty from 5 to 4" in texts
+    assert any(t.startswith("raise max_per_value for specialty from 2 to 3") for t in texts)
+    assert d.total_score is None and d.selected == [] and d.margins == {}
+    relaxed, _, _ = apply_relaxations(config, [], [], d.relaxations)
+    assert decide(apps, make_reviews(apps, config, seed=1), relaxed).status == "optimal"
+
+
+def test_combined_clash_gets_a_relaxation() -> None:
+    apps, scores = six(pgy=[1, 1, 1, 1, 3, 3], pgy1_approved=True)
+    config = make_config(
+        cohort={"size": 3},
+        eligibility={"min_pgy": 2, "max_pgy1": 1},
+        diversity=[{"field": "specialty", "min_per_value": {"Surgery": 2}}],
+    )
+    d = pick(apps, scores, config)
+    assert d.status == "infeasible"
+    assert d.diagnosis[0] == (
+        "no single rule is impossible on its own; the rules clash in combination"
+    )
+    assert len(d.relaxations) == 1
+    assert d.relaxations[0]["text"] in (
+        "raise max_pgy1 from 1 to 2",
+        "lower min_per_value for specialty 'Surgery' from 2 to 1",
+    )
+
+
+def test_json_contract() -> None:
+    apps, scores = six(pgy=[3, 3, 3, 3, 3, 1], pgy1_approved=False)
+    d = pick(apps, scores, make_config(eligibility={"min_pgy": 2}))
+    out = json.loads(json.dumps(d.to_json()))
+    for key in (
+        "status",
+        "selected",
+        "total_score",
+        "scores",
+        "ineligible",
+        "replacements",
+        "margins",
+        "rule_prices",
+        "tie_break",
+        "diagnosis",
+    ):
+        assert key in out
+    assert out["status"] == "optimal"
+    assert out["ineligible"] == {"A006": "PGY1 without program director approval"}
+    assert set(out["replacements"]) == set(out["selected"])
+    assert "'test'" in out["tie_break"]
+    assert set(out["reasons"]) == {a.applicant_id for a in apps}
+
+
+def test_range_cohort_takes_only_what_pays() -> None:
+    apps, scores = six()
+    scores = {a: s - 70 for a, s in scores.items()}  # only A001 and A002 are positive
+    config = make_config(
+        cohort={"min_size": 1, "max_size": 4},
+        criteria=[{"id": "merit", "label": "Merit", "min": -100, "max": 100}],
+    )
+    d = pick(apps, scores, config)
+    # A003 adds 0: both cohorts are optimal, and the tie-break prefers including it.
+    assert d.selected == ["A001", "A002", "A003"]
+    assert d.total_score == 30.0
+
+
+def test_the_tie_break_is_the_documented_order() -> None:
+    apps = make_applicants(6, pgy=3, specialty="Surgery")
+    scores = {a.applicant_id: 50.0 for a in apps}
+    chosen = set()
+    for seed in ("a", "b", "c", "d"):
+        config = make_config(selection={"tie_break_seed": seed})
+        d = pick(apps, scores, config)
+        import hashlib
+
+        expected = sorted(
+            scores, key=lambda a, s=seed: hashlib.sha256(f"{s}:{a}".encode()).hexdigest()
+        )[:3]
+        assert set(d.selected) == set(expected)
+        assert all(d.margins[a] == 0.0 for a in scores)
+        chosen.add(tuple(d.selected))
+    assert len(chosen) > 1  # the seed matters
+
+
+def test_a_time_out_is_not_optimal() -> None:
+    timed_out = SimpleNamespace(
+        status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionIntegerFeasible
+    )
+    with pytest.raises(SelectorError) as err:
+        _status(prob=timed_out)  # type: ignore[arg-type]
+    assert err.value.code == "solver_failed"
+    done = SimpleNamespace(status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionOptimal)
+    assert _status(prob=done) == "optimal"  # type: ignore[arg-type]
+
+
+def test_no_solver_banner_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    apps, scores = six()
+    pick(apps, scores)
+    assert capfd.readouterr().out == ""
+
+
+def test_answer_fields_can_carry_rules() -> None:
+    apps = make_applicants(
+        6, pgy=3, answers=lambda i: {"Region": ["North", "north ", "South"][i % 3]}
+    )
+    scores = {a.applicant_id: float(100 - i) for i, a in enumerate(apps)}
+    config = make_config(diversity=[{"field": "Region", "max_per_value": 1}])
+    d = pick(apps, scores, config)
+    assert d.status == "infeasible"  # North and north are one value: two values, three seats
+    assert "only 2 values of Region" not in " ".join(d.diagnosis)
+    assert any(
+        "at most 1 per Region over 2 values of Region gives 2 places" in t for t in d.diagnosis
+    )
