@@ -192,7 +192,8 @@ def _build(
             name = f"{name}_{names[name]}"
         if slack and rule.slack is None:
             upper = 1 if rule.kind in ("include", "exclude") else None
-            rule.slack = prob.add_variable(f"slack_{len(rules):03d}", 0, upper, pulp.LpInteger)
+            number = sum(r.slack is not None for r in rules)
+            rule.slack = prob.add_variable(f"slack_{number:03d}", 0, upper, pulp.LpInteger)
         s: Any = rule.slack if slack else 0
         if sense == "<=":
             prob.addConstraint(expr <= rhs + s, name)
