@@ -37,7 +37,7 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
                 "**synthetic demo cycle**: made-up applicants and these demo accounts, whose "
                 "logins are disabled once real data arrives."
             )
-            for account in demo:
+            for account in sorted(demo, key=lambda a: list(_common.ROLE_LABELS).index(a["role"])):
                 who, go = st.columns([5, 1], vertical_alignment="center")
                 who.markdown(
                     f"**{_common.ROLE_LABELS[account['role']]}** · `{account['email']}` · "

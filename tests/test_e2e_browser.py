@@ -189,7 +189,7 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
         wait_for_run(page)
         criteria = store.cycle(DEMO_CYCLE).config.criteria
         for c in criteria:
-            page.locator(f".st-key-score_{newcomer}_{c.id} label").nth(3).click()
+            page.locator(f".st-key-score_{newcomer}_{c.id} [role=radiogroup] label").nth(3).click()
             wait_for_run(page)
         deadline = time.monotonic() + 30
         while store.review(system, DEMO_CYCLE, newcomer, reviewer) is None:
