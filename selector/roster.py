@@ -1,0 +1,225 @@
+"""The roster: a decision as a workbook (or CSV) a committee can hand on.
+
+Sheets: Cohort, Replacements, All applicants (status and reason), Rules (the config used, rule
+prices, any diagnosis) and Audit (input file hashes, solver and version, tie-break seed, time).
+Every text cell goes through :func:`safe_cell`, so a name such as ``=HYPERLINK(...)`` from an
+application form is shown as text, never run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from selector import __version__
+from selector.selection import Decision
+
+#: Leading characters that make a spreadsheet treat a cell as a formula (or part of one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that cannot run as a formula: text starting with = + - @ tab or CR gets a
+    leading apostrophe; numbers, booleans and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def applicant_status(decision: Decision, applicant_id: str) -> str:
+    """One word for where an applicant stands: selected, not selected, locked out,
+    ineligible or unscored."""
+    if applicant_id in decision.selected:
+        return "selected"
+    if applicant_id in decision.unscored:
+        return "unscored"
+    if applicant_id in decision.ineligible:
+        return "ineligible"
+    if applicant_id in decision.exclude:
+        return "locked out"
+    return "not selected"
+
+
+def _cohort_rows(decision: Decision) -> list[list[Any]]:
+    rows = []
+    for aid in decision.selected:
+        a = decision.applicants[aid]
+        rows.append(
+            [
+                aid,
+                a.name,
+                a.email,
+                a.pgy,
+                a.specialty,
+                decision.scores.get(aid),
+                decision.margins.get(aid),
+            ]
+        )
+    return rows
+
+
+def _all_rows(decision: Decision) -> list[list[Any]]:
+    rows = []
+    for aid, a in decision.applicants.items():
+        rows.append(
+            [
+                aid,
+                a.name,
+                a.email,
+                a.pgy,
+                a.specialty,
+                a.program,
+                decision.scores.get(aid),
+                applicant_status(decision, aid),
+                decision.margins.get(aid),
+                decision.reasons.get(aid, ""),
+            ]
+        )
+    return rows
+
+
+def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: list[list[Any]]) -> None:
+    """A table sheet: bold header, frozen first row, autofilter, fitted column widths."""
+    ws = wb.create_sheet(title)
+    ws.append([safe_cell(h) for h in header])
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for i, _ in enumerate(header, start=1):
+        letter = get_column_letter(i)
+        width = max((len(str(c.value)) for c in ws[letter] if c.value is not None), default=8)
+        ws.column_dimensions[letter].width = min(max(width + 2, 8), 70)
+
+
+def _hashes(inputs: Mapping[str, bytes]) -> list[list[Any]]:
+    return [
+        [f"input file {name}", hashlib.sha256(data).hexdigest()]
+        for name, data in sorted(inputs.items())
+    ]
+
+
+def roster_xlsx(
+    decision: Decision,
+    *,
+    inputs: Mapping[str, bytes] | None = None,
+    config_text: str | None = None,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """The roster workbook. ``inputs`` (file name → bytes) are hashed into the Audit sheet;
+    ``config_text`` is the config as written (else the validated config as JSON)."""
+    wb = Workbook()
+    if wb.active is not None:
+        wb.remove(wb.active)
+    _sheet(
+        wb,
+        "Cohort",
+        ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Score", "Margin"],
+        _cohort_rows(decision),
+    )
+    names = {aid: a.name for aid, a in decision.applicants.items()}
+    _sheet(
+        wb,
+        "Replacements",
+        ["Member", "Member name", "Replacement", "Replacement name", "Replacement score"],
+        [
+            [m, names.get(m), r, names.get(r) if r else None, decision.scores.get(r or "")]
+            for m, r in decision.replacements.items()
+        ],
+    )
+    _sheet(
+        wb,
+        "All applicants",
+        [
+            "Applicant ID",
+            "Name",
+            "E-mail",
+            "PGY",
+            "Specialty",
+            "Program",
+            "Score",
+            "Status",
+            "Margin",
+            "Reason",
+        ],
+        _all_rows(decision),
+    )
+    rules: list[list[Any]] = [["status", decision.status], ["total score", decision.total_score]]
+    rules += [[f"price of rule: {k}", v] for k, v in decision.rule_prices.items()]
+    unconstrained = decision.unconstrained
+    rules.append(["unconstrained top-N total", unconstrained.get("total_score")])
+    rules.append(["unconstrained top-N", ", ".join(unconstrained.get("selected", []))])
+    rules += [["diagnosis", line] for line in decision.diagnosis]
+    rules += [["locked in", a] for a in decision.include]
+    rules += [["locked out", a] for a in decision.exclude]
+    text = config_text or json.dumps(decision.config.model_dump(), indent=2)
+    rules += [["config", line] for line in text.splitlines()]
+    _sheet(wb, "Rules", ["What", "Value"], rules)
+    when = (generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    audit: list[list[Any]] = [
+        ["generated (UTC)", when.strftime("%Y-%m-%d %H:%M:%S")],
+        ["selector version", __version__],
+        ["solver", f"{decision.solver.get('name')} {decision.solver.get('version')}"],
+        ["tie-break seed", decision.tie_break_seed],
+        ["tie-break rule", decision.tie_break],
+        *_hashes(inputs or {}),
+        *[[f"time {k}", v] for k, v in decision.timings.items()],
+        *[["warning", w] for w in decision.warnings],
+    ]
+    _sheet(wb, "Audit", ["What", "Value"], audit)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def roster_csv(decision: Decision) -> bytes:
+    """The cohort first, then every other applicant, one row each with status and reason
+    (UTF-8 with a byte-order mark, so Excel reads accents right)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(
+        [
+            "applicant_id",
+            "name",
+            "email",
+            "pgy",
+            "specialty",
+            "score",
+            "status",
+            "margin",
+            "replacement",
+            "reason",
+        ]
+    )
+    order = list(decision.selected) + [a for a in decision.applicants if a not in decision.selected]
+    for aid in order:
+        a = decision.applicants[aid]
+        w.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    aid,
+                    a.name,
+                    a.email,
+                    a.pgy,
+                    a.specialty,
+                    decision.scores.get(aid, ""),
+                    applicant_status(decision, aid),
+                    "" if decision.margins.get(aid) is None else decision.margins[aid],
+                    decision.replacements.get(aid) or "",
+                    decision.reasons.get(aid, ""),
+                )
+            ]
+        )
+    return buf.getvalue().encode("utf-8-sig")
