@@ -140,6 +140,11 @@ class _FieldSpec:
     exclude: frozenset[str]
     min_cover: float = 1 / 3
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every token of every synonym: a header sharing none cannot match."""
+        return frozenset().union(*self.synonyms)
+
 
 def _spec(synonyms: str, exclude: str = "", min_cover: float = 1 / 3) -> _FieldSpec:
     return _FieldSpec(
@@ -203,11 +208,14 @@ _FIELDS: dict[str, _FieldSpec] = {
 }
 
 
+_VOCABULARY = {name: spec.vocabulary for name, spec in _FIELDS.items()}
+
+
 def _header_score(name: str, tokens: frozenset[str]) -> float:
     """How well a header's tokens name a field, or 0: the share of the header's tokens that a
     synonym covers, a little less for synonyms further down the list (a tie-break)."""
     spec = _FIELDS[name]
-    if not tokens or tokens & spec.exclude:
+    if tokens.isdisjoint(_VOCABULARY[name]) or not tokens.isdisjoint(spec.exclude):
         return 0.0
     best = 0.0
     for rank, syn in enumerate(spec.synonyms):

@@ -156,7 +156,18 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Grid:
         raise InputError(
             "xlsx_unreadable", f"not a readable .xlsx workbook: {exc}", Location(file=name)
         ) from None
-    rows = [[v.strip() if type(v) is str else cell_text(v) for v in row] for row in cells]
+    # Text and timestamps inline (the bulk of a form export), anything else via cell_text.
+    rows = [
+        [
+            v.strip()
+            if type(v) is str
+            else v.isoformat(" ", "seconds")
+            if type(v) is dt.datetime
+            else cell_text(v)
+            for v in row
+        ]
+        for row in cells
+    ]
     return Grid(rows, list(range(1, len(rows) + 1)), "xlsx", chosen, None)
 
 
