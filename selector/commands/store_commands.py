@@ -81,8 +81,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     se = ssub.add_parser(
         "export",
         help="write every review of a cycle as a long score file (.csv or .xlsx)",
-        description="Write applicant_id, reviewer, criterion, score rows (and comments) for "
-        "every counted-or-draft review; conflicts of interest are left out.",
+        description="Write applicant_id, reviewer, criterion, score, comment rows for every "
+        "saved score (drafts included); declared conflicts of interest are left out. "
+        "`selector scores import` reads the file back.",
     )
     se.add_argument("file", help="output file (.csv, or .xlsx)")
     _add_db(se)
@@ -472,7 +473,10 @@ def run_roster(args: argparse.Namespace) -> int:
     if args.config:
         store.record_run(actor, cycle.name, config_text=config_text, decision=decision)
     out = Path(args.out)
-    data = roster_xlsx(decision) if out.suffix.lower() == ".xlsx" else roster_csv(decision)
+    if out.suffix.lower() == ".xlsx":
+        data = roster_xlsx(decision, config_text=config_text)
+    else:
+        data = roster_csv(decision)
     out.write_bytes(data)
     print(f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {out}")
     return 0 if decision.status == "optimal" else 3
