@@ -1,0 +1,184 @@
+"""`selector select`: pick the cohort from files (or the database) and explain it.
+
+Exit 0 when an optimal cohort is found, 3 when the rules cannot be met (the diagnosis is
+printed, and with ``--json`` the JSON object still is), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from selector.config import loads_config
+from selector.errors import ConfigError, InputError, Location
+from selector.models import Applicant, Review
+from selector.roster import roster_csv, roster_xlsx
+from selector.selection import Decision, decide
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+    p = sub.add_parser(
+        "select",
+        help="pick the optimal cohort and explain it (margins, replacements, rule prices)",
+        description="Read applications, scores and a track config; solve the selection "
+        "integer program; print the cohort with its explanations. Exit 0 when optimal, "
+        "3 when no cohort satisfies the rules (with a diagnosis), 2 on bad input.",
+    )
+    p.add_argument("--applications", metavar="FILE", help="applications export (.xlsx/.csv)")
+    p.add_argument("--scores", metavar="FILE", help="reviewer scores (.xlsx/.csv), long or wide")
+    p.add_argument("--config", metavar="FILE", required=True, help="track config (.toml)")
+    p.add_argument(
+        "--include",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="lock these applicants into the cohort",
+    )
+    p.add_argument(
+        "--exclude",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="lock these applicants out of the cohort",
+    )
+    p.add_argument("--out", metavar="ROSTER", help="write the roster: .xlsx workbook or .csv")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.add_argument(
+        "--solver", choices=["highs", "cbc"], default="highs", help="MIP solver (default highs)"
+    )
+    p.add_argument(
+        "--db", metavar="URL", help="read applicants and reviews from this database instead"
+    )
+    p.add_argument("--cycle", metavar="NAME", help="the cycle in the database (default: newest)")
+    p.set_defaults(func=run)
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"{what}_unreadable", f"cannot read: {exc.strerror}", Location(file=path)
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    config_bytes = _read(args.config, "config")
+    try:
+        config_text = config_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            "config_unreadable", "not UTF-8 text", Location(file=args.config)
+        ) from None
+    config = loads_config(config_text, args.config)
+    inputs = {Path(args.config).name: config_bytes}
+    store = None
+    applicants: list[Applicant]
+    reviews: list[Review]
+    if args.applications is None:
+        if args.db is None:
+            raise InputError(
+                "select_no_input", "give --applications and --scores, or --db (see --help)"
+            )
+        from selector.store import Store
+
+        store = Store(args.db)
+        actor = store.system_user()
+        applicants, reviews = store.selection_inputs(actor, args.cycle)
+    else:
+        if args.scores is None:
+            raise InputError("select_no_scores", "--scores is required with --applications")
+        from selector.intake import read_applications
+        from selector.scorefile import read_scores
+
+        app_bytes = _read(args.applications, "applications")
+        score_bytes = _read(args.scores, "scores")
+        inputs[Path(args.applications).name] = app_bytes
+        inputs[Path(args.scores).name] = score_bytes
+        intake = read_applications(app_bytes, filename=args.applications)
+        applicants = intake.accepted
+        if intake.rejected:
+            print(
+                f"selector: warning: {len(intake.rejected)} application row(s) rejected by "
+                f"intake (run `selector validate {args.applications}`)",
+                file=sys.stderr,
+            )
+        result = read_scores(score_bytes, config, applicants, filename=args.scores)
+        if result.errors:
+            first = result.errors[0]
+            more = len(result.errors) - 1
+            raise InputError(
+                first.code,
+                first.message + (f" (and {more} more problem(s) in the file)" if more else ""),
+                first.location,
+            )
+        reviews = result.reviews
+    decision = decide(
+        applicants,
+        reviews,
+        config,
+        include=args.include,
+        exclude=args.exclude,
+        solver=args.solver,
+    )
+    if store is not None:
+        store.record_run(
+            store.system_user(), args.cycle, config_text=config_text, decision=decision
+        )
+    if args.out:
+        _write_roster(decision, args.out, inputs, config_text)
+    if args.json:
+        print(json.dumps(decision.to_json(), ensure_ascii=False))
+    else:
+        print(report(decision))
+        if args.out:
+            print(f"roster written to {args.out}")
+    return 0 if decision.status == "optimal" else 3
+
+
+def _write_roster(decision: Decision, out: str, inputs: dict[str, bytes], config_text: str) -> None:
+    suffix = Path(out).suffix.lower()
+    if suffix == ".xlsx":
+        data = roster_xlsx(decision, inputs=inputs, config_text=config_text)
+    elif suffix == ".csv":
+        data = roster_csv(decision)
+    else:
+        raise InputError("roster_format", "the roster must be .xlsx or .csv", Location(file=out))
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        raise InputError(
+            "roster_unwritable", f"cannot write: {exc.strerror}", Location(file=out)
+        ) from None
+
+
+def report(d: Decision) -> str:
+    """A readable summary: the cohort with margins and replacements, then the rest."""
+    lines: list[str] = []
+    if d.status == "optimal":
+        lines.append(f"optimal cohort of {len(d.selected)}, total score {d.total_score:g}")
+        lines.append(f"  {'id':<12} {'score':>8} {'margin':>8}  replacement  name")
+        for a in d.selected:
+            m = d.margins.get(a)
+            lines.append(
+                f"  {a:<12} {d.scores.get(a, 0):>8g} {'-' if m is None else f'{m:g}':>8}  "
+                f"{d.replacements.get(a) or '-':<11}  {d.applicants[a].name}"
+            )
+        if d.rule_prices:
+            lines.append("rule prices (total score each rule costs):")
+            lines += [f"  {k}: {'-' if v is None else f'{v:g}'}" for k, v in d.rule_prices.items()]
+        top = d.unconstrained
+        lines.append(f"unconstrained top-N total: {top.get('total_score')}")
+    else:
+        lines.append("no cohort satisfies the rules:")
+        lines += [f"  - {line}" for line in d.diagnosis]
+    if d.ineligible:
+        lines.append(f"not selectable ({len(d.ineligible)}):")
+        lines += [f"  {a}: {why}" for a, why in d.ineligible.items()]
+    lines += [f"warning: {w}" for w in d.warnings]
+    lines.append(f"tie-break: {d.tie_break}")
+    return "\n".join(lines)
