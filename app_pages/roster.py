@@ -6,11 +6,11 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
-from selector.roster import roster_csv, roster_xlsx
 
 from app_pages import _common, state
 from selector.config import dumps_config
 from selector.errors import SelectorError
+from selector.roster import roster_csv, roster_xlsx
 
 user = _common.require_role("chair")
 store = _common.get_store()
@@ -41,7 +41,7 @@ else:
     config = scenarios[name]["config"]
     st.caption(
         f"Cycle **{cycle.name}** · {len(decision.selected)} selected, total score "
-        f"{decision.total_score:g}"
+        f"{decision.total_score:.2f}"
         + (" · rules edited in this scenario" if config != cycle.config else " · saved rules")
     )
     st.dataframe(
@@ -62,6 +62,7 @@ else:
             ]
         ),
         hide_index=True,
+        column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
         key="roster_table",
     )
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")

@@ -24,6 +24,7 @@ cycle = _common.current_cycle()
 saved_config = _common.cycle_config(cycle)
 ss = st.session_state
 SCENARIO_NAMES = ("A", "B")
+SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 
 applicants, reviews = store.selection_inputs(user, cycle.name)
 people = {a.applicant_id: a for a in applicants}
@@ -90,8 +91,12 @@ def scenario_form(name: str) -> None:
     """The rules editor of one scenario; submitting runs it."""
     base = scenario_config(name)
     lo, hi = base.cohort.bounds
-    with st.form(f"scenario_form_{name}", border=True):
-        st.markdown(f"**Scenario {name}**" + (" · edited" if base != saved_config else ""))
+    title = f"Rules of scenario {name}" + (" (edited)" if base != saved_config else "")
+    ran = scenarios.get(name, {}).get("decision") is not None
+    with (
+        st.expander(title, expanded=not ran, icon=":material/tune:"),
+        st.form(f"scenario_form_{name}", border=False),
+    ):
         c1, c2 = st.columns(2)
         form: dict[str, Any] = {
             "min_size": c1.number_input("Cohort size, from", 0, 500, lo, key=f"{name}_min_size"),
@@ -215,12 +220,12 @@ def show_decision(name: str, decision: Decision) -> None:
         return
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Cohort", len(decision.selected))
-    c2.metric("Total score", f"{decision.total_score:g}")
+    c2.metric("Total score", f"{decision.total_score:.2f}")
     c3.metric("Selectable", sum(1 for a in decision.scores if a not in decision.ineligible))
     unconstrained = decision.unconstrained.get("total_score")
     c4.metric(
         "Cost of the rules",
-        f"{(unconstrained or 0) - (decision.total_score or 0):g}",
+        f"{(unconstrained or 0) - (decision.total_score or 0):.2f}",
         help="Total score of the top applicants with no rules, minus this cohort's.",
     )
     tabs = st.tabs(["Cohort", "Composition", "Rule prices", "Not selected", "Notes"])
@@ -229,9 +234,11 @@ def show_decision(name: str, decision: Decision) -> None:
             cohort_table(decision),
             hide_index=True,
             column_config={
+                "Score": SCORE_COLUMN,
                 "Margin": st.column_config.NumberColumn(
-                    help="How far the score could fall before this applicant is not selected."
-                )
+                    format="%.2f",
+                    help="How far the score could fall before this applicant is not selected.",
+                ),
             },
             key=f"cohort_{name}",
         )
@@ -264,6 +271,7 @@ def show_decision(name: str, decision: Decision) -> None:
                 ]
             ),
             hide_index=True,
+            column_config={"Score": SCORE_COLUMN, "Margin": SCORE_COLUMN},
             key=f"not_selected_{name}",
         )
     with tabs[4]:
@@ -286,7 +294,11 @@ def compare(a: Decision, b: Decision) -> None:
         with col:
             st.markdown(
                 f"**Scenario {name}** · {decision.status}"
-                + (f" · total {decision.total_score:g}" if decision.total_score is not None else "")
+                + (
+                    f" · total {decision.total_score:.2f}"
+                    if decision.total_score is not None
+                    else ""
+                )
             )
             table = cohort_table(decision)
             if not table.empty:
@@ -294,6 +306,7 @@ def compare(a: Decision, b: Decision) -> None:
                 st.dataframe(
                     table[["Applicant", "Name", "Specialty", "Score", "In both"]],
                     hide_index=True,
+                    column_config={"Score": SCORE_COLUMN},
                     key=f"compare_{name}",
                 )
 
