@@ -390,6 +390,12 @@ def head_revision() -> str:
 # --------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account, so both cases take as long."""
+    return hash_password("no account has this password")
+
+
 def _to_user(row: UserRow) -> User:
     return User(id=row.id, email=row.email, name=row.name, role=Role(row.role), program=row.program)
 
@@ -685,16 +691,24 @@ class Store:
             return True
 
     def authenticate(self, email: str, password: str) -> User | None:
-        """The user whose e-mail and password match, else None."""
+        """The user whose e-mail and password match, else None. An unknown e-mail costs the
+        same hashing time as a wrong password, so timing does not reveal who has an account;
+        the hash is checked outside any transaction, so logins never hold up writers."""
         with self._tx() as s:
             row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
-            if row is None or not row.password_hash:
-                return None
-            if not verify_password(row.password_hash, password):
-                return None
-            if needs_rehash(row.password_hash):
-                row.password_hash = hash_password(password)
-            return _to_user(row)
+            user, stored = (_to_user(row), row.password_hash) if row else (None, "")
+        if user is None or not stored:
+            verify_password(_dummy_hash(), password)
+            return None
+        if not verify_password(stored, password):
+            return None
+        if needs_rehash(stored):
+            self._set_hash(user.email, hash_password(password))
+        return user
+
+    def _set_hash(self, email: str, password_hash: str) -> None:
+        with self._tx() as s:
+            self._user_row(s, email).password_hash = password_hash
 
     def users(self, actor: User, role: Role | str | None = None) -> list[User]:
         """All accounts (optionally one role), for coordinators and chairs."""
