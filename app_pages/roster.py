@@ -65,11 +65,12 @@ else:
         column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
         key="roster_table",
     )
+    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download xlsx",
-        data=partial(roster_xlsx, decision),  # built on click, not on every rerun
+        data=partial(roster_xlsx, decision, config_text=config_text),  # built on click
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx",
@@ -85,7 +86,6 @@ else:
         icon=":material/download:",
         on_click="ignore",
     )
-    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
     if c3.button(
         "Finalise this selection", type="primary", key="finalise", icon=":material/verified:"
     ):

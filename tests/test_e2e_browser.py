@@ -217,11 +217,8 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
 
     applicants, reviews = store.selection_inputs(system, DEMO_CYCLE)
     expected = decide(applicants, reviews, store.cycle(DEMO_CYCLE).config).selected
-    ids = {a.applicant_id for a in applicants}
-    ws = openpyxl.load_workbook(roster, read_only=True).worksheets[0]
-    rows = [[str(v) if v is not None else "" for v in r] for r in ws.iter_rows(values_only=True)]
-    header = next(i for i, r in enumerate(rows) if any("applicant" in v.lower() for v in r))
-    column = next(j for j, v in enumerate(rows[header]) if "applicant" in v.lower())
-    cohort = [r[column] for r in rows[header + 1 :] if r[column] in ids]
-    assert cohort[: len(expected)] == expected
+    sheet = openpyxl.load_workbook(roster, read_only=True)["Cohort"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Applicant ID"
+    assert [r[0] for r in rows[1:]] == expected
     assert len(expected) == 10
