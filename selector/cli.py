@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -46,9 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
-        # INTEGRATION: tolerate command modules other helpers have not written yet.
-        if importlib.util.find_spec(f"selector.commands.{name}") is None:
-            continue
         module = importlib.import_module(f"selector.commands.{name}")
         module.register(sub)
     return parser
