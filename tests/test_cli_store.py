@@ -170,12 +170,10 @@ def _demo_db(capsys: pytest.CaptureFixture[str]) -> None:
 def test_scores_import_creates_unknown_reviewers_and_export_round_trips(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("selector.scorefile")  # INTEGRATION: lands with the selection engine
     _demo_db(capsys)
     result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
-    n_reviews = len(
-        {(r["applicant_id"], r["reviewer"]) for r in csv.DictReader(DEMO_SCORES.open())}
-    )
+    original = list(csv.DictReader(io.StringIO(DEMO_SCORES.read_text(encoding="utf-8"))))
+    n_reviews = len({(r["applicant_id"], r["reviewer"]) for r in original})
     assert result == {"saved": n_reviews, "rejected": []}
     store = Store(db)
     reviewers = store.users(Store.system_user(), role="reviewer")
@@ -184,8 +182,8 @@ def test_scores_import_creates_unknown_reviewers_and_export_round_trips(
 
     out = tmp_path / "export.csv"
     assert main(["scores", "export", str(out)]) == 0
+    capsys.readouterr()
     exported = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    original = list(csv.DictReader(DEMO_SCORES.open(encoding="utf-8")))
     key = ("applicant_id", "reviewer", "criterion", "score")
     assert sorted(tuple(r[k] for k in key) for r in exported) == sorted(
         tuple(r[k] for k in key) for r in original
@@ -199,7 +197,6 @@ def test_scores_import_creates_unknown_reviewers_and_export_round_trips(
 def test_scores_import_rejects_bad_rows(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("selector.scorefile")  # INTEGRATION: lands with the selection engine
     _demo_db(capsys)
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -215,12 +212,10 @@ def test_scores_import_rejects_bad_rows(
 def test_select_roster_and_calibrate_on_the_stored_cycle(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("selector.scorefile")  # INTEGRATION: lands with the selection engine
-    pytest.importorskip("selector.roster")
     _demo_db(capsys)
     run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
     config = str(DEFAULT_CONFIG_PATH)
-    decision = run_json(capsys, "select", "--config", config, "--json")
+    decision = run_json(capsys, "select", "--config", config, "--db", db, "--json")
     assert decision["status"] == "optimal" and len(decision["selected"]) == 10  # type: ignore[index]
 
     # The same decision as the file mode of issue 3, on the same data.
@@ -260,7 +255,6 @@ def test_select_roster_and_calibrate_on_the_stored_cycle(
 def test_roster_without_a_run_is_a_clear_error(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("selector.roster")
     run_json(capsys, "import", str(write_export(tmp_path / "a.csv")), "--json")
     assert main(["roster", "--out", str(tmp_path / "r.csv")]) == 2
     assert "no selection run" in capsys.readouterr().err
