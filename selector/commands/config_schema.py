@@ -8,7 +8,7 @@ import json
 from selector.config import TrackConfig, load_config
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config-schema", help="print the JSON Schema of a track config")
     p.set_defaults(func=run_schema)
     c = sub.add_parser("check-config", help="validate a track config file")
