@@ -444,3 +444,47 @@ def test_record_run_stores_decision_config_and_input_hash(
     assert runs[2].decision == decision and runs[2].config_text == CONFIG
     assert runs[1].final and not runs[2].final
     assert runs[2].input_hash == runs[1].input_hash != runs[0].input_hash
+
+
+# ------------------------------------------------------------------ assignment
+
+
+def test_assign_respects_conflicts_exclusions_pins_and_started_reviews(
+    store: Store, people: dict[str, User]
+) -> None:
+    coord = people["coordinator"]
+    system = store.system_user()
+    for j in range(3, 7):
+        store.add_user(system, f"r{j}@example.org", f"Rev {j}", "reviewer", None, f"Program {j}")
+    store.import_applications(coord, "2026", intake(make_rows(9)))
+    store.declare_conflict(coord, "2026", "A001", "mentor", reviewer_email="r3@example.org")
+    store.set_assignment(coord, "2026", "A002", "r4@example.org", False)  # excluded
+    store.set_assignment(coord, "2026", "A003", "r5@example.org", True)  # pinned
+
+    first = store.assign(coord, "2026", k=2)
+    pairs = set(first.pairs)
+    assert ("A001", "r3@example.org") not in pairs
+    assert ("A002", "r4@example.org") not in pairs
+    assert ("A003", "r5@example.org") in pairs
+    assert first.short == {} and first.to_json()["load_spread"] <= 1
+    program = {u.email: u.program for u in store.users(coord)}
+    app_program = {a.applicant_id: a.program for a in store.applicants(coord, "2026")}
+    assert all(
+        program[r] != app_program[a] for a, r in pairs if (a, r) != ("A003", "r5@example.org")
+    )
+    assert set(store.assignments(coord, "2026")) == pairs
+
+    # A started review stays assigned even when a new reviewer joins; nothing else moves
+    # more than balance needs.
+    a, r = next(p for p in first.pairs if p[0] == "A004")
+    reviewer = store.user(r)
+    assert reviewer is not None
+    store.save_review(reviewer, "2026", Review(a, r, {"awareness": 4}))
+    store.add_user(system, "r7@example.org", "Rev 7", "reviewer", None, "Program 7")
+    second = store.assign(coord, "2026", k=2)
+    assert (a, r) in second.pairs and second.to_json()["load_spread"] <= 1
+    assert store.assign(coord, "2026", k=2).to_json()["added"] == 0
+
+    with pytest.raises(InputError) as info:
+        store.set_assignment(coord, "2026", "A001", "r3@example.org", True)
+    assert info.value.code == "assignment_conflict"
