@@ -281,3 +281,19 @@ def test_cli_json_output_is_clean_in_a_fresh_process(db: str, tmp_path: Path) ->
         [*cmd, "assign", "--json"], env=env, check=True, capture_output=True, text=True
     )
     assert json.loads(out.stdout)["assignments"] == 4
+
+
+def test_import_never_lands_in_the_demo_cycle_and_retires_demo_logins(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from selector.seed import DEMO_CYCLE, demo_password, seed_demo
+
+    with Store(db) as store:
+        seed_demo(store)
+    run_json(capsys, "import", str(write_export(tmp_path / "real.csv")), "--json")
+    with Store(db) as store:
+        newest = store.cycle()
+        assert newest.name != DEMO_CYCLE
+        assert len(store.applicants(Store.system_user(), newest.name)) == 4
+        chair = "chair@example.org"
+        assert store.authenticate(chair, demo_password(chair)) is None

@@ -168,11 +168,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cycle_for_import(store: Store, name: str | None) -> Cycle:
-    """The cycle to import into, created with the default config when missing."""
+    """The cycle to import into: the named one, else the newest that is not the demo; created
+    with the default config when missing (named after the current year by default)."""
+    from selector.seed import DEMO_CYCLE
+
     existing = {c.name: c for c in store.cycles()}
-    if name is None and existing:
-        return store.cycle()
-    name = name or str(dt.date.today().year)
+    if name is None:
+        real = [c for c in store.cycles() if c.name != DEMO_CYCLE]
+        if real:
+            return real[0]
+        name = str(dt.date.today().year)
     if name in existing:
         return existing[name]
     text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
