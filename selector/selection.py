@@ -643,7 +643,9 @@ def decide(
     lap("eligibility")
 
     blocked = {a: ineligible[a] for a in include_l if a in ineligible}
-    model = _build(cands, config, [a for a in include_l if a not in blocked], exclude_l)
+    include_ok = [a for a in include_l if a not in blocked]
+    order = _priority(cands, seed)
+    model = _build(_pool(order, config, include_ok, exclude_l), config, include_ok, exclude_l)
     engine = _Solver(model, solver)
     lap("build")
     best = None if blocked else engine.solve()
@@ -664,11 +666,11 @@ def decide(
             a: f"not selected: {ineligible.get(a, 'no cohort satisfies the rules')}" for a in people
         }
     else:
-        order = _priority(cands, seed)
         ub_in, ub_out = engine.lp_bounds()
         lap("lp_bounds")
         opt = best.value
-        chosen = _tie_break(engine, order, best, ub_in, config, exclude_l)
+        pool_order = [c for c in order if c.id in model.x]
+        chosen = _tie_break(engine, pool_order, best, ub_in, config, exclude_l)
         selected = sorted(chosen.chosen, key=lambda a: (-model.cands[a].units, a))
         lap("tie_break")
         if explain:
@@ -679,6 +681,7 @@ def decide(
             margins = _margins(
                 engine,
                 model,
+                order,
                 cohort,
                 swaps,
                 replacements,
@@ -689,7 +692,7 @@ def decide(
                 exclude_l,
             )
             lap("margins")
-            prices = _prices(engine, model, opt)
+            prices = _prices(model, order, opt, include_ok, exclude_l, solver)
             lap("rule_prices")
         reasons = _reasons(
             people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
@@ -722,18 +725,85 @@ def decide(
     )
 
 
-def _prices(engine: _Solver, model: _Model, opt: int) -> dict[str, float | None]:
-    """For each rule, the total score it costs: the optimum without it minus the optimum."""
+def _prices(
+    model: _Model,
+    order: Sequence[_Cand],
+    opt: int,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    solver: SolverName,
+) -> dict[str, float | None]:
+    """For each rule, the total score it costs: the optimum without it minus the optimum.
+
+    Each price has its own model, because dropping a rule can widen the pool (see
+    :func:`_pool`)."""
     prices: dict[str, float | None] = {}
+    config = model.config
     for rule in model.rules:
         if rule.kind in ("min_size", "max_size"):
             continue
-        if not rule.rows:  # the rule cannot bind with this pool
-            prices[rule.label] = 0.0
-            continue
-        alt = engine.solve(relax=[rule])
+        wider = _build(_pool(order, config, include, exclude, rule), config, include, exclude)
+        same = [r for r in wider.rules if r.label == rule.label]
+        alt = _Solver(wider, solver).solve(relax=same)
         prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
     return prices
+
+
+def _class_key(c: _Cand) -> tuple[Any, ...]:
+    """Applicants with the same key are interchangeable under every rule."""
+    return (tuple(sorted(c.keys.items())), c.pgy1)
+
+
+def _class_cap(c: _Cand, config: TrackConfig, relaxed: _Rule | None) -> int | None:
+    """The most members of c's class a cohort can hold under the rules not relaxed."""
+    caps = []
+    hi = config.cohort.bounds[1]
+    if hi is not None:
+        caps.append(hi)
+    for index, d in enumerate(config.diversity):
+        off = relaxed is not None and relaxed.kind == "max_per_value" and relaxed.index == index
+        if d.max_per_value is not None and c.keys.get(d.field) is not None and not off:
+            caps.append(d.max_per_value)
+    cap = config.eligibility.max_pgy1
+    if c.pgy1 and cap is not None and not (relaxed is not None and relaxed.kind == "max_pgy1"):
+        caps.append(cap)
+    return min(caps) if caps else None
+
+
+def _pool(
+    order: Sequence[_Cand],
+    config: TrackConfig,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    relaxed: _Rule | None = None,
+) -> list[_Cand]:
+    """The applicants the model needs, in id order.
+
+    Interchangeable applicants (same rule fields, same PGY1 flag, no lock) can be swapped
+    without breaking a rule, so an optimal cohort — and the documented tie-break's choice —
+    takes a class's members in priority order. A class can hold at most ``cap`` members, so
+    its first ``cap + 1`` (one spare, for the cohort with a member excluded) are all the model
+    needs; the others' margins follow from their class (see :class:`_Classes`). Below-floor
+    applicants are left out unless the floor is the relaxed rule.
+    """
+    locked = set(include) | set(exclude)
+    if relaxed is not None and relaxed.kind in ("include", "exclude"):
+        locked.discard(relaxed.value or "")
+    floor_on = relaxed is None or relaxed.kind != "min_score"
+    taken: Counter[tuple[Any, ...]] = Counter()
+    kept = []
+    for c in order:
+        if c.id in locked:
+            kept.append(c)
+            continue
+        if c.below_floor and floor_on:
+            continue
+        key = _class_key(c)
+        cap = _class_cap(c, config, relaxed)
+        if cap is None or taken[key] <= cap:
+            kept.append(c)
+            taken[key] += 1
+    return sorted(kept, key=lambda c: c.id)
 
 
 def _locks(
@@ -798,6 +868,7 @@ def _replacements(cohort: list[_Cand], order: list[_Cand], swaps: _Swaps) -> dic
 def _margins(
     engine: _Solver,
     model: _Model,
+    order: Sequence[_Cand],
     cohort: list[_Cand],
     swaps: _Swaps,
     replacements: Mapping[str, str | None],
@@ -815,9 +886,9 @@ def _margins(
     """
     members = {c.id for c in cohort}
     by_units = sorted(cohort, key=lambda c: (c.units, c.id))
-    classes = _Classes(engine, model, members, opt, include, exclude)
+    classes = _Classes(engine, model, order, members, opt, include, exclude)
     out: dict[str, float | None] = {}
-    for c in sorted(model.cands.values(), key=lambda c: c.id):
+    for c in sorted(order, key=lambda c: c.id):
         if c.below_floor or c.id in include or c.id in exclude:
             out[c.id] = None
             continue
@@ -828,13 +899,13 @@ def _margins(
             r = replacements.get(c.id)
             if r is not None:
                 lows.append(opt - c.units + model.cands[r].units)
-            upper = min(opt, ub_out[c.id])
+            upper = min(opt, ub_out.get(c.id, opt))
         else:
             lows = [opt + c.units] if swaps.ok(None, c) else []
             j = next((m for m in by_units if swaps.ok(m, c)), None)
             if j is not None:
                 lows.append(opt - j.units + c.units)
-            upper = min(opt, ub_in[c.id])
+            upper = min(opt, ub_in.get(c.id, opt))
         low = max(lows) if lows else None
         value = low if low is not None and low >= upper else classes.alternative(c)
         out[c.id] = None if value is None else round((opt - value) / UNITS, 4)
@@ -856,6 +927,7 @@ class _Classes:
         self,
         engine: _Solver,
         model: _Model,
+        order: Sequence[_Cand],
         members: set[str],
         opt: int,
         include: Sequence[str],
@@ -864,8 +936,9 @@ class _Classes:
         self.engine, self.model, self.members, self.opt = engine, model, members, opt
         self.locked = set(include) | set(exclude)
         self.groups: dict[tuple[Any, ...], list[_Cand]] = defaultdict(list)
-        for c in sorted(model.cands.values(), key=lambda c: (-c.units, c.id)):
-            self.groups[self.key(c)].append(c)
+        for c in order:
+            if not c.below_floor:
+                self.groups[self.key(c)].append(c)
         self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
         config = model.config
         self.hi = config.cohort.bounds[1]
@@ -875,26 +948,25 @@ class _Classes:
     def key(self, c: _Cand) -> tuple[Any, ...]:
         if c.id in self.locked:
             return ("locked", c.id)
-        return (tuple(sorted(c.keys.items())), c.pgy1, c.below_floor)
+        return _class_key(c)
 
     def cap(self, k: tuple[Any, ...]) -> int:
         """The most members of a class any cohort can hold."""
         group = self.groups[k]
-        caps = [len(group)] + ([self.hi] if self.hi is not None else [])
-        first = group[0]
-        caps += [m for f, m in self.caps.items() if m is not None and first.keys.get(f)]
-        if first.pgy1 and self.max_pgy1 is not None:
-            caps.append(self.max_pgy1)
-        return min(caps)
+        cap = _class_cap(group[0], self.model.config, None)
+        return len(group) if cap is None else min(cap, len(group))
 
     def value(self, k: tuple[Any, ...], n: int) -> int | None:
         """V(K, n): the optimum with exactly n members of class K."""
         if (k, n) not in self.values:
             group = self.groups[k]
+            ids = [c.id for c in group if c.id in self.model.x]
             if sum(c.id in self.members for c in group) == n:
                 self.values[k, n] = self.opt
+            elif n > len(ids):
+                self.values[k, n] = None
             else:
-                alt = self.engine.solve(count=([c.id for c in group], n))
+                alt = self.engine.solve(count=(ids, n))
                 self.values[k, n] = None if alt is None else alt.value
         return self.values[k, n]
 

@@ -44,6 +44,7 @@ class Brute:
         exclude: Sequence[str] = (),
     ) -> None:
         self.apps = {a.applicant_id: a for a in apps}
+        self.scores = scores
         self.units = {a: round(s * UNITS) for a, s in scores.items()}
         self.config = config
         self.include, self.exclude = set(include), set(exclude)
@@ -105,6 +106,32 @@ class Brute:
         return max(optimal, key=lambda s: [a in s for a in order])
 
 
+def without(brute: Brute, label: str) -> tuple[TrackConfig, list[str], list[str]]:
+    """The instance with the rule named by a rule-price label dropped."""
+    data = brute.config.model_dump()
+    include, exclude = sorted(brute.include), sorted(brute.exclude)
+    kind, _, rest = label.partition(" ")
+    if kind == "include":
+        include.remove(rest)
+    elif kind == "exclude":
+        exclude.remove(rest)
+    elif kind == "max_pgy1":
+        data["eligibility"]["max_pgy1"] = None
+    elif kind == "min_score":
+        data["selection"]["min_score"] = None
+    else:
+        rule = data["diversity"][0]
+        part = rest.split(" ")[0]
+        if part == "min_per_value":
+            value = rest.split(" ")[1]
+            rule["min_per_value"].pop(value)
+        else:
+            rule[part] = None
+        if not (rule["max_per_value"] or rule["min_distinct"] or rule["min_per_value"]):
+            data["diversity"] = []
+    return TrackConfig.model_validate(data), include, exclude
+
+
 def check_against_brute(d: Decision, brute: Brute) -> None:
     opt = brute.best()
     if opt is None:
@@ -125,6 +152,10 @@ def check_against_brute(d: Decision, brute: Brute) -> None:
             alt = brute.best(lambda s, a=a: a in s)
         expected = None if alt is None else round((opt - alt) / UNITS, 4)
         assert d.margins[a] == expected, a
+    for label, price in d.rule_prices.items():
+        config, include, exclude = without(brute, label)
+        alt = Brute(list(brute.apps.values()), brute.scores, config, include, exclude).best()
+        assert price == (None if alt is None else round((alt - opt) / UNITS, 4)), label
     order = brute.order()
     for m in cohort:
         expected_r = next(
@@ -138,11 +169,13 @@ def check_against_brute(d: Decision, brute: Brute) -> None:
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(1, 8))
+def instances(
+    draw: st.DrawFn, max_n: int = 8, specialties: tuple[str, ...] = SPECIALTIES
+) -> dict[str, Any]:
+    n = draw(st.integers(1, max_n))
     pgy = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
     approved = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-    spec = draw(st.lists(st.sampled_from(SPECIALTIES), min_size=n, max_size=n))
+    spec = draw(st.lists(st.sampled_from(specialties), min_size=n, max_size=n))
     scored = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
     halves = draw(st.booleans())
     apps = make_applicants(n, pgy=pgy, pgy1_approved=approved, specialty=spec)
@@ -225,6 +258,15 @@ def test_proposed_relaxation_is_feasible(inst: dict[str, Any]) -> None:
     )
     relaxed = run({**inst, "config": config, "include": include, "exclude": exclude})
     assert relaxed.status == "optimal", (d.diagnosis, d.relaxations)
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(max_n=11, specialties=SPECIALTIES[:2]))
+def test_engine_matches_brute_force_on_big_classes(inst: dict[str, Any]) -> None:
+    """Many interchangeable applicants: the model keeps only each class's first cap + 1."""
+    d = run(inst)
+    brute = Brute(inst["apps"], inst["scores"], inst["config"], inst["include"], inst["exclude"])
+    check_against_brute(d, brute)
 
 
 # ------------------------------------------------------------------------------------------
