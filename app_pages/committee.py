@@ -19,6 +19,7 @@ config = _common.cycle_config(cycle)
 applicants, reviews = store.selection_inputs(user, cycle.name)
 pairs = store.assignments(user, cycle.name)
 result = calibrate(reviews, config)
+names = {u.email: u.name or u.email for u in store.users(user)}
 counted = counted_reviews(reviews, config)
 
 st.title("Committee")
@@ -40,7 +41,7 @@ st.progress(
 progress = pd.DataFrame(
     [
         {
-            "Reviewer": r,
+            "Reviewer": names.get(r, r),
             "Complete": min(done[r], assigned[r]) if assigned[r] else done[r],
             "Open": max(assigned[r] - done[r], 0),
             "Conflicts": conflicted[r],
@@ -76,7 +77,9 @@ with col_progress:
 
 with col_spread:
     st.subheader("Score spread per reviewer")
-    totals = pd.DataFrame([{"Reviewer": r.reviewer, "Total": t} for r, t in counted])
+    totals = pd.DataFrame(
+        [{"Reviewer": names.get(r.reviewer, r.reviewer), "Total": t} for r, t in counted]
+    )
     if totals.empty:
         st.info("No complete reviews yet.")
     else:
@@ -102,7 +105,7 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                "Reviewer": s.reviewer,
+                "Reviewer": names.get(s.reviewer, s.reviewer),
                 "Reviews": s.reviews,
                 "Mean": round(s.mean, 2),
                 "SD": round(s.sd, 2),
@@ -161,7 +164,9 @@ else:
                     "Applicant": d.applicant_id,
                     "Spread": d.spread,
                     "Widest on": labels.get(d.criterion, d.criterion),
-                    "Totals": ", ".join(f"{r}: {t:g}" for r, t in sorted(d.totals.items())),
+                    "Totals": ", ".join(
+                        f"{names.get(r, r)}: {t:g}" for r, t in sorted(d.totals.items())
+                    ),
                 }
                 for d in result.disagreements
             ]

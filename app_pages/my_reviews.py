@@ -88,7 +88,7 @@ if notice := ss.get(state.NOTICE):
     st.error(notice)
     ss[state.NOTICE] = None
 
-queue_col, app_col, score_col = st.columns([1, 2, 2], gap="large")
+queue_col, app_col, score_col = st.columns([1.3, 2, 2], gap="medium")
 with queue_col:
     ids = list(applicants)
     if ss.get("queue") not in ids:  # a new session, a page switch, or a conflict declared

@@ -124,9 +124,14 @@ def wait_for_run(page: Page) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    """Save a screenshot when SELECTOR_SCREENSHOTS is set (charts drawn, toasts gone)."""
     if SHOTS:
         wait_for_run(page)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        page.set_viewport_size({"width": 1400, "height": 1400})
+        page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+        page.wait_for_timeout(5000)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+        page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def log_in(page: Page, email: str, password: str) -> None:
