@@ -887,29 +887,61 @@ def _margins(
     members = {c.id for c in cohort}
     by_units = sorted(cohort, key=lambda c: (c.units, c.id))
     classes = _Classes(engine, model, order, members, opt, include, exclude)
-    out: dict[str, float | None] = {}
-    for c in sorted(order, key=lambda c: c.id):
+    by_id = {c.id: c for c in order}
+    values: dict[str, int | None] = {}
+    spare: dict[tuple[Any, ...], _Cand] = {}  # each class's last applicant in the model
+    left_out = []
+    for c in order:
         if c.below_floor or c.id in include or c.id in exclude:
-            out[c.id] = None
-            continue
-        if c.id in members:
-            lows = []
-            if swaps.ok(c, None):
-                lows.append(opt - c.units)
-            r = replacements.get(c.id)
-            if r is not None:
-                lows.append(opt - c.units + model.cands[r].units)
-            upper = min(opt, ub_out.get(c.id, opt))
+            values[c.id] = None
+        elif c.id not in model.x:
+            left_out.append(c)
         else:
-            lows = [opt + c.units] if swaps.ok(None, c) else []
-            j = next((m for m in by_units if swaps.ok(m, c)), None)
-            if j is not None:
-                lows.append(opt - j.units + c.units)
-            upper = min(opt, ub_in.get(c.id, opt))
-        low = max(lows) if lows else None
-        value = low if low is not None and low >= upper else classes.alternative(c)
-        out[c.id] = None if value is None else round((opt - value) / UNITS, 4)
-    return out
+            spare[classes.key(c)] = c
+            values[c.id] = _alternative(
+                c, members, swaps, replacements, by_id, by_units, opt, ub_in, ub_out, classes
+            )
+    # Every applicant the model left out ranks below its class's spare, so each cohort that
+    # could take it could take the spare instead: its alternative is the spare's, moved by the
+    # difference in score.
+    for c in left_out:
+        j = spare[classes.key(c)]
+        alt = values[j.id]
+        values[c.id] = None if alt is None else alt - j.units + c.units
+    return {
+        a: None if v is None else round((opt - v) / UNITS, 4) for a, v in sorted(values.items())
+    }
+
+
+def _alternative(
+    c: _Cand,
+    members: set[str],
+    swaps: _Swaps,
+    replacements: Mapping[str, str | None],
+    by_id: Mapping[str, _Cand],
+    by_units: Sequence[_Cand],
+    opt: int,
+    ub_in: Mapping[str, int],
+    ub_out: Mapping[str, int],
+    classes: _Classes,
+) -> int | None:
+    """OPT with c excluded (a member) or forced in (anyone else); None when infeasible."""
+    if c.id in members:
+        lows = []
+        if swaps.ok(c, None):
+            lows.append(opt - c.units)
+        r = replacements.get(c.id)
+        if r is not None:
+            lows.append(opt - c.units + by_id[r].units)
+        upper = min(opt, ub_out.get(c.id, opt))
+    else:
+        lows = [opt + c.units] if swaps.ok(None, c) else []
+        j = next((m for m in by_units if swaps.ok(m, c)), None)
+        if j is not None:
+            lows.append(opt - j.units + c.units)
+        upper = min(opt, ub_in.get(c.id, opt))
+    low = max(lows) if lows else None
+    return low if low is not None and low >= upper else classes.alternative(c)
 
 
 class _Classes:
