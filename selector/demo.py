@@ -85,16 +85,32 @@ _LAST = _words(
     "Ivybright Jamjar Kiteflyer Lemonade Mapleleaf Nutmegger Orchardly Periwinkle"
 )
 
-#: (how the applicant wrote it, how many applicants): 12 specialties, 39 applicants.
+#: The applicants the selection story is about: (specialty as written, PGY or None for any of
+#: PGY2-PGY4, PGY1 approved, quality). The best scorers cluster: four Internal Medicine and three
+#: Emergency Medicine residents (the last two alike, a tie) make "at most 2 per specialty" bind;
+#: two approved PGY1s make "at most 1 PGY1" bind; a strong PGY1 without approval is ineligible.
+_STRONG = (
+    ("IM", None, False, 4.75),
+    ("Internal Medicine", None, False, 4.6),
+    ("IM", None, False, 4.5),
+    ("Internal Med", None, False, 4.45),
+    ("EM", None, False, 4.7),
+    ("Emergency Medicine", None, False, 4.4),
+    ("EM", None, False, 4.4),
+    ("Peds", 1, True, 4.5),
+    ("Psych", 1, True, 4.3),
+    ("General Surgery", 1, False, 4.6),
+)
+#: (how the rest wrote their specialty, how many): 12 specialties in all, 39 applicants.
 _SPECIALTIES = (
-    ("Internal Medicine", 3),
-    ("IM", 3),
-    ("Peds", 3),
+    ("Internal Medicine", 1),
+    ("IM", 1),
+    ("EM", 1),
+    ("Peds", 2),
     ("Pediatrics", 2),
-    ("General Surgery", 4),
-    ("EM", 4),
+    ("General Surgery", 3),
     ("Family Med", 4),
-    ("Psych", 4),
+    ("Psych", 3),
     ("OB/GYN", 3),
     ("Anesthesia", 3),
     ("Neurology", 2),
@@ -102,8 +118,8 @@ _SPECIALTIES = (
     ("Radiology", 1),
     ("Dermatology", 1),
 )
-#: PGY levels of the 39 applicants: 6 PGY1 (3 approved), then PGY2..PGY6.
-_PGYS = [1] * 6 + [2] * 12 + [3] * 10 + [4] * 6 + [5] * 3 + [6] * 2
+#: PGY levels of the other 29: 3 PGY1 (1 approved), then PGY2..PGY6.
+_PGYS = [1] * 3 + [2] * 8 + [3] * 8 + [4] * 5 + [5] * 3 + [6] * 2
 _PGY_CHOICES = {
     1: "PGY-1 (intern)",
     2: "PGY-2",
@@ -200,26 +216,37 @@ class _Person:
 
 
 def _people(rng: random.Random) -> list[_Person]:
-    """39 well-formed applicants plus one with a specialty the alias table does not know."""
+    """39 well-formed applicants (the strong ones first) plus one with a specialty the alias
+    table does not know."""
     specialties = [name for name, n in _SPECIALTIES for _ in range(n)]
     pgys = list(_PGYS)
     rng.shuffle(specialties)
     rng.shuffle(pgys)
     firsts = rng.sample(_FIRST, 40)
     lasts = rng.sample(_LAST, 40)
-    approvals = iter([True, False, True, False, True, False])
-    people = []
-    for i in range(39):
-        pgy = pgys[i]
+    people = [
+        _Person(
+            firsts[i],
+            lasts[i],
+            pgy or rng.randint(2, 4),
+            specialty,
+            rng.choice(SITES),
+            approved,
+            quality,
+        )
+        for i, (specialty, pgy, approved, quality) in enumerate(_STRONG)
+    ]
+    approvals = iter([True, False, False])
+    for i, (specialty, pgy) in enumerate(zip(specialties, pgys, strict=True), start=len(people)):
         people.append(
             _Person(
                 first=firsts[i],
                 last=lasts[i],
                 pgy=pgy,
-                specialty=specialties[i],
+                specialty=specialty,
                 site=rng.choice(SITES),
                 approved=next(approvals) if pgy == 1 else False,
-                quality=round(rng.uniform(1.8, 4.6), 2),
+                quality=round(rng.uniform(1.8, 4.2), 2),
             )
         )
     people.append(_Person(firsts[39], lasts[39], 3, "Lifestyle Medicine", SITES[0], False, 3.4))
@@ -241,10 +268,8 @@ def _answers(rng: random.Random, p: _Person) -> list[str]:
     ]
 
 
-def _twin(people: list[_Person], rank: int) -> tuple[str, str]:
-    """Make the applicants ranked ``rank`` and ``rank + 1`` by quality alike (a tie to come)."""
-    ranked = sorted(people[:39], key=lambda p: -p.quality)
-    a, b = ranked[rank], ranked[rank + 1]
+def _twin(a: _Person, b: _Person) -> tuple[str, str]:
+    """Make ``b`` alike ``a`` (same site and quality: identical reviews to come, a tie)."""
     b.site, b.quality = a.site, a.quality
     return a.email, b.email
 
@@ -266,7 +291,7 @@ def _application_rows(rng: random.Random, people: list[_Person]) -> list[list[ob
     )
     rows.append(_bad_row(rng, "Tobin Nullworth", "", "PGY-3", "Peds"))
     rng.shuffle(rows)
-    resubmitted = next(r for r in rows if r[1] == people[4].email)
+    resubmitted = next(r for r in rows if r[1] == people[len(_STRONG) + 2].email)
     first_draft = list(resubmitted)
     first_draft[6] = "Draft, I will finish this later."
     rows.insert(rows.index(resubmitted) // 2, first_draft)
@@ -387,7 +412,10 @@ def make_demo(seed: int = DEMO_SEED) -> dict[str, bytes]:
     """The demo files by name: applications export, scores, reviewer accounts."""
     rng = random.Random(seed)
     people = _people(rng)
-    twin_emails = [_twin(people, 9), _twin(people, 20)]
+    middle = sorted(people[len(_STRONG) : 39], key=lambda p: -p.quality)
+    # Two ties: the second and third Emergency Medicine residents compete for one seat (the
+    # tie-break decides), and two applicants in the middle of the field.
+    twin_emails = [_twin(people[5], people[6]), _twin(middle[10], middle[11])]
     rows = _application_rows(rng, people)
     by_email = {p.email: p for p in people}
     latest: dict[str, str] = {}

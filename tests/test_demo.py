@@ -19,6 +19,8 @@ from selector.demo import (
     make_demo,
 )
 from selector.intake import IntakeResult, read_applications
+from selector.scorefile import read_scores
+from selector.selection import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -135,3 +137,36 @@ def test_reviewer_accounts(files: dict[str, bytes]) -> None:
     assert list(rows[0]) == ["email", "name", "program", "role"]
     assert Counter(r["role"] for r in rows) == {"reviewer": 6, "coordinator": 1, "chair": 1}
     assert all(r["email"].endswith("@example.org") for r in rows)
+
+
+def test_the_rules_bind_so_the_demo_has_a_story(
+    files: dict[str, bytes], intake: IntakeResult
+) -> None:
+    """The best scorers cluster in two specialties and two approved PGY1s compete, so the
+    rules change the cohort, cost score, and name different replacements; a tie at the cohort
+    boundary is settled by the documented tie-break."""
+    config = load_config(ROOT / "rubrics" / "dei_leadership.toml")
+    scores = read_scores(files[SCORES_FILE], config, intake.accepted, filename=SCORES_FILE)
+    d = decide(intake.accepted, scores.reviews, config)
+    by_id = {a.applicant_id: a for a in intake.accepted}
+    assert d.status == "optimal"
+    assert (d.rule_prices["max_pgy1 1"] or 0) > 0
+    assert (d.rule_prices["specialty max_per_value 2"] or 0) > 0
+    assert sorted(d.unconstrained["selected"]) != sorted(d.selected)
+    top = Counter(by_id[i].specialty for i in d.unconstrained["selected"])
+    assert top["Internal Medicine"] >= 4 and top["Emergency Medicine"] >= 2
+    assert sum(by_id[i].pgy == 1 for i in d.unconstrained["selected"]) == 2
+    assert len(set(d.replacements.values())) >= 4
+    im = [i for i in d.selected if by_id[i].specialty == "Internal Medicine"]
+    surgeon = next(i for i in d.selected if by_id[i].specialty == "Surgery")
+    assert d.replacements[im[0]] != d.replacements[surgeon]
+    assert by_id[str(d.replacements[im[0]])].specialty == "Internal Medicine"
+    # Two Emergency Medicine residents with equal scores, one seat left under the cap.
+    em = sorted(
+        (i for i, a in by_id.items() if a.specialty == "Emergency Medicine"), key=d.scores.get
+    )
+    tied = [i for i in em if d.scores[i] == d.scores[em[-2]]]
+    assert len(tied) == 2 and sum(i in d.selected for i in tied) == 1
+    assert d.scores[tied[0]] > min(d.scores[i] for i in d.selected)
+    # A strong PGY1 without approval is turned away by eligibility.
+    assert any(d.scores[i] > min(d.scores[j] for j in d.selected) for i in d.ineligible)
