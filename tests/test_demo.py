@@ -163,7 +163,8 @@ def test_the_rules_bind_so_the_demo_has_a_story(
     assert by_id[str(d.replacements[im[0]])].specialty == "Internal Medicine"
     # Two Emergency Medicine residents with equal scores, one seat left under the cap.
     em = sorted(
-        (i for i, a in by_id.items() if a.specialty == "Emergency Medicine"), key=d.scores.get
+        (i for i, a in by_id.items() if a.specialty == "Emergency Medicine"),
+        key=lambda i: d.scores[i],
     )
     tied = [i for i in em if d.scores[i] == d.scores[em[-2]]]
     assert len(tied) == 2 and sum(i in d.selected for i in tied) == 1
