@@ -197,10 +197,8 @@ def _build(
         s: Any = rule.slack if slack else 0
         if sense == "<=":
             prob.addConstraint(expr <= rhs + s, name)
-        elif sense == ">=":
-            prob.addConstraint(expr >= rhs - s, name)
         else:
-            prob.addConstraint(expr == rhs, name)
+            prob.addConstraint(expr >= rhs - s, name)
         rule.rows.append(name)
         register(rule)
 
@@ -276,29 +274,16 @@ def _build(
     if floor is not None:
         rule = _Rule("min_score", f"min_score {floor:g}", floor)
         register(rule)
-    if below and floor is not None:
-        add(rule, "quality_floor", pulp.lpSum(x[a] for a in below), "<=", 0)
+        if below:
+            add(rule, "quality_floor", pulp.lpSum(x[a] for a in below), "<=", 0)
 
     # The chair's locks: included applicants are in, excluded ones out.
-    order = {c.id: k for k, c in enumerate(cands)}
     for a in include:
         if a in x:
-            add(
-                _Rule("include", f"include {a}", 1, value=a),
-                f"lock_in_{order[a]:05d}",
-                x[a] + 0,
-                ">=",
-                1,
-            )
+            add(_Rule("include", f"include {a}", 1, value=a), f"lock_in_{_slug(a)}", x[a], ">=", 1)
     for a in exclude:
         if a in x:
-            add(
-                _Rule("exclude", f"exclude {a}", 0, value=a),
-                f"lock_out_{order[a]:05d}",
-                x[a] + 0,
-                "<=",
-                0,
-            )
+            add(_Rule("exclude", f"exclude {a}", 0, value=a), f"lock_out_{_slug(a)}", x[a], "<=", 0)
 
     score = pulp.lpSum(c.units * x[c.id] for c in cands)
     if slack:
@@ -396,6 +381,7 @@ class _Solver:
         if self.name == "highs":
             import highspy
 
+            _silence_highs_banner()
             return str(highspy.Highs().version())
         return f"CBC bundled with PuLP {pulp.__version__}"
 
@@ -698,7 +684,7 @@ def decide(
             people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
         )
     timings["total"] = round(time.perf_counter() - start, 4)
-    timings["solves"] = engine.solves
+    timings["solves"] = engine.solves + len(prices) + bool(relaxations)
     return Decision(
         status=status,
         selected=selected,
