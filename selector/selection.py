@@ -1012,7 +1012,7 @@ def _unconstrained(cands: Sequence[_Cand], config: TrackConfig, seed: str) -> di
     """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare."""
     lo, hi = config.cohort.bounds
     order = _priority(cands, seed)
-    n = hi if hi is not None else max(lo, sum(c.units > 0 for c in order))
+    n = hi if hi is not None else max(lo, sum(c.units >= 0 for c in order))
     top = order[:n]
     return {
         "selected": sorted(c.id for c in top),

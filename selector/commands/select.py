@@ -116,6 +116,12 @@ def run(args: argparse.Namespace) -> int:
                 first.message + (f" (and {more} more problem(s) in the file)" if more else ""),
                 first.location,
             )
+        skipped = [p for p in result.problems if p.severity == "warning"]
+        if skipped:
+            print(
+                f"selector: warning: {len(skipped)} score row(s) skipped; the first: {skipped[0]}",
+                file=sys.stderr,
+            )
         reviews = result.reviews
     decision = decide(
         applicants,
