@@ -110,11 +110,15 @@ def run(args: argparse.Namespace) -> int:
         result = read_scores(score_bytes, config, applicants, filename=args.scores)
         if result.errors:
             first = result.errors[0]
-            more = len(result.errors) - 1
+            where = first.location
+            notes = [f"cell {where.cell}"] if where.cell else []
+            if len(result.errors) > 1:
+                notes.append(f"and {len(result.errors) - 1} more problem(s) in the file")
+            # "file, row N, column 'X': message (cell D7, ...)": the row is named in words.
             raise InputError(
                 first.code,
-                first.message + (f" (and {more} more problem(s) in the file)" if more else ""),
-                first.location,
+                first.message + (f" ({'; '.join(notes)})" if notes else ""),
+                Location(file=where.file, row=where.row, column=where.column),
             )
         skipped = [p for p in result.problems if p.severity == "warning"]
         if skipped:
