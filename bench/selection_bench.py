@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the full decision at 10,000")
     parser.add_argument("--solver", default="highs", choices=["highs", "cbc"])
     args = parser.parse_args()
+    print(f"solver: {args.solver}")
     print(f"{'pool':>6} {'cohort':>6} {'what':>8} {'seconds':>8} {'solves':>6}  goal")
     for n in (200, 2000, 10000):
         for cohort in (10, 100):

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from selector.config import Criterion, TrackConfig
@@ -72,7 +73,9 @@ def read_scores(
 ) -> ScoreFileResult:
     """Read a score file; raises :class:`InputError` only when its header is unusable."""
     grid = read_grid(source, filename)
-    name = filename or (str(source) if isinstance(source, str) else None) or "<scores>"
+    if filename is None and isinstance(source, (str, Path)):
+        filename = str(source)
+    name = filename or str(getattr(source, "name", "") or "<scores>")
     rows = list(zip(grid.row_numbers, grid.rows, strict=True))
     while rows and not any(rows[0][1]):
         rows.pop(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -141,3 +142,10 @@ def test_xlsx_and_the_shipped_rubric() -> None:
     r = read_scores(buf.getvalue(), config, APPS, filename="scores.xlsx")
     assert not r.problems
     assert r.reviews[0].scores == {i: 4.0 for i in ids}
+
+
+def test_errors_name_a_path_source(tmp_path: Path) -> None:
+    path = tmp_path / "my scores.csv"
+    path.write_bytes(b"applicant_id,reviewer,criterion,score\nA001,R1,action,9\n")
+    r = read_scores(path, CONFIG, APPS)
+    assert str(r.errors[0]).startswith(f"{path}, cell D2")
