@@ -16,6 +16,7 @@ user = _common.require_role("coordinator")
 store = _common.get_store()
 cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
+ss = st.session_state
 
 st.title("Reviewers & assignments")
 st.caption(
@@ -23,6 +24,26 @@ st.caption(
     + (", never from the applicant's own program" if cycle.avoid_own_program else "")
     + ". Declared conflicts and started reviews are kept when reassigning."
 )
+
+
+def assign() -> None:
+    """Assign reviewers (a callback, so the tables below already show the new assignment)."""
+    try:
+        report = store.assign(user, cycle.name, k=int(ss["assign_k"]))
+    except SelectorError as exc:
+        ss["assign_outcome"] = ("error", str(exc))
+        return
+    loads = report.loads.values()
+    text = (
+        f"{len(report.pairs)} assignments ({report.added} added, {report.removed} removed); "
+        f"reviewer loads {min(loads, default=0)}–{max(loads, default=0)}."
+    )
+    if report.short:
+        text += f" {len(report.short)} applicants have too few allowed reviewers: " + ", ".join(
+            sorted(report.short)
+        )
+    ss["assign_outcome"] = ("warning" if report.short else "success", text)
+
 
 people = store.users(user)
 pairs = store.assignments(user, cycle.name)
@@ -76,32 +97,19 @@ with (
 
 st.subheader("Assign reviewers")
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-k = c1.number_input(
+c1.number_input(
     "Reviewers per applicant",
     min_value=1,
     max_value=10,
     value=config.review.reviewers_per_applicant,
     key="assign_k",
 )
-if c2.button("Assign reviewers", type="primary", key="assign", icon=":material/shuffle:"):
-    try:
-        with st.spinner("Balancing reviewer loads …"):
-            report = store.assign(user, cycle.name, k=int(k))
-    except SelectorError as exc:
-        _common.show_error(exc)
-    else:
-        loads = report.loads.values()
-        st.success(
-            f"{len(report.pairs)} assignments ({report.added} added, {report.removed} removed); "
-            f"reviewer loads {min(loads, default=0)}–{max(loads, default=0)}.",
-            icon=":material/task_alt:",
-        )
-        if report.short:
-            st.warning(
-                f"{len(report.short)} applicants have fewer than {k} allowed reviewers: "
-                + ", ".join(sorted(report.short)),
-            )
-        pairs = report.pairs
+c2.button(
+    "Assign reviewers", type="primary", key="assign", icon=":material/shuffle:", on_click=assign
+)
+if outcome := ss.pop("assign_outcome", None):
+    kind, text = outcome
+    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
 
 by_applicant: dict[str, list[str]] = defaultdict(list)
 for applicant_id, email in pairs:
