@@ -339,3 +339,86 @@ def test_brute_force_agrees_on_a_tie_heavy_instance() -> None:
     inst = {"apps": apps, "scores": scores, "config": config, "include": [], "exclude": []}
     check_against_brute(run(inst), Brute(apps, scores, config))
     check_against_brute(run(inst, "cbc"), Brute(apps, scores, config))
+
+
+# ------------------------------------------------------------------------------------------
+# Medium pools: the shortcuts (class reduction, LP bounds, swaps) against plain re-solves
+
+
+def plain(d: Decision, apps: Sequence[Applicant], inst: dict[str, Any]) -> dict[str, Any] | None:
+    """Cohort and margins by the plain method: the whole pool in the model, one solve per
+    question, the tie-break walk without any bound; None when no cohort fits."""
+    from selector.diagnosis import group_key
+    from selector.selection import _build, _Cand, _priority, _Solver
+
+    config = inst["config"]
+    floor = config.selection.min_score
+    cands = [
+        _Cand(
+            a.applicant_id,
+            round(d.scores[a.applicant_id] * UNITS),
+            a.pgy == 1,
+            floor is not None and d.scores[a.applicant_id] < floor,
+            {r.field: group_key(a.value(r.field)) for r in config.diversity},
+        )
+        for a in apps
+        if a.applicant_id in d.scores and ineligibility_reason(a, config) is None
+    ]
+    cands.sort(key=lambda c: c.id)
+    engine = _Solver(_build(cands, config, inst["include"], inst["exclude"]), "highs")
+    best = engine.solve()
+    if best is None:
+        return None
+    fixed: dict[str, int] = {}
+    for c in _priority(cands, config.selection.tie_break_seed):
+        alt = engine.solve({**fixed, c.id: 1})
+        fixed[c.id] = int(alt is not None and alt.value == best.value)
+    chosen = {a for a, v in fixed.items() if v}
+    margins: dict[str, float | None] = {}
+    for c in cands:
+        if c.below_floor or c.id in inst["include"] or c.id in inst["exclude"]:
+            margins[c.id] = None
+            continue
+        alt = engine.solve({c.id: 0 if c.id in chosen else 1})
+        margins[c.id] = None if alt is None else round((best.value - alt.value) / UNITS, 4)
+    return {"selected": chosen, "total": best.value, "margins": margins}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(16))
+def test_shortcuts_match_plain_re_solves(seed: int) -> None:
+    rng = random.Random(seed)
+    n = 60
+    apps = make_applicants(
+        n,
+        seed=seed,
+        specialty=lambda i: rng.choice((*SPECIALTIES[:2], "Psychiatry", "Family Medicine")),
+        pgy=lambda i: rng.choice([1, 2, 3]),
+        pgy1_approved=True,
+    )
+    scores = {a.applicant_id: float(rng.randint(0, 8)) for a in apps}
+    config = make_config(
+        cohort={"size": rng.randint(4, 9)},
+        eligibility={"min_pgy": 2, "max_pgy1": rng.choice([0, 1, 2])},
+        diversity=[
+            {
+                "field": "specialty",
+                "max_per_value": rng.randint(2, 3),
+                "min_distinct": rng.randint(2, 4),
+                "min_per_value": {"Psychiatry": rng.randint(0, 1)},
+            }
+        ],
+        selection={"tie_break_seed": f"m{seed}", "min_score": rng.choice([None, 2])},
+    )
+    locks = (
+        {"include": ["A001"], "exclude": []} if seed % 2 else {"include": [], "exclude": ["A002"]}
+    )
+    inst = {"apps": apps, "scores": scores, "config": config, **locks}
+    d = run(inst)
+    expected = plain(d, apps, inst)
+    if expected is None:
+        assert d.status == "infeasible"
+        return
+    assert set(d.selected) == expected["selected"]
+    assert d.total_score == expected["total"] / UNITS
+    assert d.margins == expected["margins"]
