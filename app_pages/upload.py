@@ -21,6 +21,24 @@ st.caption(
     "until you confirm the import; re-importing a newer export updates changed applications."
 )
 
+
+def create_cycle() -> None:
+    """Start a new cycle with this cycle's rules, and switch to it (a callback)."""
+    name = ss["new_cycle_name"].strip()
+    try:
+        store.create_cycle(user, name, cycle.config_text)
+    except SelectorError as exc:
+        ss["new_cycle_error"] = str(exc)
+    else:
+        ss[state.CYCLE] = name
+
+
+with st.popover("New cycle", icon=":material/add:"):
+    st.text_input("Name of the new cycle", placeholder="2027", key="new_cycle_name")
+    st.button("Create it with this cycle's rules", key="create_cycle", on_click=create_cycle)
+if error := ss.pop("new_cycle_error", None):
+    st.error(error)
+
 upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")
 if upload is None:
     ss[state.INTAKE] = None

@@ -297,6 +297,19 @@ def test_a_field_without_a_column_can_be_mapped_by_hand(db: Store) -> None:
     assert {m.label: m.value for m in at.metric}["Accepted"] == "12"
 
 
+def test_new_cycle_starts_with_the_current_rules_and_is_selected(db: Store) -> None:
+    at = app_as(db, "coordinator")
+    at.text_input(key="new_cycle_name").input("2027")
+    at.button(key="create_cycle").click().run()
+    no_exceptions(at)
+    assert at.selectbox(key=state.CYCLE).value == "2027"
+    assert "Cycle **2027**" in texts(at)
+    assert db.cycle("2027").config_text == db.cycle("2026").config_text
+    at.text_input(key="new_cycle_name").input("2027")
+    at.button(key="create_cycle").click().run()
+    assert any("already exists" in e.value for e in at.error)
+
+
 def test_unreadable_upload_is_one_message_not_a_traceback(db: Store) -> None:
     at = app_as(db, "coordinator")
     at.file_uploader(key="upload_file").set_value(("export.csv", b"\x00\x01", "text/csv")).run()
