@@ -381,7 +381,12 @@ def plain(d: Decision, apps: Sequence[Applicant], inst: dict[str, Any]) -> dict[
             continue
         alt = engine.solve({c.id: 0 if c.id in chosen else 1})
         margins[c.id] = None if alt is None else round((best.value - alt.value) / UNITS, 4)
-    return {"selected": chosen, "total": best.value, "margins": margins}
+    prices: dict[str, float | None] = {}
+    for rule in engine.model.rules:
+        if rule.kind not in ("min_size", "max_size"):
+            alt = engine.solve(relax=[rule])
+            prices[rule.label] = None if alt is None else round((alt.value - best.value) / UNITS, 4)
+    return {"selected": chosen, "total": best.value, "margins": margins, "prices": prices}
 
 
 @pytest.mark.slow
@@ -422,3 +427,4 @@ def test_shortcuts_match_plain_re_solves(seed: int) -> None:
     assert set(d.selected) == expected["selected"]
     assert d.total_score == expected["total"] / UNITS
     assert d.margins == expected["margins"]
+    assert d.rule_prices == expected["prices"]
