@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -512,3 +513,10 @@ def test_demo_database_shows_demo_accounts_that_log_in(
     at.button(key="demo_login_chair@example.org").click().run()
     no_exceptions(at)
     assert page_titles(at) == ["Committee"]
+
+
+def test_server_settings_cap_uploads_and_hide_error_details() -> None:
+    settings = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert 0 < settings["server"]["maxUploadSize"] <= 50  # MB
+    assert settings["runner"]["magicEnabled"] is False
+    assert settings["client"]["showErrorDetails"] in ("type", "none")
