@@ -7,9 +7,8 @@
 The applicant may be named by id or by e-mail (an ``email`` column, or an e-mail in the id
 column). Every bad row is collected as a :class:`~selector.errors.Problem` naming the file,
 the row and the cell: a score off the criterion's scale, an unknown criterion, a non-number,
-the same reviewer scoring the same applicant (and criterion) twice. A row naming no known
-applicant (say, one whose application intake rejected) is a warning, and is skipped. An empty
-cell in the wide format is a missing criterion: the review is kept and
+an unknown applicant, the same reviewer scoring the same applicant (and criterion) twice.
+An empty cell in the wide format is a missing criterion: the review is kept and
 :func:`selector.scoring.aggregate` reports it as incomplete.
 """
 
@@ -163,10 +162,8 @@ def read_scores(
             problems.append(
                 Problem(
                     "score_unknown_applicant",
-                    f"unknown applicant {text!r} (not the id or e-mail of any application); "
-                    "the row is skipped",
+                    f"unknown applicant {text!r} (not the id or e-mail of any application)",
                     where(rn, col),
-                    severity="warning",
                 )
             )
             return None

@@ -123,6 +123,7 @@ def test_infeasible_text_report(files: dict[str, Path], capsys: pytest.CaptureFi
         ("A001,R9,6,3", "row 14"),
         ("A001,R9,x,3", "row 14"),
         ("A001,R1,3,3", "row 14"),
+        ("A999,R9,3,3", "row 14"),
     ],
 )
 def test_bad_score_row_exit_2_naming_file_and_row(
@@ -136,17 +137,6 @@ def test_bad_score_row_exit_2_naming_file_and_row(
     err = out.err.strip().splitlines()
     assert len(err) == 1
     assert "scores.csv, " + where in err[0]
-
-
-def test_unknown_applicant_row_is_skipped_with_a_warning(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    with files["scores"].open("a") as f:
-        f.write("A999,R9,3,3\n")
-    assert main(args(files, "--json")) == 0
-    out = capsys.readouterr()
-    assert json.loads(out.out)["status"] == "optimal"
-    assert "scores.csv, cell A14" in out.err and "A999" in out.err
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ def test_wide_format_by_email_and_label() -> None:
         ("A001,R1,awareness,6", "score_off_scale", "D2"),
         ("A001,R1,awareness,four", "score_not_number", "D2"),
         ("A001,R1,empathy,3", "score_unknown_criterion", "C2"),
+        ("A999,R1,awareness,3", "score_unknown_applicant", "A2"),
         (",R1,awareness,3", "score_no_applicant", "A2"),
         ("A001,,awareness,3", "score_no_reviewer", "B2"),
     ],
@@ -76,20 +77,6 @@ def test_bad_long_rows_name_the_cell(row: str, code: str, cell: str) -> None:
     assert r.errors[0].location.cell == cell
     assert str(r.errors[0]).startswith(f"s.csv, cell {cell}")
     assert r.reviews == []
-
-
-def test_unknown_applicant_is_a_warning_and_the_row_is_skipped() -> None:
-    r = read_scores(
-        b"applicant_id,reviewer,criterion,score\nA999,R1,awareness,3\nA001,R1,action,3\n",
-        CONFIG,
-        APPS,
-        filename="s.csv",
-    )
-    assert r.errors == []
-    assert [(p.code, p.severity, p.location.cell) for p in r.problems] == [
-        ("score_unknown_applicant", "warning", "A2")
-    ]
-    assert [x.applicant_id for x in r.reviews] == ["A001"]
 
 
 def test_same_reviewer_twice_is_an_error_naming_both_rows() -> None:

@@ -120,12 +120,6 @@ def run(args: argparse.Namespace) -> int:
                 first.message + (f" ({'; '.join(notes)})" if notes else ""),
                 Location(file=where.file, row=where.row, column=where.column),
             )
-        skipped = [p for p in result.problems if p.severity == "warning"]
-        if skipped:
-            print(
-                f"selector: warning: {len(skipped)} score row(s) skipped; the first: {skipped[0]}",
-                file=sys.stderr,
-            )
         reviews = result.reviews
     decision = decide(
         applicants,
