@@ -73,7 +73,9 @@ class Brute:
             return False
         for rule in self.config.diversity:
             values = [self.apps[a].value(rule.field) for a in cohort]
-            counts = Counter(str(v).strip().casefold() for v in values if str(v).strip())
+            counts = Counter(
+                str(v).strip().casefold() for v in values if v is not None and str(v).strip()
+            )
             if rule.max_per_value is not None and any(
                 n > rule.max_per_value for n in counts.values()
             ):
