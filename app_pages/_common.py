@@ -23,7 +23,7 @@ from selector.store import Cycle, Store
 #: Minutes of inactivity after which a session is logged out.
 SESSION_TIMEOUT_S = 30 * 60
 
-ROLE_LABELS = {"coordinator": "Coordinator", "reviewer": "Reviewer", "chair": "Chair"}
+ROLE_LABELS = {"coordinator": "Coordinator", "chair": "Chair", "reviewer": "Reviewer"}
 
 #: The pages each role may open, in menu order: (file, title, icon).
 ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
