@@ -287,3 +287,17 @@ def test_explain_false_gives_the_same_cohort() -> None:
     full = decide(apps, reviews, config)
     quick = decide(apps, reviews, config, explain=False)
     assert quick.selected == full.selected and quick.margins == {}
+
+
+def test_blank_values_count_toward_no_value() -> None:
+    apps = make_applicants(
+        5, pgy=3, answers=lambda i: {"Region": ["", "", "East", "East", "West"][i]}
+    )
+    scores = {a.applicant_id: float(100 - i) for i, a in enumerate(apps)}
+    config = make_config(
+        cohort={"size": 4},
+        diversity=[{"field": "Region", "max_per_value": 1, "min_distinct": 2}],
+    )
+    d = pick(apps, scores, config)
+    # Both blanks are in (no cap applies to them); one East and West make two regions.
+    assert d.selected == ["A001", "A002", "A003", "A005"]
