@@ -61,7 +61,7 @@ def on_change(applicant_id: str) -> None:
             ),
         )
     except SelectorError as exc:
-        ss[state.NOTICE] = str(exc)
+        ss[state.SAVE_ERROR] = str(exc)
     else:
         st.toast(f"Review of {applicant_id} saved.", icon=":material/task_alt:")
 
@@ -84,9 +84,9 @@ if not applicants:
 
 done = sum(is_done(a) for a in applicants)
 st.progress(done / len(applicants), text=f"{done} of {len(applicants)} reviewed")
-if notice := ss.get(state.NOTICE):
-    st.error(notice)
-    ss[state.NOTICE] = None
+if error := ss.get(state.SAVE_ERROR):
+    st.error(f"Not saved: {error}", icon=":material/error:")
+    ss[state.SAVE_ERROR] = None
 
 queue_col, app_col, score_col = st.columns([1.3, 2, 2], gap="medium")
 with queue_col:

@@ -13,6 +13,7 @@ SSO = "sso"  # True when the user came in through st.login (log out there too)
 LAST_SEEN = "last_seen"  # time.time() of the last interaction, for the session timeout
 NOTICE = "notice"  # a one-shot message for the next page shown (e.g. "session timed out")
 CYCLE = "cycle"  # name of the cycle being worked on (sidebar selectbox key)
+SAVE_ERROR = "save_error"  # why the last automatic save of a review failed, shown once
 DRAFTS = "drafts"  # {(cycle, applicant_id): {criterion_id: level, "comment": text}}
 CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
 INTAKE = "intake"  # the last IntakeResult on the Upload page
@@ -29,6 +30,7 @@ def init() -> None:
     ss.setdefault(SSO, False)
     ss.setdefault(LAST_SEEN, 0.0)
     ss.setdefault(NOTICE, None)
+    ss.setdefault(SAVE_ERROR, None)
     ss.setdefault(DRAFTS, {})
     ss.setdefault(CURRENT_APPLICANT, None)
     ss.setdefault(INTAKE, None)

@@ -399,6 +399,18 @@ def test_reviewer_does_not_see_another_reviewers_scores(db: Store) -> None:
     assert all(at.radio(key=f"score_{shared}_{c}").value is None for c in CRITERIA)
 
 
+def test_a_refused_save_is_shown_not_lost_silently(db: Store) -> None:
+    queue = r1_queue(db)
+    at = app_as(db, "r1")
+    for criterion in CRITERIA[:-1]:
+        at.radio(key=f"score_{queue[0]}_{criterion}").set_value(3).run()
+    db.withdraw_applicant(db.system_user(), "2026", queue[0])  # meanwhile, by the coordinator
+    at.radio(key=f"score_{queue[0]}_{CRITERIA[-1]}").set_value(3).run()
+    no_exceptions(at)
+    assert any(e.value.startswith("Not saved:") and "withdrawn" in e.value for e in at.error)
+    assert queue[0] not in at.radio(key="queue").options[0]
+
+
 def test_declaring_a_conflict_removes_the_applicant(db: Store) -> None:
     queue = r1_queue(db)
     at = app_as(db, "r1")
