@@ -114,12 +114,12 @@ def _standardized(totals: dict[tuple[str, str], float]) -> dict[tuple[str, str],
     all_totals = list(totals.values())
     mean_all = math.fsum(all_totals) / len(all_totals)
     sd_all = _sd(all_totals)
+    stats = {r: (math.fsum(xs) / len(xs), _sd(xs)) for r, xs in by_reviewer.items()}
     out = {}
     for key, t in totals.items():
-        mine = by_reviewer[key[1]]
-        sd = _sd(mine)
+        mean, sd = stats[key[1]]
         # A reviewer with one review or no spread tells nothing about leniency: z = 0.
-        z = (t - math.fsum(mine) / len(mine)) / sd if sd > 0 else 0.0
+        z = (t - mean) / sd if sd > 0 else 0.0
         out[key] = mean_all + sd_all * z
     return out
 

@@ -215,7 +215,7 @@ def test_select_roster_and_calibrate_on_the_stored_cycle(
     _demo_db(capsys)
     run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
     config = str(DEFAULT_CONFIG_PATH)
-    decision = run_json(capsys, "select", "--config", config, "--db", db, "--json")
+    decision = run_json(capsys, "select", "--config", config, "--json")  # SELECTOR_DB
     assert decision["status"] == "optimal" and len(decision["selected"]) == 10  # type: ignore[index]
 
     # The same decision as the file mode of issue 3, on the same data.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         "--solver", choices=["highs", "cbc"], default="highs", help="MIP solver (default highs)"
     )
     p.add_argument(
-        "--db", metavar="URL", help="read applicants and reviews from this database instead"
+        "--db",
+        metavar="URL",
+        help="without --applications: decide on the stored cycle of this database (default $SELECTOR_DB, else var/selector.db)",
     )
     p.add_argument("--cycle", metavar="NAME", help="the cycle in the database (default: newest)")
     p.set_defaults(func=run)
@@ -80,12 +83,13 @@ def run(args: argparse.Namespace) -> int:
     applicants: list[Applicant]
     reviews: list[Review]
     if args.applications is None:
-        if args.db is None:
-            raise InputError(
-                "select_no_input", "give --applications and --scores, or --db (see --help)"
-            )
-        from selector.store import Store
+        from selector.store import DEFAULT_PATH, Store
 
+        if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_PATH.exists():
+            raise InputError(
+                "select_no_input",
+                "give --applications and --scores, or a database (--db URL or SELECTOR_DB)",
+            )
         store = Store(args.db)
         actor = store.system_user()
         applicants, reviews = store.selection_inputs(actor, args.cycle)
