@@ -189,7 +189,7 @@ def composition_chart(decision: Decision, field: str) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("Share:Q", axis=alt.Axis(format="%")),
-            y=alt.Y(f"{field}:N", title=None, sort="-x"),
+            y=alt.Y(f"{field}:N", title=None, sort="ascending" if field == "pgy" else "-x"),
             yOffset="Group:N",
             color=alt.Color(
                 "Group:N",
@@ -198,7 +198,7 @@ def composition_chart(decision: Decision, field: str) -> alt.Chart:
             ),
             tooltip=["Group", field, alt.Tooltip("Share:Q", format=".0%")],
         )
-        .properties(title=field)
+        .properties(title="PGY" if field == "pgy" else field.replace("_", " ").capitalize())
     )
 
 
