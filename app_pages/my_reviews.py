@@ -133,6 +133,14 @@ with score_col:
     scored = sum(1 for c in criteria if c.id in draft)
     if is_done(current):
         st.success("Saved. Every change is saved as you make it.", icon=":material/task_alt:")
+        following = [a for a in ids if not is_done(a)]
+        if following:
+            st.button(
+                f"Next to review: {following[0]}",
+                key="next_applicant",
+                icon=":material/arrow_forward:",
+                on_click=lambda: ss.update(queue=following[0]),
+            )
     else:
         st.caption(f"{scored} of {len(criteria)} criteria scored; saved once all are scored.")
     for c in criteria:

@@ -375,6 +375,8 @@ def test_reviewer_sees_only_their_queue_and_scores_save_at_once(db: Store) -> No
     at.radio(key=f"score_{first}_action").set_value(5).run()  # later changes save at once
     saved = db.review(db.system_user(), "2026", first, "r1@example.org")
     assert saved is not None and saved.scores["action"] == 5
+    at.button(key="next_applicant").click().run()
+    assert at.radio(key="queue").value == queue[1]
 
 
 def test_draft_survives_switching_applicants(db: Store) -> None:
