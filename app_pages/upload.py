@@ -92,7 +92,17 @@ if result.rejected:
         icon=":material/error:",
     )
     st.dataframe(
-        pd.DataFrame([{"Row": r.row, "Problems": "; ".join(r.errors)} for r in result.rejected]),
+        pd.DataFrame(
+            [
+                {
+                    "Row": r.row,
+                    "Name": r.values.get(result.mapping.get("name", ""), ""),
+                    "E-mail": r.values.get(result.mapping.get("email", ""), ""),
+                    "Problems": "; ".join(r.errors),
+                }
+                for r in result.rejected
+            ]
+        ),
         hide_index=True,
         key="rejected_table",
     )

@@ -261,7 +261,9 @@ def test_upload_shows_validation_preview_and_imports(db: Store) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accepted"] == "14"
     assert metrics["Rejected"] == "1"
-    assert at.dataframe[0].value["Row"].tolist() == [16]  # the header is row 1
+    rejected = at.dataframe[0].value
+    assert rejected["Row"].tolist() == [16]  # the header is row 1
+    assert rejected["Name"].tolist() == ["Broken 0"]
     assert [t.label for t in at.tabs][:2] == ["New (2)", "Changed (0)"]
     assert len(db.applicants(db.system_user(), "2026")) == 12  # nothing written yet
 
