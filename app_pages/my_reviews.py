@@ -67,10 +67,12 @@ def on_change(applicant_id: str) -> None:
 
 
 def is_done(applicant_id: str) -> bool:
+    """Whether this reviewer's review of the applicant is saved (complete)."""
     return applicant_id in saved
 
 
 def label(applicant: Applicant) -> str:
+    """The queue entry: done mark, id, and the name unless the cycle is blind."""
     mark = "✓" if is_done(applicant.applicant_id) else "○"
     if cycle.blind:
         return f"{mark} {applicant.applicant_id}"

@@ -156,6 +156,7 @@ def scenario_form(name: str) -> None:
 
 
 def cohort_table(decision: Decision) -> pd.DataFrame:
+    """The cohort in rank order with score, margin, replacement and lock."""
     rows = []
     for rank, aid in enumerate(decision.selected, start=1):
         a = people.get(aid)
@@ -322,6 +323,7 @@ labels = {aid: f"{aid} · {a.name}" for aid, a in people.items()}
 
 
 def keep_locks() -> None:
+    """Keep the locks in session state, so they survive a visit to another page."""
     ss[state.LOCKS] = {"include": ss["lock_in"], "exclude": ss["lock_out"]}
 
 

@@ -92,6 +92,7 @@ def build(url: str, n: int) -> tuple[Store, dict[str, User], bytes]:
 
 
 def timed(at: AppTest) -> float:
+    """Seconds one run of the page takes; an exception on the page fails the bench."""
     start = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - start
@@ -101,6 +102,7 @@ def timed(at: AppTest) -> float:
 
 
 def main() -> int:
+    """Build the database, render each page, print the figures; exit 1 above the goal."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applicants", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5, help="warm reruns per page (median)")

@@ -46,6 +46,7 @@ SHOTS = os.environ.get("SELECTOR_SCREENSHOTS")
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -135,6 +136,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the form and wait for the menu of the role."""
     page.locator(".st-key-login_email input").fill(email)
     page.locator(".st-key-login_password input").fill(password)
     page.locator(".st-key-login_submit button").click()
@@ -142,11 +144,13 @@ def log_in(page: Page, email: str, password: str) -> None:
 
 
 def log_out(page: Page) -> None:
+    """Log out and wait for the login form."""
     page.locator(".st-key-logout button").click()
     page.locator(".st-key-login_email input").wait_for(timeout=TIMEOUT_MS)
 
 
 def go_to(page: Page, title: str) -> None:
+    """Open a page from the sidebar menu."""
     page.get_by_role("link", name=title).click()
     wait_for_run(page)
 
