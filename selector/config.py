@@ -201,9 +201,7 @@ def loads_config(text: str, source: str = "<config>") -> TrackConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            "config_toml", f"not valid TOML: {exc}", Location(file=source)
-        ) from None
+        raise ConfigError("config_toml", f"not valid TOML: {exc}", Location(file=source)) from None
     return parse_config(data, source)
 
 
@@ -243,9 +241,13 @@ def load_config(path: str | Path) -> TrackConfig:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("config_missing", "config file not found", Location(file=str(p))) from None
+        raise ConfigError(
+            "config_missing", "config file not found", Location(file=str(p))
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("config_unreadable", f"cannot read: {exc}", Location(file=str(p))) from None
+        raise ConfigError(
+            "config_unreadable", f"cannot read: {exc}", Location(file=str(p))
+        ) from None
     return loads_config(text, str(p))
 
 

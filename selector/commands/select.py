@@ -54,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument(
         "--db",
         metavar="URL",
-        help="without --applications: decide on the stored cycle of this database (default $SELECTOR_DB, else var/selector.db)",
+        help="without --applications: decide on the stored cycle of this database "
+        "(default $SELECTOR_DB, else var/selector.db)",
     )
     p.add_argument("--cycle", metavar="NAME", help="the cycle in the database (default: newest)")
     p.set_defaults(func=run)
