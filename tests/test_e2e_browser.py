@@ -226,8 +226,9 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
 
     applicants, reviews = store.selection_inputs(system, DEMO_CYCLE)
     expected = decide(applicants, reviews, store.cycle(DEMO_CYCLE).config).selected
-    sheet = openpyxl.load_workbook(roster, read_only=True)["Cohort"]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(roster, read_only=True)
+    rows = list(workbook["Cohort"].iter_rows(values_only=True))
+    workbook.close()  # read-only workbooks keep the file open until closed
     assert rows[0][0] == "Applicant ID"
     assert [r[0] for r in rows[1:]] == expected
     assert len(expected) == 10
