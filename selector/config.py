@@ -191,7 +191,8 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> TrackConfig:
         raise ConfigError(
             "config_invalid",
             f"invalid track config: {'; '.join(lines)}",
-            Location(file=source, column=_key_path(tuple(first["loc"]))),
+            Location(file=source),
+            key=_key_path(tuple(first["loc"])),
             errors=lines,
         ) from None
 
