@@ -357,9 +357,15 @@ def format_id(text: str) -> str:
     """
     text = text.strip()
     if text.isdecimal():
-        return f"A{int(text):03d}"
+        return "A" + str(int(text)).zfill(3)
     m = _WHOLE_NUMBER.match(text)
-    return f"A{int(m.group(1)):03d}" if m else text
+    return "A" + str(int(m.group(1))).zfill(3) if m else text
+
+
+@lru_cache(maxsize=1024)
+def _collapse_spaces(text: str) -> str:
+    """Runs of whitespace as one space (cached: a column such as the program repeats)."""
+    return " ".join(text.split())
 
 
 _DEGREES = frozenset(
@@ -760,13 +766,13 @@ def _read_applications(
     probe = max((len(r) for r in rows[h : h + 3]), default=0)
     header = _header_block(rows, h, probe)
     body_start = header.rows[-1] + 1
-    data_idx = [i for i in range(body_start, len(rows)) if any(rows[i])]
-    width = max([probe, *(len(rows[i]) for i in data_idx)])
+    data_idx = [i for i, filled in enumerate(map(any, rows[body_start:]), body_start) if filled]
+    data = [rows[i] for i in data_idx]
+    width = max(probe, *map(len, data)) if data else probe
     if width > probe:
         header = _header_block(rows, h, width)
     # Every data row padded (in place) to the full width plus one blank cell, which unmapped
     # fields read; a column is then a plain index.
-    data = [rows[i] for i in data_idx]
     for r in data:
         r.extend([""] * (width + 1 - len(r)))
     cols = _map_columns(header, data, overrides, file)
@@ -779,9 +785,7 @@ def _read_applications(
         for c in range(width)
         if c not in structural and (header.labels[c] or any(r[c] for r in data))
     ]
-    answer_headers = [headers[c] for c in answer_cols]
-    # itemgetter returns a bare value for one column: give it two so it returns a tuple.
-    pick = itemgetter(*answer_cols, width) if answer_cols else (lambda r: ("",))
+    answer_at = [(headers[c], c) for c in answer_cols]
     rejected: list[Rejection] = []
     warnings: list[Problem] = []
     candidates: list[_Candidate] = []
@@ -853,9 +857,9 @@ def _read_applications(
             email,
             pgy,
             specialty,
-            " ".join(raw_program.split()),
+            _collapse_spaces(raw_program),
             approved,
-            dict(zip(answer_headers, pick(row), strict=False)),
+            {header: row[c] for header, c in answer_at},
             rn,
         )
         candidates.append((applicant, raw_submitted, order))
@@ -917,7 +921,7 @@ def _keep_latest(
         seen = first.setdefault(cand[0].email, cand)
         if seen is not cand:
             repeats.setdefault(cand[0].email, [seen]).append(cand)
-    kept = {email: cand[0] for email, cand in first.items()}
+    superseded: set[int] = set()  # the order numbers of the submissions not kept
     for email, group in repeats.items():
         stamps = [parse_timestamp(submitted) for _, submitted, _ in group]
         if all(stamps):
@@ -925,9 +929,9 @@ def _keep_latest(
             latest = max(group, key=lambda c: by[c[2]])[0]
         else:
             latest = group[-1][0]
-        kept[email] = latest
-        for applicant, _, _ in group:
+        for applicant, _, order in group:
             if applicant is not latest:
+                superseded.add(order)
                 warnings.append(
                     Problem(
                         "duplicate_submission",
@@ -937,9 +941,7 @@ def _keep_latest(
                         params={"email": email, "kept_row": latest.row},
                     )
                 )
-    if not repeats:
-        return list(kept.values())
-    return [a for a, _, _ in candidates if kept[a.email] is a]  # in row order
+    return [a for a, _, order in candidates if order not in superseded]  # in row order
 
 
 def _unique_ids(

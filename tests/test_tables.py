@@ -61,6 +61,25 @@ def test_xlsx_keeps_excel_row_numbers_and_types() -> None:
     assert grid.rows[1] == ["", "", ""]
 
 
+def test_xlsx_text_and_mixed_columns_convert_alike() -> None:
+    """A text-only column (stripped in one pass) and a mixed one (cell by cell) give the same
+    text as cell_text for every cell."""
+    when = dt.datetime(2026, 2, 1, 8, 5, 9)
+    rows: list[list[object]] = [["  Answer ", "Mixed"], [" a ", 3.0], ["b  ", when], ["c", True]]
+    rows += [["d", None], ["e", "  text "], ["f", 2.5]]
+    grid = read_grid(workbook(("Sheet1", rows)))
+    assert [r[0] for r in grid.rows] == ["Answer", "a", "b", "c", "d", "e", "f"]
+    assert [r[1] for r in grid.rows] == [
+        "Mixed",
+        "3",
+        "2026-02-01 08:05:09",
+        "TRUE",
+        "",
+        "text",
+        "2.5",
+    ]
+
+
 def test_xlsx_data_not_starting_at_a1_keeps_positions() -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
