@@ -236,20 +236,26 @@ def dumps_config(config: TrackConfig) -> str:
     return "\n".join(lines)
 
 
-def load_config(path: str | Path) -> TrackConfig:
-    """Read and validate a track config file."""
+def read_config_text(path: str | Path) -> str:
+    """The text of a config file; a missing, unreadable or non-UTF-8 file is a ConfigError."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
             "config_missing", "config file not found", Location(file=str(p))
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(
-            "config_unreadable", f"cannot read: {exc}", Location(file=str(p))
+            "config_unreadable", f"cannot read: {exc.strerror}", Location(file=str(p))
         ) from None
-    return loads_config(text, str(p))
+    except UnicodeDecodeError:
+        raise ConfigError("config_unreadable", "not UTF-8 text", Location(file=str(p))) from None
+
+
+def load_config(path: str | Path) -> TrackConfig:
+    """Read and validate a track config file."""
+    return loads_config(read_config_text(path), str(path))
 
 
 #: The config shipped for the DEI Leadership Track.

@@ -14,13 +14,15 @@ import hashlib
 import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from selector import __version__
+from selector.errors import InputError, Location
 from selector.selection import Decision
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (or part of one).
@@ -223,3 +225,41 @@ def roster_csv(decision: Decision) -> bytes:
             ]
         )
     return buf.getvalue().encode("utf-8-sig")
+
+
+def output_format(path: str | Path, what: str = "roster") -> Literal["xlsx", "csv"]:
+    """The format a file name asks for; anything but .xlsx or .csv is an InputError, so a
+    command can refuse the name before doing any work."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix == ".csv":
+        return "csv"
+    raise InputError(
+        f"{what}_format", f"the {what} must be .xlsx or .csv", Location(file=str(path))
+    )
+
+
+def write_output(path: str | Path, data: bytes, what: str = "roster") -> None:
+    """Write an output file; a missing folder, a directory or a refused write is an InputError."""
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InputError(
+            f"{what}_unwritable", f"cannot write: {exc.strerror}", Location(file=str(path))
+        ) from None
+
+
+def write_roster(
+    decision: Decision,
+    path: str | Path,
+    *,
+    inputs: Mapping[str, bytes] | None = None,
+    config_text: str | None = None,
+) -> None:
+    """The roster as a workbook or CSV, by the extension of ``path``."""
+    if output_format(path) == "xlsx":
+        data = roster_xlsx(decision, inputs=inputs, config_text=config_text)
+    else:
+        data = roster_csv(decision)
+    write_output(path, data)

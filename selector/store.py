@@ -66,7 +66,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from selector.assignment import Candidate, assign_reviewers
@@ -319,15 +320,50 @@ def default_url() -> str:
     return os.environ.get("SELECTOR_DB") or f"sqlite:///{DEFAULT_PATH}"
 
 
+def _parse_url(url: str) -> URL:
+    """The parsed URL; text SQLAlchemy cannot parse is an InputError (the URL may hold a
+    password, so it is not repeated)."""
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise InputError(
+            "db_url_invalid",
+            "not a database URL (e.g. sqlite:///var/selector.db or postgresql://host/db)",
+        ) from None
+
+
+def _db_unavailable(url: str, exc: DBAPIError) -> InputError:
+    """A driver's refusal (no file, not a database, read-only, no server) as one line."""
+    lines = str(exc.orig).strip().splitlines()
+    reason = lines[0] if lines else type(exc.orig).__name__
+    shown = _parse_url(url).render_as_string(hide_password=True)
+    return InputError("db_unavailable", f"cannot use the database {shown}: {reason}")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, a busy timeout, foreign keys, and
     ``BEGIN IMMEDIATE`` transactions (its folder is created when missing)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    parsed = _parse_url(url)
+    try:
+        if parsed.get_backend_name() != "sqlite":
+            return create_engine(url, pool_pre_ping=True)
+        if parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                in_way = isinstance(exc, FileExistsError | NotADirectoryError)
+                raise InputError(
+                    "db_unavailable",
+                    "cannot create the database folder: "
+                    + ("a file is in the way" if in_way else str(exc.strerror)),
+                    Location(file=str(folder)),
+                ) from None
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    except (NoSuchModuleError, ImportError):
+        raise InputError(
+            "db_url_invalid", f"no installed database driver for {parsed.drivername!r} URLs"
+        ) from None
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -522,8 +558,12 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = make_engine(self.url)
-        if current_revision(self.engine) != head_revision():
-            migrate(self.engine)
+        try:
+            if current_revision(self.engine) != head_revision():
+                migrate(self.engine)
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise _db_unavailable(self.url, exc) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -538,8 +578,11 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:  # read-only file, full disk, lost server, busy too long
+            raise _db_unavailable(self.url, exc) from None
 
     @staticmethod
     def system_user() -> User:

@@ -12,10 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from selector.config import loads_config
-from selector.errors import ConfigError, InputError, Location
+from selector.config import loads_config, read_config_text
+from selector.errors import InputError, Location
 from selector.models import Applicant, Review
-from selector.roster import roster_csv, roster_xlsx
+from selector.roster import output_format, write_roster
 from selector.selection import Decision, decide
 
 
@@ -71,16 +71,13 @@ def _read(path: str, what: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    config_bytes = _read(args.config, "config")
-    try:
-        config_text = config_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(
-            "config_unreadable", "not UTF-8 text", Location(file=args.config)
-        ) from None
+    config_text = read_config_text(args.config)
     config = loads_config(config_text, args.config)
-    inputs = {Path(args.config).name: config_bytes}
+    if args.out:
+        output_format(args.out)  # refuse a roster name it cannot write before solving
+    inputs = {Path(args.config).name: config_text.encode("utf-8")}
     store = None
+    rejected_rows = 0
     applicants: list[Applicant]
     reviews: list[Review]
     if args.applications is None:
@@ -106,11 +103,13 @@ def run(args: argparse.Namespace) -> int:
         inputs[Path(args.scores).name] = score_bytes
         intake = read_applications(app_bytes, filename=args.applications)
         applicants = intake.accepted
-        if intake.rejected:
-            print(
-                f"selector: warning: {len(intake.rejected)} application row(s) rejected by "
-                f"intake (run `selector validate {args.applications}`)",
-                file=sys.stderr,
+        rejected_rows = len(intake.rejected)
+        if not applicants:
+            raise InputError(
+                "applications_empty",
+                f"no valid application in the file ({rejected_rows} rejected row(s); "
+                f"run `selector validate {args.applications}`)",
+                Location(file=args.applications),
             )
         result = read_scores(score_bytes, config, applicants, filename=args.scores)
         if result.errors:
@@ -139,7 +138,13 @@ def run(args: argparse.Namespace) -> int:
             store.system_user(), args.cycle, config_text=config_text, decision=decision
         )
     if args.out:
-        _write_roster(decision, args.out, inputs, config_text)
+        write_roster(decision, args.out, inputs=inputs, config_text=config_text)
+    if rejected_rows:  # after every check, so an error is still the only line on stderr
+        print(
+            f"selector: warning: {rejected_rows} application row(s) rejected by intake "
+            f"(run `selector validate {args.applications}`)",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(decision.to_json(), ensure_ascii=False))
     else:
@@ -147,22 +152,6 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             print(f"roster written to {args.out}")
     return 0 if decision.status == "optimal" else 3
-
-
-def _write_roster(decision: Decision, out: str, inputs: dict[str, bytes], config_text: str) -> None:
-    suffix = Path(out).suffix.lower()
-    if suffix == ".xlsx":
-        data = roster_xlsx(decision, inputs=inputs, config_text=config_text)
-    elif suffix == ".csv":
-        data = roster_csv(decision)
-    else:
-        raise InputError("roster_format", "the roster must be .xlsx or .csv", Location(file=out))
-    try:
-        Path(out).write_bytes(data)
-    except OSError as exc:
-        raise InputError(
-            "roster_unwritable", f"cannot write: {exc.strerror}", Location(file=out)
-        ) from None
 
 
 def report(d: Decision) -> str:

@@ -13,14 +13,20 @@ import datetime as dt
 import getpass
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from selector.auth import Role
-from selector.config import DEFAULT_CONFIG_PATH
+from selector.config import DEFAULT_CONFIG_PATH, loads_config, read_config_text
 from selector.errors import InputError, Location
 from selector.intake import MAPPABLE_FIELDS, is_email, read_applications
-from selector.store import DEFAULT_PATH, Cycle, Store
+from selector.models import Applicant, Review
+from selector.roster import output_format, safe_cell, write_output
+from selector.store import DEFAULT_PATH, ImportReport, Store
+
+#: How many rows of a long list the text output shows (``--json`` has them all).
+LISTED = 10
 
 
 def _add_db(p: argparse.ArgumentParser, cycle: bool = True, *, inherit: bool = False) -> None:
@@ -41,6 +47,17 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a finite number above 0 (a share of the score scale)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value < math.inf):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -145,7 +162,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_db(cal)
     cal.add_argument(
-        "--threshold", type=float, default=None, help="disagreement threshold (share of scale)"
+        "--threshold", type=_positive, default=None, help="disagreement threshold (share of scale)"
     )
     _add_json(cal)
     cal.set_defaults(func=run_calibrate)
@@ -167,21 +184,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cycle_for_import(store: Store, name: str | None) -> Cycle:
-    """The cycle to import into: the named one, else the newest that is not the demo; created
-    with the default config when missing (named after the current year by default)."""
+def _import_cycle_name(store: Store, name: str | None) -> str:
+    """The cycle to import into: the named one, else the newest that is not the demo, else
+    one named after the current year."""
     from selector.seed import DEMO_CYCLE
 
-    existing = {c.name: c for c in store.cycles()}
-    if name is None:
-        real = [c for c in store.cycles() if c.name != DEMO_CYCLE]
-        if real:
-            return real[0]
-        name = str(dt.date.today().year)
-    if name in existing:
-        return existing[name]
-    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
-    return store.create_cycle(store.system_user(), name, text)
+    if name is not None:
+        return name
+    real = [c.name for c in store.cycles() if c.name != DEMO_CYCLE]
+    return real[0] if real else str(dt.date.today().year)
 
 
 def _retire_demo_logins(store: Store, cycle_name: str) -> None:
@@ -197,20 +208,28 @@ def run_import(args: argparse.Namespace) -> int:
 
     data = read_applications(args.file, mapping=parse_map(args.map))
     store = Store(args.db)
-    cycle = _cycle_for_import(store, args.cycle)
+    name = _import_cycle_name(store, args.cycle)
+    exists = any(c.name == name for c in store.cycles())
     actor = store.system_user()
-    if args.dry_run:
-        report = store.preview_import(actor, cycle.name, data)
+    if args.dry_run and not exists:  # a dry run writes nothing, not even the new cycle
+        report = ImportReport(
+            added=[a.applicant_id for a in data.accepted],
+            rejected=[r.to_json() for r in data.rejected],
+        )
+    elif args.dry_run:
+        report = store.preview_import(actor, name, data)
     else:
-        report = store.import_applications(actor, cycle.name, data)
-        _retire_demo_logins(store, cycle.name)
+        if not exists:
+            store.create_cycle(actor, name, read_config_text(DEFAULT_CONFIG_PATH))
+        report = store.import_applications(actor, name, data)
+        _retire_demo_logins(store, name)
     if args.json:
         _print_json(report.to_json())
         return 0
     counts = report.to_json()
     verb = "would import" if args.dry_run else "imported"
     print(
-        f"{verb} {args.file} into cycle {cycle.name}: {counts['added']} added, "
+        f"{verb} {args.file} into cycle {name}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['withdrawn']} withdrawn, {len(report.rejected)} rejected"
     )
@@ -221,6 +240,10 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rejection_line(item: dict[str, Any]) -> str:
+    return (f"row {item['row']}: " if item["row"] else "") + str(item["message"])
+
+
 def run_scores_import(args: argparse.Namespace) -> int:
     from selector.scorefile import read_scores
 
@@ -229,19 +252,17 @@ def run_scores_import(args: argparse.Namespace) -> int:
     cycle = store.cycle(args.cycle)
     applicants = store.applicants(actor, cycle.name)
     result = read_scores(args.file, cycle.config, applicants)
-    rejected = [
-        {"row": p.row, "column": p.location.column, "message": p.message}
-        for p in result.problems
-        if p.severity == "error"
-    ]
+    errors = [p for p in result.problems if p.severity == "error"]
+    rejected = [{"row": p.row, "column": p.location.column, "message": p.message} for p in errors]
     reviews = []
+    new_reviewers: set[str] = set()
     for review in result.reviews:
-        if store.user(review.reviewer) is not None:
+        email = review.reviewer.strip().lower()
+        known = store.user(review.reviewer) is not None
+        if known or is_email(email):
             reviews.append(review)
-        elif is_email(review.reviewer.strip().lower()):
-            email = review.reviewer.strip().lower()
-            store.add_user(actor, email, email.split("@")[0], Role.REVIEWER, None)
-            reviews.append(review)
+            if not known:
+                new_reviewers.add(email)
         else:
             rejected.append(
                 {
@@ -251,18 +272,37 @@ def run_scores_import(args: argparse.Namespace) -> int:
                     "address; add them with `selector users add`",
                 }
             )
+    if not reviews:  # like an applications export with no valid row: refused as a whole
+        if args.json:
+            _print_json({"saved": 0, "rejected": rejected})
+        if not rejected:
+            raise InputError(
+                "scores_no_rows", "no score rows; nothing was saved", Location(file=args.file)
+            )
+        other_cycle = bool(errors) and all(p.code == "score_unknown_applicant" for p in errors)
+        raise InputError(
+            "scores_none_valid",
+            f"no valid score row, nothing was saved ({len(rejected)} rejected; "
+            f"{_rejection_line(rejected[0])})"
+            + (f"; is it a score file of another cycle than {cycle.name}?" if other_cycle else ""),
+            Location(file=args.file),
+        )
+    for email in sorted(new_reviewers):
+        store.add_user(actor, email, email.split("@")[0], Role.REVIEWER, None)
     saved = store.save_reviews(actor, cycle.name, reviews)
     if args.json:
         _print_json({"saved": saved, "rejected": rejected})
-    else:
-        print(f"saved {saved} review(s) into cycle {cycle.name}; {len(rejected)} rejected")
-        for item in rejected:
-            where = f"row {item['row']}: " if item["row"] else ""
-            print(f"  {where}{item['message']}")
+        return 0
+    print(f"saved {saved} review(s) into cycle {cycle.name}; {len(rejected)} rejected")
+    for item in rejected[:LISTED]:
+        print(f"  {_rejection_line(item)}")
+    if len(rejected) > LISTED:
+        print(f"  ... and {len(rejected) - LISTED} more rejected row(s) (see --json)")
     return 0
 
 
 def run_scores_export(args: argparse.Namespace) -> int:
+    kind = output_format(args.file, "scores")
     store = Store(args.db)
     cycle = store.cycle(args.cycle)
     rows: list[list[Any]] = [["applicant_id", "reviewer", "criterion", "score", "comment"]]
@@ -281,37 +321,28 @@ def run_scores_export(args: argparse.Namespace) -> int:
                         review.comment,
                     ]
                 )
-    out = Path(args.file)
-    if out.suffix.lower() == ".xlsx":
+    safe = [[safe_cell(v) for v in row] for row in rows]
+    if kind == "xlsx":
         from openpyxl import Workbook
-
-        from selector.roster import safe_cell
 
         wb = Workbook()
         ws = wb.active
         assert ws is not None
         ws.title = "scores"
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
+        for row in safe:
+            ws.append(row)
         buffer = io.BytesIO()
         wb.save(buffer)
-        out.write_bytes(buffer.getvalue())
+        data = buffer.getvalue()
     else:
         import csv
 
         text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
-        out.write_text(text.getvalue(), encoding="utf-8-sig")
-    print(f"wrote {len(rows) - 1} score(s) of cycle {cycle.name} to {out}")
+        csv.writer(text, lineterminator="\n").writerows(safe)
+        data = text.getvalue().encode("utf-8-sig")
+    write_output(args.file, data, "scores")
+    print(f"wrote {len(rows) - 1} score(s) of cycle {cycle.name} to {args.file}")
     return 0
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _read_password(args: argparse.Namespace) -> str | None:
@@ -382,11 +413,9 @@ def run_cycles_list(args: argparse.Namespace) -> int:
 
 
 def run_cycles_create(args: argparse.Namespace) -> int:
-    from selector.config import load_config
-
-    load_config(args.config)  # names the file in any error
+    text = read_config_text(args.config)
+    loads_config(text, args.config)  # names the file in any error
     store = Store(args.db)
-    text = Path(args.config).read_text(encoding="utf-8")
     cycle = store.create_cycle(store.system_user(), args.name, text)
     print(f"created cycle {cycle.name} with {args.config}")
     return 0
@@ -406,10 +435,10 @@ def run_assign(args: argparse.Namespace) -> int:
     for email, load in sorted(report.loads.items()):
         print(f"  {email:<40} {load}")
     short = list(report.short.items())
-    for applicant_id, missing in short[:10]:
+    for applicant_id, missing in short[:LISTED]:
         print(f"  {applicant_id}: {missing} reviewer(s) short (too few allowed reviewers)")
-    if len(short) > 10:
-        print(f"  ... and {len(short) - 10} more applicants short of reviewers (see --json)")
+    if len(short) > LISTED:
+        print(f"  ... and {len(short) - LISTED} more applicants short of reviewers (see --json)")
     return 0
 
 
@@ -446,42 +475,52 @@ def run_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_roster(args: argparse.Namespace) -> int:
-    from selector.config import load_config
-    from selector.roster import roster_csv, roster_xlsx
-    from selector.selection import decide
+def _latest_run_config(
+    store: Store, cycle: str, applicants: list[Applicant], reviews: list[Review]
+) -> str:
+    """The config text of the cycle's latest run, refused when the data changed since."""
     from selector.store import input_hash
 
+    runs = store.runs(store.system_user(), cycle)
+    if not runs:
+        raise InputError(
+            "run_missing", f"no selection run in cycle {cycle} yet: run `selector select`"
+        )
+    if input_hash(applicants, reviews, runs[0].config_text) != runs[0].input_hash:
+        raise InputError(
+            "run_stale",
+            f"the data of cycle {cycle} changed since run {runs[0].id}; "
+            "run `selector select` again",
+        )
+    return runs[0].config_text
+
+
+def run_roster(args: argparse.Namespace) -> int:
+    from selector.roster import write_roster
+    from selector.selection import decide
+
+    output_format(args.out)
+    own_text = read_config_text(args.config) if args.config else None
+    if own_text is not None:
+        loads_config(own_text, args.config)  # a broken config fails before the database opens
     store = Store(args.db)
     actor = store.system_user()
     cycle = store.cycle(args.cycle)
     applicants, reviews = store.selection_inputs(actor, cycle.name)
-    if args.config:
-        load_config(args.config)
-        config_text = Path(args.config).read_text(encoding="utf-8")
-    else:
-        runs = store.runs(actor, cycle.name)
-        if not runs:
-            raise InputError(
-                "run_missing", f"no selection run in cycle {cycle.name} yet: run `selector select`"
-            )
-        config_text = runs[0].config_text
-        if input_hash(applicants, reviews, config_text) != runs[0].input_hash:
-            raise InputError(
-                "run_stale",
-                f"the data of cycle {cycle.name} changed since run {runs[0].id}; "
-                "run `selector select` again",
-            )
-    from selector.config import loads_config
-
+    config_text = (
+        own_text
+        if own_text is not None
+        else _latest_run_config(store, cycle.name, applicants, reviews)
+    )
     decision = decide(applicants, reviews, loads_config(config_text, args.config or "run config"))
-    if args.config:
+    if own_text is not None:
         store.record_run(actor, cycle.name, config_text=config_text, decision=decision)
-    out = Path(args.out)
-    if out.suffix.lower() == ".xlsx":
-        data = roster_xlsx(decision, config_text=config_text)
-    else:
-        data = roster_csv(decision)
-    out.write_bytes(data)
-    print(f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {out}")
-    return 0 if decision.status == "optimal" else 3
+    write_roster(decision, args.out, config_text=config_text)
+    print(
+        f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {args.out}"
+    )
+    if decision.status != "optimal":
+        print("no cohort satisfies the rules:")
+        print("\n".join(f"  - {line}" for line in decision.diagnosis))
+        return 3
+    return 0
