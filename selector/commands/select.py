@@ -133,12 +133,12 @@ def run(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         solver=args.solver,
     )
+    if args.out:  # before recording the run, so a failed write records nothing
+        write_roster(decision, args.out, inputs=inputs, config_text=config_text)
     if store is not None:
         store.record_run(
             store.system_user(), args.cycle, config_text=config_text, decision=decision
         )
-    if args.out:
-        write_roster(decision, args.out, inputs=inputs, config_text=config_text)
     if rejected_rows:  # after every check, so an error is still the only line on stderr
         print(
             f"selector: warning: {rejected_rows} application row(s) rejected by intake "

@@ -513,9 +513,9 @@ def run_roster(args: argparse.Namespace) -> int:
         else _latest_run_config(store, cycle.name, applicants, reviews)
     )
     decision = decide(applicants, reviews, loads_config(config_text, args.config or "run config"))
+    write_roster(decision, args.out, config_text=config_text)  # a failed write records nothing
     if own_text is not None:
         store.record_run(actor, cycle.name, config_text=config_text, decision=decision)
-    write_roster(decision, args.out, config_text=config_text)
     print(
         f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {args.out}"
     )
