@@ -19,9 +19,6 @@ cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
 ss = st.session_state
 
-#: Fields hidden from reviewers when the cycle is blind.
-IDENTITY_FIELDS = ("name", "email", "program")
-
 applicants = {a.applicant_id: a for a in store.applicants(user, cycle.name)}
 saved = {r.applicant_id: r for r in store.reviews(user, cycle.name) if r.reviewer == user.email}
 criteria = config.criteria
@@ -112,9 +109,7 @@ with app_col:
         st.caption(":material/visibility_off: Blind review: name, e-mail and program are hidden.")
     st.markdown(" · ".join(f for f in facts if f))
     with st.container(border=True):
-        for question, answer in applicant.answers.items():
-            if cycle.blind and question.lower() in IDENTITY_FIELDS:
-                continue
+        for question, answer in applicant.reviewer_answers(blind=cycle.blind).items():
             st.markdown(f"**{question}**")
             st.markdown(answer or "_(no answer)_")
 

@@ -31,6 +31,7 @@ roster
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,29 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "specialty",
     "program",
     "pgy1_approved",
+)
+
+#: Columns that form tools add about the submission, not the applicant (Qualtrics, REDCap,
+#: Microsoft Forms, Google Forms, SurveyMonkey). Kept with the application, not shown to
+#: reviewers: they are noise to a reviewer, and IP addresses and locations are personal data.
+FORM_METADATA: frozenset[str] = frozenset(
+    {
+        "start time", "completion time", "last modified time", "startdate", "start date",
+        "enddate", "end date", "status", "ipaddress", "ip address", "progress",
+        "duration (in seconds)", "duration", "finished", "recordeddate", "recorded date",
+        "responseid", "response id", "recipientlastname", "recipientfirstname",
+        "recipientemail", "externalreference", "external data reference",
+        "locationlatitude", "locationlongitude", "distributionchannel", "userlanguage",
+        "respondent id", "collector id", "custom data 1", "timestamp", "id", "record id",
+        "complete?", "survey timestamp", "survey identifier", "q_recaptchascore",
+        "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore",
+        "q_relevantidlaststartdate",
+    }
+)  # fmt: skip
+
+#: Header words that name who the applicant is; hidden in blind review.
+_IDENTITY_WORDS = re.compile(
+    r"\b(name|e-?mail|program|institution|hospital|site|phone|address|pronouns)\b", re.I
 )
 
 
@@ -66,6 +90,26 @@ class Applicant:
         if name in CANONICAL_FIELDS:
             return getattr(self, name)
         return self.answers.get(name)
+
+    def reviewer_answers(self, *, blind: bool = False) -> dict[str, str]:
+        """The answers a reviewer reads: without form metadata, and in blind review without
+        identity questions or answers that spell out the applicant's name or e-mail."""
+        shown: dict[str, str] = {}
+        for question, answer in self.answers.items():
+            if " ".join(question.split()).lower() in FORM_METADATA:
+                continue
+            if answer.strip().lower() == "anonymous":  # the form tool's own identity columns
+                continue
+            if blind and (_IDENTITY_WORDS.search(question) or self._names_me(answer)):
+                continue
+            shown[question] = answer
+        return shown
+
+    def _names_me(self, text: str) -> bool:
+        low = text.lower()
+        return (bool(self.email) and self.email.lower() in low) or (
+            bool(self.name.strip()) and self.name.lower() in low
+        )
 
     def canonical(self) -> dict[str, Any]:
         """The canonical fields as a plain dict (JSON-ready)."""
