@@ -4,13 +4,12 @@ newest without losing anything, and the models match what the migrations build."
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import selector.store as store_module
 from selector.auth import hash_password
@@ -25,30 +24,10 @@ from selector.store import (
 )
 
 CONFIG = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
-#: A PostgreSQL database these tests may wipe (see docs/store.md); unset: SQLite only.
-PG_URL = os.environ.get("SELECTOR_TEST_PG_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not PG_URL, reason="SELECTOR_TEST_PG_URL is not set"),
-    ),
-]
 SCORES = (
     '{"awareness": 4, "reflection": 3, "empowerment": 5, "action": 2, "leadership": 4, '
     '"project": 3, "commitment": 5}'
 )
-
-
-def wiped_pg_url() -> str:
-    """SELECTOR_TEST_PG_URL with every table dropped."""
-    assert PG_URL is not None
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return PG_URL
 
 
 def fill_first_schema(url: str) -> None:
@@ -121,15 +100,13 @@ def fill_first_schema(url: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_first_schema_database_upgrades_to_head_without_loss(backend: str, tmp_path: Path) -> None:
-    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'old.db'}"
-    fill_first_schema(url)
-    engine = make_engine(url)
+def test_first_schema_database_upgrades_to_head_without_loss(backend: str, empty_url: str) -> None:
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
     assert current_revision(engine) == "0001"
     engine.dispose()
 
-    store = Store(url)
+    store = Store(empty_url)
     assert current_revision(store.engine) == head_revision() != "0001"
     system = store.system_user()
     assert store.authenticate("rev@example.org", "old-password") is not None
@@ -158,10 +135,8 @@ def test_first_schema_database_upgrades_to_head_without_loss(backend: str, tmp_p
     store.close()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_models_match_the_migrated_schema(backend: str, tmp_path: Path) -> None:
-    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'new.db'}"
-    with Store(url) as store, store.engine.connect() as conn:
+def test_models_match_the_migrated_schema(empty_url: str) -> None:
+    with Store(empty_url) as store, store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
 

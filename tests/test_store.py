@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from selector.auth import User
 from selector.config import DEFAULT_CONFIG_PATH
@@ -62,18 +61,6 @@ PEOPLE = {
 }
 
 
-#: A PostgreSQL database the store tests may wipe, e.g.
-#: postgresql+psycopg://selector:selector@localhost/selector_test (see docs/store.md).
-PG_URL = os.environ.get("SELECTOR_TEST_PG_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not PG_URL, reason="SELECTOR_TEST_PG_URL is not set"),
-    ),
-]
-
-
 def fill(s: Store) -> Store:
     """Cycle 2026 and the four accounts of PEOPLE."""
     system = s.system_user()
@@ -81,17 +68,6 @@ def fill(s: Store) -> Store:
     for email, name, role, password, program in PEOPLE.values():
         s.add_user(system, email, name, role, password, program)
     return s
-
-
-def wiped_pg_url() -> str:
-    """SELECTOR_TEST_PG_URL with every table dropped."""
-    assert PG_URL is not None
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return PG_URL
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +78,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "postgresql":
-        s = fill(Store(wiped_pg_url()))
+@pytest.fixture
+def store(backend: str, empty_url: str, template: Path, tmp_path: Path) -> Iterator[Store]:
+    if backend == "postgresql":
+        s = fill(Store(empty_url))
     else:
         shutil.copy(template, tmp_path / "selector.db")
         s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
@@ -172,10 +148,8 @@ def test_cycle_config_is_validated_and_audited(store: Store, people: dict[str, U
     assert entry.action == "cycle.config" and entry.old == CONFIG and entry.new == new
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_no_cycle_yet_is_a_clear_error(backend: str, tmp_path: Path) -> None:
-    url = wiped_pg_url() if backend == "postgresql" else f"sqlite:///{tmp_path / 'empty.db'}"
-    with Store(url) as s, pytest.raises(InputError) as info:
+def test_no_cycle_yet_is_a_clear_error(empty_url: str) -> None:
+    with Store(empty_url) as s, pytest.raises(InputError) as info:
         s.applicants(s.system_user(), None)
     assert info.value.code == "cycle_missing"
 
