@@ -14,6 +14,7 @@ import getpass
 import io
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,20 @@ from selector.store import DEFAULT_PATH, ImportReport, Store
 LISTED = 10
 
 
-def _add_db(p: argparse.ArgumentParser, cycle: bool = True, *, inherit: bool = False) -> None:
-    """``--db`` (and ``--cycle``); ``inherit`` leaves a parent parser's value in place."""
+def _command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg, unused-ignore]
+    name: str,
+    func: Callable[[argparse.Namespace], int],
+    help: str,
+    description: str | None = None,
+    *,
+    cycle: bool = True,
+    with_json: bool = False,
+    inherit: bool = False,
+) -> argparse.ArgumentParser:
+    """A database command: its parser with ``--db`` (``--cycle``; ``--json`` when asked) and
+    the function it runs; ``inherit`` leaves a parent parser's ``--db`` value in place."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
     p.add_argument(
         "--db",
         metavar="URL",
@@ -39,10 +52,17 @@ def _add_db(p: argparse.ArgumentParser, cycle: bool = True, *, inherit: bool = F
     )
     if cycle:
         p.add_argument("--cycle", default=None, help="cycle name (default: the newest cycle)")
+    if with_json:
+        p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.set_defaults(func=func)
+    return p
 
 
-def _add_json(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+def _actions(parser: argparse.ArgumentParser, dest: str, required: bool = True) -> Any:
+    """The ACTION subcommands of a command such as `scores` or `users`."""
+    actions = parser.add_subparsers(dest=dest, metavar="ACTION")
+    actions.required = required
+    return actions
 
 
 def _print_json(obj: Any) -> None:
@@ -60,17 +80,19 @@ def _positive(text: str) -> float:
     return value
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+    p = _command(
+        sub,
         "import",
+        run_import,
         help="import an applications export into a cycle (adds, updates, withdraws)",
         description="Import an applications export (.xlsx/.csv) into the database in one "
         "transaction: new applicants are added, changed ones updated, those missing from the "
         "export marked withdrawn (kept with their reviews); every review is kept. The cycle is "
         "created with the default DEI config when it does not exist.",
+        with_json=True,
     )
     p.add_argument("file", help="the export: .xlsx or .csv")
-    _add_db(p)
     p.add_argument(
         "--map",
         action="append",
@@ -79,96 +101,97 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"use the column HEADER for FIELD ({', '.join(MAPPABLE_FIELDS)}); repeatable",
     )
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
-    _add_json(p)
-    p.set_defaults(func=run_import)
 
-    scores = sub.add_parser("scores", help="import or export reviewers' scores")
-    ssub = scores.add_subparsers(dest="scores_command", metavar="ACTION")
-    ssub.required = True
-    si = ssub.add_parser(
+    scores = _actions(
+        sub.add_parser("scores", help="import or export reviewers' scores"), "scores_command"
+    )
+    si = _command(
+        scores,
         "import",
+        run_scores_import,
         help="save the reviews in a score file (long or wide) into a cycle",
         description="Read a score file and save its reviews. Reviewers named by an e-mail "
         "address that is not yet a user are created as reviewers (without a password).",
+        with_json=True,
     )
     si.add_argument("file", help="score file: .xlsx or .csv")
-    _add_db(si)
-    _add_json(si)
-    si.set_defaults(func=run_scores_import)
-    se = ssub.add_parser(
+    se = _command(
+        scores,
         "export",
+        run_scores_export,
         help="write every review of a cycle as a long score file (.csv or .xlsx)",
         description="Write applicant_id, reviewer, criterion, score, comment rows for every "
         "saved score (drafts included); declared conflicts of interest are left out. "
         "`selector scores import` reads the file back.",
     )
     se.add_argument("file", help="output file (.csv, or .xlsx)")
-    _add_db(se)
-    se.set_defaults(func=run_scores_export)
 
-    users = sub.add_parser("users", help="add or list user accounts")
-    usub = users.add_subparsers(dest="users_command", metavar="ACTION")
-    usub.required = True
-    ua = usub.add_parser(
+    roles = [r.value for r in Role]
+    users = _actions(sub.add_parser("users", help="add or list user accounts"), "users_command")
+    ua = _command(
+        users,
         "add",
+        run_users_add,
         help="add an account (password from a prompt or --password-file)",
         description="Add a user. The password is read from --password-file (first line) or "
         "asked for twice at a prompt; it is stored only as an argon2 hash.",
+        cycle=False,
     )
     ua.add_argument("email", help="the user's e-mail address (their login)")
-    ua.add_argument(
-        "--role", required=True, choices=[r.value for r in Role], help="the user's role"
-    )
+    ua.add_argument("--role", required=True, choices=roles, help="the user's role")
     ua.add_argument("--name", default="", help="display name (default: from the e-mail)")
     ua.add_argument("--program", default="", help="residency program (for assignment)")
     ua.add_argument("--password-file", metavar="FILE", help="read the password from FILE")
     ua.add_argument("--no-password", action="store_true", help="no login until a password is set")
-    _add_db(ua, cycle=False)
-    ua.set_defaults(func=run_users_add)
-    ul = usub.add_parser("list", help="list accounts")
-    ul.add_argument("--role", choices=[r.value for r in Role], default=None, help="only this role")
-    _add_db(ul, cycle=False)
-    _add_json(ul)
-    ul.set_defaults(func=run_users_list)
+    ul = _command(users, "list", run_users_list, help="list accounts", cycle=False, with_json=True)
+    ul.add_argument("--role", choices=roles, default=None, help="only this role")
 
-    cycles = sub.add_parser(
-        "cycles", help="list cycles (newest first), or `cycles create NAME` to add one"
+    cycles = _command(
+        sub,
+        "cycles",
+        run_cycles_list,
+        help="list cycles (newest first), or `cycles create NAME` to add one",
+        cycle=False,
+        with_json=True,
     )
-    _add_db(cycles, cycle=False)
-    _add_json(cycles)
-    cycles.set_defaults(func=run_cycles_list)
-    csub = cycles.add_subparsers(dest="cycles_command", metavar="ACTION")
-    cc = csub.add_parser("create", help="create a cycle with a track config")
+    cc = _command(
+        _actions(cycles, "cycles_command", required=False),
+        "create",
+        run_cycles_create,
+        help="create a cycle with a track config",
+        cycle=False,
+        inherit=True,
+    )
     cc.add_argument("name", help="cycle name, e.g. 2026")
     cc.add_argument("--config", default=str(DEFAULT_CONFIG_PATH), help="track config (.toml)")
-    _add_db(cc, cycle=False, inherit=True)
-    cc.set_defaults(func=run_cycles_create)
 
-    a = sub.add_parser(
+    a = _command(
+        sub,
         "assign",
+        run_assign,
         help="assign k reviewers per applicant, balanced, avoiding own program and conflicts",
         description="(Re)assign reviewers: k per applicant, loads within one of each other, "
         "no reviewer from the applicant's own program (when the cycle says so), declared "
         "conflicts and manual overrides respected, started reviews kept.",
+        with_json=True,
     )
-    _add_db(a)
     a.add_argument("--k", type=int, default=None, help="reviewers per applicant (default: config)")
-    _add_json(a)
-    a.set_defaults(func=run_assign)
 
-    cal = sub.add_parser(
+    cal = _command(
+        sub,
         "calibrate",
+        run_calibrate,
         help="inter-rater reliability, reviewer leniency, disagreements to discuss",
+        with_json=True,
     )
-    _add_db(cal)
     cal.add_argument(
         "--threshold", type=_positive, default=None, help="disagreement threshold (share of scale)"
     )
-    _add_json(cal)
-    cal.set_defaults(func=run_calibrate)
 
-    r = sub.add_parser(
+    r = _command(
+        sub,
         "roster",
+        run_roster,
         help="write the roster of the latest selection run (.xlsx or .csv)",
         description="Write the roster of the cycle's latest recorded selection run, decided "
         "again from its config snapshot on the stored data (refused if the data changed "
@@ -177,8 +200,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("--out", required=True, metavar="FILE", help="roster file (.xlsx or .csv)")
     r.add_argument("--config", default=None, help="decide now with this track config")
-    _add_db(r)
-    r.set_defaults(func=run_roster)
 
 
 # ---------------------------------------------------------------------------------------------
