@@ -127,28 +127,27 @@ def arithmetic_checks(pool: Pool, config: TrackConfig) -> list[str]:
     return out
 
 
+#: Each relaxable rule's change in words (the cohort size, which may go either way, aside).
+RELAXATION_TEXT = {
+    "min_size": "lower min_size from {old} to {new}",
+    "max_size": "raise max_size from {old} to {new}",
+    "max_per_value": "raise max_per_value for {field} from {old} to {new}",
+    "min_distinct": "lower min_distinct for {field} from {old} to {new}",
+    "min_per_value": "lower min_per_value for {field} {value!r} from {old} to {new}",
+    "max_pgy1": "raise max_pgy1 from {old} to {new}",
+    "min_score": "lower min_score from {old:g} to {new:g}",
+    "include": "release the lock that includes {value}",
+    "exclude": "release the lock that excludes {value}",
+}
+
+
 def relaxation_text(change: Mapping[str, Any]) -> str:
     """One relaxation in words, e.g. "lower min_distinct for specialty from 5 to 4"."""
     kind, old, new = change["rule"], change["from"], change["to"]
-    field, value = change.get("field"), change.get("value")
     if kind == "size":
         return f"{'lower' if new < old else 'raise'} the cohort size from {old} to {new}"
-    if kind == "min_size":
-        return f"lower min_size from {old} to {new}"
-    if kind == "max_size":
-        return f"raise max_size from {old} to {new}"
-    if kind == "max_per_value":
-        return f"raise max_per_value for {field} from {old} to {new}"
-    if kind == "min_distinct":
-        return f"lower min_distinct for {field} from {old} to {new}"
-    if kind == "min_per_value":
-        return f"lower min_per_value for {field} {value!r} from {old} to {new}"
-    if kind == "max_pgy1":
-        return f"raise max_pgy1 from {old} to {new}"
-    if kind == "min_score":
-        return f"lower min_score from {old:g} to {new:g}"
-    if kind == "include":
-        return f"release the lock that includes {value}"
-    if kind == "exclude":
-        return f"release the lock that excludes {value}"
-    raise ValueError(f"unknown rule kind {kind!r}")
+    if kind not in RELAXATION_TEXT:
+        raise ValueError(f"unknown rule kind {kind!r}")
+    return RELAXATION_TEXT[kind].format(
+        old=old, new=new, field=change.get("field"), value=change.get("value")
+    )

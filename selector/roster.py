@@ -51,42 +51,31 @@ def applicant_status(decision: Decision, applicant_id: str) -> str:
     return "not selected"
 
 
+def _person(decision: Decision, applicant_id: str) -> list[Any]:
+    """The columns every sheet starts with: id, name, e-mail, PGY, specialty."""
+    a = decision.applicants[applicant_id]
+    return [applicant_id, a.name, a.email, a.pgy, a.specialty]
+
+
 def _cohort_rows(decision: Decision) -> list[list[Any]]:
-    rows = []
-    for aid in decision.selected:
-        a = decision.applicants[aid]
-        rows.append(
-            [
-                aid,
-                a.name,
-                a.email,
-                a.pgy,
-                a.specialty,
-                decision.scores.get(aid),
-                decision.margins.get(aid),
-            ]
-        )
-    return rows
+    return [
+        [*_person(decision, aid), decision.scores.get(aid), decision.margins.get(aid)]
+        for aid in decision.selected
+    ]
 
 
 def _all_rows(decision: Decision) -> list[list[Any]]:
-    rows = []
-    for aid, a in decision.applicants.items():
-        rows.append(
-            [
-                aid,
-                a.name,
-                a.email,
-                a.pgy,
-                a.specialty,
-                a.program,
-                decision.scores.get(aid),
-                applicant_status(decision, aid),
-                decision.margins.get(aid),
-                decision.reasons.get(aid, ""),
-            ]
-        )
-    return rows
+    return [
+        [
+            *_person(decision, aid),
+            decision.applicants[aid].program,
+            decision.scores.get(aid),
+            applicant_status(decision, aid),
+            decision.margins.get(aid),
+            decision.reasons.get(aid, ""),
+        ]
+        for aid in decision.applicants
+    ]
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: list[list[Any]]) -> None:
@@ -206,16 +195,11 @@ def roster_csv(decision: Decision) -> bytes:
     )
     order = list(decision.selected) + [a for a in decision.applicants if a not in decision.selected]
     for aid in order:
-        a = decision.applicants[aid]
         w.writerow(
             [
                 safe_cell(v)
                 for v in (
-                    aid,
-                    a.name,
-                    a.email,
-                    a.pgy,
-                    a.specialty,
+                    *_person(decision, aid),
                     decision.scores.get(aid, ""),
                     applicant_status(decision, aid),
                     "" if decision.margins.get(aid) is None else decision.margins[aid],
