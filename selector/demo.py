@@ -22,6 +22,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
+from selector.errors import InputError, Location
+
 DEMO_SEED = 2026
 APPLICATIONS_FILE = "demo_applications.xlsx"
 SCORES_FILE = "demo_scores.csv"
@@ -440,10 +442,17 @@ def make_demo(seed: int = DEMO_SEED) -> dict[str, bytes]:
 def write_demo(out_dir: str | Path, seed: int = DEMO_SEED) -> list[Path]:
     """Write the demo files into ``out_dir`` (created if needed); returns their paths."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, data in make_demo(seed).items():
-        path = out / name
-        path.write_bytes(data)
-        paths.append(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in make_demo(seed).items():
+            path = out / name
+            path.write_bytes(data)
+            paths.append(path)
+    except OSError as exc:
+        raise InputError(
+            "demo_unwritable",
+            f"cannot write the demo files: {exc.strerror}",
+            Location(file=str(out)),
+        ) from None
     return paths

@@ -128,3 +128,13 @@ def test_python_dash_m_on_the_demo_export() -> None:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert (out["rows"], len(out["accepted"]), len(out["rejected"])) == (43, 40, 2)
+
+
+def test_a_header_only_file_says_it_has_no_data_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "header_only.csv"
+    path.write_text("ID,Name,Email,PGY,Specialty\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 data rows" in out and "No data rows below the header." in out

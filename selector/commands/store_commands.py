@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from selector.auth import Role
+from selector.commands.validate import add_map_argument, parse_map
 from selector.config import DEFAULT_CONFIG_PATH, loads_config, read_config_text
 from selector.errors import InputError, Location
-from selector.intake import MAPPABLE_FIELDS, is_email, read_applications
+from selector.intake import is_email, read_applications
 from selector.models import Applicant, Review
 from selector.roster import output_format, safe_cell, write_output
 from selector.store import DEFAULT_PATH, ImportReport, Store
@@ -93,13 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         with_json=True,
     )
     p.add_argument("file", help="the export: .xlsx or .csv")
-    p.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="FIELD=HEADER",
-        help=f"use the column HEADER for FIELD ({', '.join(MAPPABLE_FIELDS)}); repeatable",
-    )
+    add_map_argument(p)
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     scores = _actions(
@@ -225,7 +220,6 @@ def _retire_demo_logins(store: Store, cycle_name: str) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from selector.commands.validate import parse_map
 
     data = read_applications(args.file, mapping=parse_map(args.map))
     store = Store(args.db)

@@ -18,6 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "2 when it cannot be read.",
     )
     p.add_argument("file", help="the export: .xlsx or .csv")
+    add_map_argument(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.set_defaults(func=run)
+
+
+def add_map_argument(p: argparse.ArgumentParser) -> None:
+    """The ``--map FIELD=HEADER`` option, shared by every command that runs intake."""
     p.add_argument(
         "--map",
         action="append",
@@ -25,8 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FIELD=HEADER",
         help=f"use the column HEADER for FIELD ({', '.join(MAPPABLE_FIELDS)}); repeatable",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.set_defaults(func=run)
 
 
 def parse_map(items: list[str]) -> dict[str, str]:
@@ -64,7 +69,8 @@ def report(result: IntakeResult) -> str:
     lines += [f"  {name:<14} ← {header}" for name, header in result.mapping.items()]
     problems = result.problems()
     if not problems:
-        lines += ["", "No problems found."]
+        found = "No problems found." if result.rows else "No data rows below the header."
+        lines += ["", found]
         return "\n".join(lines)
     rows = [(str(p.row or ""), p.location.cell or "", p.severity, p.message) for p in problems]
     widths = [max(len(r[i]) for r in [("row", "cell", "severity", ""), *rows]) for i in range(3)]
