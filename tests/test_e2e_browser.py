@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TIMEOUT_MS = 60_000
+expect.set_options(timeout=TIMEOUT_MS)  # expect() waits 5 s by default: too short on a busy CI
 SHOTS = os.environ.get("SELECTOR_SCREENSHOTS")
 
 
