@@ -155,6 +155,31 @@ class TrackConfig(_Strict):
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
+    def contradictions(self) -> list[str]:
+        """Rules no pool of applicants can satisfy together, in plain language. The config
+        stays valid (a scenario may be explored and diagnosed); `check-config` reports them."""
+        hi = self.cohort.bounds[1]
+        found = []
+        for rule in self.diversity:
+            if hi is not None and rule.min_distinct is not None and rule.min_distinct > hi:
+                found.append(
+                    f"{rule.field}: min_distinct {rule.min_distinct} is more than the largest "
+                    f"cohort ({hi})"
+                )
+            floors = sum(rule.min_per_value.values())
+            if hi is not None and floors > hi:
+                found.append(
+                    f"{rule.field}: min_per_value asks for {floors} in all, more than the "
+                    f"largest cohort ({hi})"
+                )
+            for value, n in sorted(rule.min_per_value.items()):
+                if rule.max_per_value is not None and n > rule.max_per_value:
+                    found.append(
+                        f"{rule.field}: min_per_value {value!r} = {n} is above "
+                        f"max_per_value {rule.max_per_value}"
+                    )
+        return found
+
     @property
     def max_total(self) -> float:
         """The highest weighted total one review can give."""

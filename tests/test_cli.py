@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from selector.cli import COMMAND_MODULES, build_parser, main
+from selector.config import DEFAULT_CONFIG_PATH
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -58,3 +59,15 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "selector", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("selector ")
+
+
+def test_check_config_exits_3_on_rules_no_cohort_can_satisfy(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "impossible.toml"
+    path.write_text(
+        "[cohort]\nsize = 10\n[[diversity]]\nfield = 'specialty'\nmin_distinct = 50\n"
+        "[[criteria]]\nid = 'a'\nlabel = 'A'\n",
+        encoding="utf-8",
+    )
+    assert main(["check-config", str(path)]) == 3
+    assert "min_distinct 50 is more than the largest cohort (10)" in capsys.readouterr().out
+    assert main(["check-config", str(DEFAULT_CONFIG_PATH)]) == 0

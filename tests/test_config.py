@@ -92,3 +92,18 @@ def test_json_schema_forbids_extra_keys() -> None:
     schema = TrackConfig.model_json_schema()
     assert schema["additionalProperties"] is False
     json.dumps(schema)  # serialisable for editors
+
+
+def test_contradictions_name_rules_no_pool_can_satisfy() -> None:
+    text = MINIMAL + (
+        '[[diversity]]\nfield = "specialty"\nmax_per_value = 2\nmin_distinct = 11\n'
+        'min_per_value = { "Pediatrics" = 3, "Surgery" = 9 }\n'
+    )
+    found = loads_config(text).contradictions()
+    assert found == [
+        "specialty: min_distinct 11 is more than the largest cohort (10)",
+        "specialty: min_per_value asks for 12 in all, more than the largest cohort (10)",
+        "specialty: min_per_value 'Pediatrics' = 3 is above max_per_value 2",
+        "specialty: min_per_value 'Surgery' = 9 is above max_per_value 2",
+    ]
+    assert load_config(DEFAULT_CONFIG_PATH).contradictions() == []

@@ -25,6 +25,12 @@ def run_check(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     lo, hi = cfg.cohort.bounds
     size = str(lo) if lo == hi else f"{lo}..{hi if hi is not None else '∞'}"
+    problems = cfg.contradictions()
+    if problems:
+        print(f"{args.config}: valid, but no cohort can satisfy these rules:")
+        for text in problems:
+            print(f"  - {text}")
+        return 3
     print(
         f"{args.config}: ok — cohort {size}, {len(cfg.criteria)} criteria, "
         f"{len(cfg.diversity)} diversity rule(s)"
