@@ -22,6 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no "missing ScriptRunContext" noise
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -119,7 +120,7 @@ def main() -> int:
         decision = decide(applicants, reviews, config)
         print(
             f"setup: {len(applicants)} applicants, {len(reviews)} reviews, "
-            f"decision {decision.status} in {time.perf_counter() - t0:.1f} s\n"
+            f"database built and decision {decision.status} in {time.perf_counter() - t0:.1f} s\n"
         )
         pages = [
             ("Log in", None, None),
