@@ -12,6 +12,7 @@ page's. Goal: every page under 500 ms.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -22,9 +23,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no "missing ScriptRunContext" noise
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+# Rendering pages outside a server warns "missing ScriptRunContext" on every call: noise here.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
 from app_pages import state  # noqa: E402
 from selector.auth import User  # noqa: E402
