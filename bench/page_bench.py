@@ -12,7 +12,6 @@ page's. Goal: every page under 500 ms.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import random
 import statistics
@@ -24,10 +23,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from streamlit import logger as st_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 # Rendering pages outside a server warns "missing ScriptRunContext" on every call: noise here.
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+st_logger.set_log_level("error")
 
 from app_pages import state  # noqa: E402
 from selector.auth import User  # noqa: E402
