@@ -23,11 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from streamlit import logger as st_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
-
-# Rendering pages outside a server warns "missing ScriptRunContext" on every call: noise here.
-st_logger.set_log_level("error")
 
 from app_pages import state  # noqa: E402
 from selector.auth import User  # noqa: E402
