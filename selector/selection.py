@@ -1095,11 +1095,15 @@ def _diagnose(
         not_selectable=blocked,
     )
     diagnosis = arithmetic_checks(pool, config)
+    # A lock on an ineligible or unscored applicant must go; one on an applicant below the
+    # quality floor stays in the model, where releasing it competes with lowering the floor.
+    ids = {c.id for c in cands}
+    must_go = [a for a in blocked if a not in ids]
     changes: list[dict[str, Any]] = [
-        {"rule": "include", "value": a, "from": "locked in", "to": "free"} for a in blocked
+        {"rule": "include", "value": a, "from": "locked in", "to": "free"} for a in must_go
     ]
     slack_model = _build(
-        cands, config, [a for a in include if a not in blocked], exclude, slack=True
+        cands, config, [a for a in include if a not in must_go], exclude, slack=True
     )
     engine = _Solver(slack_model, solver)
     relaxed = engine.solve()
