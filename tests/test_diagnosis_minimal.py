@@ -330,3 +330,21 @@ def test_proposed_relaxation_is_feasible_and_smallest(inst: dict[str, Any]) -> N
             [(r.kind, r.field, r.value, s) for r, s in vector if s],
             d.relaxations,
         )
+
+
+def test_a_lock_below_the_floor_is_kept_when_lowering_the_floor_is_cheaper() -> None:
+    """The counterexample the property found: releasing the lock on A002 (below the floor) also
+    cost a lower min_size; lowering the floor keeps A002 in and costs one step, not two."""
+    apps = make_applicants(2, pgy=[1, 2], pgy1_approved=False, specialty="Surgery")
+    config = make_config(
+        cohort={"min_size": 1, "max_size": 2},
+        eligibility={"min_pgy": 1, "pgy1_by_approval": True},
+        selection={"tie_break_seed": "minimal", "min_score": 1},
+    )
+    inst = {"apps": apps, "scores": {"A002": 0.0}, "config": config, "include": ["A001", "A002"]}
+    d = run({**inst, "exclude": []})
+    assert d.status == "infeasible"
+    assert [c["text"] for c in d.relaxations] == [
+        "release the lock that includes A001",
+        "lower min_score from 1 to 0",
+    ]
