@@ -91,7 +91,14 @@ else:
     ):
         try:
             run_id = store.record_run(
-                user, cycle.name, config_text=config_text, decision=decision, final=True
+                user,
+                cycle.name,
+                config_text=config_text,
+                decision=decision,
+                final=True,
+                # The hash of the data the scenario was decided on (set by the Selection
+                # page): finalising is refused when the data changed since.
+                input_hash=scenarios[name].get("input_hash"),
             )
         except SelectorError as exc:
             _common.show_error(exc)

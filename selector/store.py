@@ -35,7 +35,7 @@ Public API::
     declare_conflict(actor, cycle, applicant_id, reason="", *, reviewer_email=None, declared=True)
     conflicts(actor, cycle) -> list[Conflict]
     selection_inputs(actor, cycle) -> (applicants, reviews)
-    record_run(actor, cycle, *, config_text, decision, final=False) -> int
+    record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None) -> int
     runs(actor, cycle) -> list[Run]; audit_log(actor, cycle=None) -> list[AuditEntry]
 """
 
@@ -550,6 +550,9 @@ def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], confi
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_input_hash = input_hash  # record_run's ``input_hash`` argument shadows the function
 
 
 class Store:
@@ -1353,13 +1356,24 @@ class Store:
         config_text: str,
         decision: Any,
         final: bool = False,
+        input_hash: str | None = None,
     ) -> int:
         """Record a selection run (config snapshot, input hash, ``decision.to_json()``);
-        a final run needs the chair. Returns the run id."""
+        a final run needs the chair. Returns the run id.
+
+        ``input_hash`` is :func:`input_hash` of the data the decision was made on: when the
+        stored data no longer hashes the same, the run is refused, so a run never claims data
+        it was not decided on. Without it the current data is hashed."""
         actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
         decision_json = decision.to_json() if hasattr(decision, "to_json") else dict(decision)
         applicants, reviews = self.selection_inputs(actor, cycle)
-        digest = input_hash(applicants, reviews, config_text)
+        digest = _input_hash(applicants, reviews, config_text)
+        if input_hash is not None and input_hash != digest:
+            raise InputError(
+                "run_inputs_changed",
+                "the data changed since this decision (applications, reviews or rules); "
+                "run it again",
+            )
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = RunRow(

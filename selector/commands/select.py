@@ -77,11 +77,12 @@ def run(args: argparse.Namespace) -> int:
         output_format(args.out)  # refuse a roster name it cannot write before solving
     inputs = {Path(args.config).name: config_text.encode("utf-8")}
     store = None
+    digest: str | None = None
     rejected_rows = 0
     applicants: list[Applicant]
     reviews: list[Review]
     if args.applications is None:
-        from selector.store import DEFAULT_PATH, Store
+        from selector.store import DEFAULT_PATH, Store, input_hash
 
         if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_PATH.exists():
             raise InputError(
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         store = Store(args.db)
         actor = store.system_user()
         applicants, reviews = store.selection_inputs(actor, args.cycle)
+        digest = input_hash(applicants, reviews, config_text)
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
@@ -137,7 +139,11 @@ def run(args: argparse.Namespace) -> int:
         write_roster(decision, args.out, inputs=inputs, config_text=config_text)
     if store is not None:
         store.record_run(
-            store.system_user(), args.cycle, config_text=config_text, decision=decision
+            store.system_user(),
+            args.cycle,
+            config_text=config_text,
+            decision=decision,
+            input_hash=digest,
         )
     if rejected_rows:  # after every check, so an error is still the only line on stderr
         print(

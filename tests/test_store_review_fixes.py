@@ -1,0 +1,66 @@
+"""Regression tests for the store review's findings (issue 4): each reproduces one finding."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from selector.auth import User
+from selector.errors import InputError
+from selector.models import Review
+from selector.store import Store, input_hash
+from tests.test_store import CONFIG, PEOPLE, fill, full_scores, intake, make_rows
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with cycle 2026 and the accounts of PEOPLE."""
+    path = tmp_path_factory.mktemp("template") / "selector.db"
+    fill(Store(f"sqlite:///{path}")).close()
+    return path
+
+
+@pytest.fixture
+def store(backend: str, empty_url: str, template: Path, tmp_path: Path) -> Iterator[Store]:
+    if backend == "postgresql":
+        s = fill(Store(empty_url))
+    else:
+        shutil.copy(template, tmp_path / "selector.db")
+        s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def people(store: Store) -> dict[str, User]:
+    found = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
+    return {key: user for key, user in found.items() if user is not None}
+
+
+def test_finalising_refuses_a_decision_made_on_data_that_changed_since(
+    store: Store, people: dict[str, User]
+) -> None:
+    chair, system = people["chair"], store.system_user()
+    store.import_applications(people["coordinator"], "2026", intake(make_rows(2)))
+    store.save_review(system, "2026", Review("A001", "r1@example.org", full_scores(3)))
+    applicants, reviews = store.selection_inputs(chair, "2026")
+    decided_on = input_hash(applicants, reviews, CONFIG)
+    decision = {"status": "optimal", "selected": ["A001"]}
+    # A review changes between the scenario run and the click on Finalise.
+    store.save_review(system, "2026", Review("A001", "r1@example.org", full_scores(1)))
+    with pytest.raises(InputError) as caught:
+        store.record_run(
+            chair, "2026", config_text=CONFIG, decision=decision, final=True, input_hash=decided_on
+        )
+    assert caught.value.code == "run_inputs_changed"
+    assert store.runs(chair, "2026") == []
+    # Decided again on the current data, it is recorded with that data's hash.
+    applicants, reviews = store.selection_inputs(chair, "2026")
+    current = input_hash(applicants, reviews, CONFIG)
+    run_id = store.record_run(
+        chair, "2026", config_text=CONFIG, decision=decision, final=True, input_hash=current
+    )
+    assert [(r.id, r.input_hash) for r in store.runs(chair, "2026")] == [(run_id, current)]
