@@ -16,11 +16,10 @@ current pairs, so balance always wins over stability.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+
+from selector.solver import silence_highs_banner
 
 Pair = tuple[str, str]  # (applicant_id, reviewer e-mail)
 
@@ -45,21 +44,6 @@ class AssignmentResult:
     def spread(self) -> int:
         """Max − min reviewer load (0 when there are no reviewers)."""
         return max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence file descriptor 1: HiGHS prints a banner from C++ on its first use in a process,
-    which would corrupt the CLI's ``--json`` output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def same_program(a: str, b: str) -> bool:
@@ -135,8 +119,8 @@ def assign_reviewers(
         prob += pulp.lpSum(vars_) <= hi, f"load_max_{j}"
         prob += pulp.lpSum(vars_) >= lo, f"load_min_{j}"
 
-    with _quiet_stdout():
-        prob.solve(pulp.HiGHS(msg=False))
+    silence_highs_banner()
+    prob.solve(pulp.HiGHS(msg=False))
     if pulp.LpStatus[prob.status] != "Optimal":  # cannot happen: need() keeps it feasible
         raise RuntimeError(f"assignment program ended {pulp.LpStatus[prob.status]}")
     pairs = sorted(p for p, var in x.items() if (var.value() or 0) > 0.5)

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import sys
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -42,6 +40,7 @@ from selector.eligibility import ineligibility_reason
 from selector.errors import InputError, SelectorError
 from selector.models import Applicant, Review
 from selector.scoring import SCORE_DECIMALS, aggregate
+from selector.solver import silence_highs_banner
 
 SolverName = Literal["highs", "cbc"]
 
@@ -301,29 +300,6 @@ def _build(
 # Solving
 
 
-_banner_silenced = False
-
-
-def _silence_highs_banner() -> None:
-    """HiGHS prints a banner on stdout the first time a solver object is made; swallow it so
-    ``--json`` output stays one JSON object."""
-    global _banner_silenced
-    if _banner_silenced:
-        return
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    _banner_silenced = True
-
-
 def _status(
     prob: pulp.LpProblem | None = None, highs: Any = None
 ) -> Literal["optimal", "infeasible"]:
@@ -381,7 +357,7 @@ class _Solver:
         if self.name == "highs":
             import highspy
 
-            _silence_highs_banner()
+            silence_highs_banner()
             return str(highspy.Highs().version())
         return f"CBC bundled with PuLP {pulp.__version__}"
 
@@ -418,7 +394,7 @@ class _Solver:
             self.model.x[a].bounds(v, v)
         try:
             if self.name == "highs":
-                _silence_highs_banner()
+                silence_highs_banner()
             prob.solve(self._pulp_solver())
             status = _status(prob=prob)
             chosen = frozenset(a for a, var in self.model.x.items() if (var.varValue or 0) > 0.5)
@@ -479,7 +455,7 @@ class _Solver:
     def lp_bounds(self) -> tuple[dict[str, int], dict[str, int]]:
         """Upper bounds, from the LP relaxation's reduced costs, on the optimum with each
         applicant forced in and forced out (exact integers; safe by half a unit)."""
-        _silence_highs_banner()
+        silence_highs_banner()
         prob = self.model.prob
         prob.solve(pulp.HiGHS(msg=False, mip=False, timeLimit=TIME_LIMIT_S))
         if _status(prob=prob) != "optimal":

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,3 +103,37 @@ def test_balance_property(n_apps: int, n_revs: int, k: int, n_conflicts: int) ->
     assert not forbidden & set(result.pairs)
     if not forbidden:
         assert result.spread <= 1
+
+
+def test_solving_never_redirects_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the banner is silenced, a solve leaves file descriptor 1 alone: a redirect of the
+    process-wide descriptor would swallow other threads' output in the Streamlit server."""
+    import os
+
+    from selector.solver import silence_highs_banner
+
+    silence_highs_banner()
+    calls: list[tuple[object, ...]] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "dup2", lambda *args: calls.append(args))
+        result = assign_reviewers(make_applicants(6), make_reviewers(3), 2)
+    assert len(result.pairs) == 12
+    assert calls == []
+
+
+def test_first_solve_of_a_process_prints_nothing() -> None:
+    """HiGHS's banner (printed by the first solver object of a process) never reaches stdout."""
+    code = (
+        "from selector.assignment import Candidate, assign_reviewers\n"
+        "apps = [Candidate(f'A{i}', 'P1') for i in range(4)]\n"
+        "revs = [Candidate(f'r{j}@example.org', 'P2') for j in range(2)]\n"
+        "assert len(assign_reviewers(apps, revs, 1).pairs) == 4\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout == ""
