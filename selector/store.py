@@ -48,7 +48,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -224,23 +224,31 @@ class Cycle:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did (or would do): applicant ids per outcome, and the rejected rows."""
+    """What an import did (or would do): applicant ids per outcome, and the rejected rows.
+
+    ``resubmitted`` maps the id of a re-submission (the form gave it a new response ID) to the
+    stored applicant with the same e-mail, whose id and reviews it keeps."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    resubmitted: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"added": n, "updated": n, "unchanged": n, "withdrawn": n, "rejected": [...]}``."""
-        return {
+        """``{"added": n, "updated": n, "unchanged": n, "withdrawn": n, "rejected": [...]}``,
+        plus ``"resubmitted": {new id: kept id}`` when there were re-submissions."""
+        counts: dict[str, Any] = {
             "added": len(self.added),
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
             "withdrawn": len(self.withdrawn),
             "rejected": self.rejected,
         }
+        if self.resubmitted:
+            counts["resubmitted"] = dict(self.resubmitted)
+        return counts
 
 
 @dataclass(frozen=True)
@@ -836,14 +844,26 @@ class Store:
 
     def _plan_import(
         self, s: Session, cycle: CycleRow, intake: IntakeLike
-    ) -> tuple[ImportReport, dict[str, ApplicantRow]]:
+    ) -> tuple[ImportReport, dict[str, ApplicantRow], list[Applicant]]:
+        """The import's report, the stored applicants by id, and the accepted applicants with
+        a re-submission under a new response ID given its stored applicant's id (same
+        e-mail, case-insensitive), so it keeps its reviews instead of being withdrawn."""
         existing = {
             r.applicant_id: r
             for r in s.scalars(select(ApplicantRow).where(ApplicantRow.cycle_id == cycle.id))
         }
         report = ImportReport(rejected=[_rejection_json(r) for r in intake.rejected])
-        seen: set[str] = set()
+        new_ids = {a.applicant_id for a in intake.accepted}
+        by_email = {r.email.lower(): r for r in existing.values() if r.applicant_id not in new_ids}
+        accepted: list[Applicant] = []
         for a in intake.accepted:
+            stored = by_email.get(a.email.lower())
+            if a.applicant_id not in existing and stored is not None:
+                report.resubmitted[a.applicant_id] = stored.applicant_id
+                a = replace(a, applicant_id=stored.applicant_id)
+            accepted.append(a)
+        seen: set[str] = set()
+        for a in accepted:
             seen.add(a.applicant_id)
             row = existing.get(a.applicant_id)
             if row is None:
@@ -862,13 +882,13 @@ class Store:
                 "the file has no valid applications; nothing was changed "
                 "(importing it would withdraw every applicant)",
             )
-        return report, existing
+        return report, existing, accepted
 
     def preview_import(self, actor: User, cycle: str | None, intake: IntakeLike) -> ImportReport:
         """What :meth:`import_applications` would do, without writing anything."""
         actor.require(Action.IMPORT)
         with self._tx() as s:
-            report, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
+            report, _, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
             return report
 
     def import_applications(
@@ -879,10 +899,10 @@ class Store:
         actor.require(Action.IMPORT)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            report, existing = self._plan_import(s, cycle_row, intake)
+            report, existing, accepted = self._plan_import(s, cycle_row, intake)
             now = _now()
             changed = set(report.updated)
-            for a in intake.accepted:
+            for a in accepted:
                 row = existing.get(a.applicant_id)
                 if row is None:
                     s.add(

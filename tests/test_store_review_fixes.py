@@ -64,3 +64,25 @@ def test_finalising_refuses_a_decision_made_on_data_that_changed_since(
         chair, "2026", config_text=CONFIG, decision=decision, final=True, input_hash=current
     )
     assert [(r.id, r.input_hash) for r in store.runs(chair, "2026")] == [(run_id, current)]
+
+
+def test_a_resubmission_under_a_new_response_id_keeps_the_reviewed_applicant(
+    store: Store,
+) -> None:
+    system = store.system_user()
+    store.import_applications(system, "2026", intake(make_rows(7)))
+    store.save_review(system, "2026", Review("A007", "r1@example.org", full_scores(4)))
+    # The form gives the re-submission of person7 a new response ID (43), e-mail in capitals.
+    rows = make_rows(7, A007={"ID": "43", "Email": "Person7@Example.org", "PGY": "5"})
+    preview = store.preview_import(system, "2026", intake(rows))
+    report = store.import_applications(system, "2026", intake(rows))
+    assert preview == report
+    assert report.resubmitted == {"A043": "A007"}
+    assert (report.added, report.updated, report.withdrawn) == ([], ["A007"], [])
+    assert report.to_json()["resubmitted"] == {"A043": "A007"}
+    assert store.withdrawn(system, "2026") == []
+    kept = store.applicant(system, "2026", "A007")
+    assert (kept.pgy, kept.email) == (5, "person7@example.org")
+    applicants, reviews = store.selection_inputs(system, "2026")
+    assert "A043" not in {a.applicant_id for a in applicants}
+    assert [r.applicant_id for r in reviews] == ["A007"]
