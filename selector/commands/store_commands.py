@@ -25,7 +25,7 @@ from selector.errors import InputError, Location
 from selector.intake import is_email, read_applications
 from selector.models import Applicant, Review
 from selector.roster import output_format, safe_cell, write_output
-from selector.store import DEFAULT_PATH, ImportReport, Store
+from selector.store import DEFAULT_PATH, ImportReport, Run, Store
 
 #: How many rows of a long list the text output shows (``--json`` has them all).
 LISTED = 10
@@ -187,10 +187,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         sub,
         "roster",
         run_roster,
-        help="write the roster of the latest selection run (.xlsx or .csv)",
-        description="Write the roster of the cycle's latest recorded selection run, decided "
-        "again from its config snapshot on the stored data (refused if the data changed "
-        "since; run `selector select` again). With --config, decide now with that config and "
+        help="write the roster of the final (else the latest) selection run (.xlsx or .csv)",
+        description="Write the roster of the cycle's latest final selection run (else its "
+        "latest run), decided again from that run's config snapshot and locks (--include, "
+        "--exclude) on the stored data (refused if the data changed since; run `selector "
+        "select` again). With --config, decide now with that config, without locks, and "
         "record the run.",
     )
     r.add_argument("--out", required=True, metavar="FILE", help="roster file (.xlsx or .csv)")
@@ -490,10 +491,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _latest_run_config(
+def _recorded_run(
     store: Store, cycle: str, applicants: list[Applicant], reviews: list[Review]
-) -> str:
-    """The config text of the cycle's latest run, refused when the data changed since."""
+) -> Run:
+    """The run whose roster to write: the cycle's latest final run, else its latest run;
+    refused when the data changed since it was decided."""
     from selector.store import input_hash
 
     runs = store.runs(store.system_user(), cycle)
@@ -501,18 +503,19 @@ def _latest_run_config(
         raise InputError(
             "run_missing", f"no selection run in cycle {cycle} yet: run `selector select`"
         )
-    if input_hash(applicants, reviews, runs[0].config_text) != runs[0].input_hash:
+    run = next((r for r in runs if r.final), runs[0])
+    if input_hash(applicants, reviews, run.config_text) != run.input_hash:
         raise InputError(
             "run_stale",
-            f"the data of cycle {cycle} changed since run {runs[0].id}; "
-            "run `selector select` again",
+            f"the data of cycle {cycle} changed since run {run.id}; run `selector select` again",
         )
-    return runs[0].config_text
+    return run
 
 
 def run_roster(args: argparse.Namespace) -> int:
     from selector.roster import write_roster
     from selector.selection import decide
+    from selector.store import input_hash
 
     output_format(args.out)
     own_text = read_config_text(args.config) if args.config else None
@@ -522,17 +525,32 @@ def run_roster(args: argparse.Namespace) -> int:
     actor = store.system_user()
     cycle = store.cycle(args.cycle)
     applicants, reviews = store.selection_inputs(actor, cycle.name)
-    config_text = (
-        own_text
-        if own_text is not None
-        else _latest_run_config(store, cycle.name, applicants, reviews)
-    )
-    decision = decide(applicants, reviews, loads_config(config_text, args.config or "run config"))
-    write_roster(decision, args.out, config_text=config_text)  # a failed write records nothing
+    run: Run | None = None
     if own_text is not None:
-        store.record_run(actor, cycle.name, config_text=config_text, decision=decision)
+        config_text, source = own_text, f"config {args.config}"
+    else:
+        run = _recorded_run(store, cycle.name, applicants, reviews)
+        config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
+    include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
+    config = loads_config(config_text, source)
+    decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+    if run is not None and sorted(decision.selected) != sorted(run.decision["selected"]):
+        raise InputError(
+            "run_not_reproduced",
+            f"deciding {source} again gave another cohort; run `selector select` again",
+        )
+    write_roster(decision, args.out, config_text=config_text)  # a failed write records nothing
+    if run is None:
+        store.record_run(
+            actor,
+            cycle.name,
+            config_text=config_text,
+            decision=decision,
+            input_hash=input_hash(applicants, reviews, config_text),
+        )
     print(
-        f"wrote the roster of cycle {cycle.name} ({len(decision.selected)} selected) to {args.out}"
+        f"wrote the roster of cycle {cycle.name}, {source} ({len(decision.selected)} selected) "
+        f"to {args.out}"
     )
     if decision.status != "optimal":
         print("no cohort satisfies the rules:")
