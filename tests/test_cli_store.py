@@ -299,3 +299,30 @@ def test_import_never_lands_in_the_demo_cycle_and_retires_demo_logins(
         assert len(store.applicants(Store.system_user(), newest.name)) == 4
         chair = "chair@example.org"
         assert store.authenticate(chair, demo_password(chair)) is None
+
+
+def test_scores_import_reads_the_accounts_once(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Known reviewers are looked up in one read of the accounts, not one query per review."""
+    _demo_db(capsys)
+    known = ["users", "add", "Reviewer1@Example.org", "--role", "reviewer", "--no-password"]
+    assert main(known) == 0
+    capsys.readouterr()
+    reads: list[str] = []
+    users = Store.users
+
+    def count_users(self: Store, *args: object, **kwargs: object) -> object:
+        reads.append("users")
+        return users(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def one_user(self: Store, email: str) -> None:
+        raise AssertionError(f"looked up {email} on its own")
+
+    monkeypatch.setattr(Store, "users", count_users)
+    monkeypatch.setattr(Store, "user", one_user)
+    result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
+    assert result["rejected"] == [] and reads == ["users"]  # type: ignore[index]
+    monkeypatch.undo()
+    reviewers = Store(db).users(Store.system_user(), role="reviewer")
+    assert len(reviewers) == 6  # the known one kept, five new ones added

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from selector.auth import Role
+from selector.auth import Role, normalize_email
 from selector.commands.validate import add_map_argument, parse_map
 from selector.config import DEFAULT_CONFIG_PATH, loads_config, read_config_text
 from selector.errors import InputError, Location
@@ -271,10 +271,11 @@ def run_scores_import(args: argparse.Namespace) -> int:
     errors = [p for p in result.problems if p.severity == "error"]
     rejected = [{"row": p.row, "column": p.location.column, "message": p.message} for p in errors]
     reviews = []
+    users = {u.email for u in store.users(actor)}  # one read, not one per review
     new_reviewers: set[str] = set()
     for review in result.reviews:
-        email = review.reviewer.strip().lower()
-        known = store.user(review.reviewer) is not None
+        email = normalize_email(review.reviewer)
+        known = email in users
         if known or is_email(email):
             reviews.append(review)
             if not known:
