@@ -1217,6 +1217,13 @@ class Store:
             raise PermissionDenied(
                 "not_assigned", f"{review.applicant_id} is not assigned to {actor.email}"
             )
+        if row is not None and row.conflict and not review.conflict:
+            # Only declare_conflict(declared=False) lifts a conflict, never a saved score sheet.
+            raise InputError(
+                "review_conflicted",
+                f"{review.applicant_id}: {email} declared a conflict of interest with this "
+                "applicant; withdraw the conflict first",
+            )
         new = {
             "scores": dict(review.scores),
             "comment": review.comment,

@@ -86,3 +86,23 @@ def test_a_resubmission_under_a_new_response_id_keeps_the_reviewed_applicant(
     applicants, reviews = store.selection_inputs(system, "2026")
     assert "A043" not in {a.applicant_id for a in applicants}
     assert [r.applicant_id for r in reviews] == ["A007"]
+
+
+def test_saving_a_review_never_clears_a_declared_conflict(
+    store: Store, people: dict[str, User]
+) -> None:
+    coord, r1 = people["coordinator"], people["r1"]
+    store.import_applications(coord, "2026", intake(make_rows(2)))
+    store.declare_conflict(coord, "2026", "A001", "same lab", reviewer_email=r1.email)
+    for actor in (coord, store.system_user()):
+        with pytest.raises(InputError) as caught:
+            store.save_review(actor, "2026", Review("A001", r1.email, full_scores(5)))
+        assert caught.value.code == "review_conflicted"
+    assert [(c.applicant_id, c.reviewer) for c in store.conflicts(coord, "2026")] == [
+        ("A001", r1.email)
+    ]
+    # A review that keeps the conflict is saved; withdrawing the conflict lifts it.
+    store.save_review(coord, "2026", Review("A001", r1.email, full_scores(5), conflict=True))
+    store.declare_conflict(coord, "2026", "A001", reviewer_email=r1.email, declared=False)
+    store.save_review(coord, "2026", Review("A001", r1.email, full_scores(4)))
+    assert store.conflicts(coord, "2026") == []
