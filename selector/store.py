@@ -449,16 +449,27 @@ def _to_cycle(row: CycleRow) -> Cycle:
 
 
 def _to_applicant(row: ApplicantRow, *, blind: bool = False) -> Applicant:
-    return Applicant(
+    """The stored applicant; ``blind`` hides the identity, also from the answers (filtered
+    against the real name and e-mail before they are blanked)."""
+    full = Applicant(
         applicant_id=row.applicant_id,
-        name=f"Applicant {row.applicant_id}" if blind else row.name,
-        email="" if blind else row.email,
+        name=row.name,
+        email=row.email,
         pgy=row.pgy,
         specialty=row.specialty,
-        program="" if blind else row.program,
+        program=row.program,
         pgy1_approved=row.pgy1_approved,
         answers=dict(row.answers or {}),
         row=row.source_row,
+    )
+    if not blind:
+        return full
+    return replace(
+        full,
+        name=f"Applicant {row.applicant_id}",
+        email="",
+        program="",
+        answers=full.reviewer_answers(blind=True),
     )
 
 

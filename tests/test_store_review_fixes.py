@@ -106,3 +106,19 @@ def test_saving_a_review_never_clears_a_declared_conflict(
     store.declare_conflict(coord, "2026", "A001", reviewer_email=r1.email, declared=False)
     store.save_review(coord, "2026", Review("A001", r1.email, full_scores(4)))
     assert store.conflicts(coord, "2026") == []
+
+
+def test_blind_review_hides_answers_that_name_the_applicant(
+    store: Store, people: dict[str, User]
+) -> None:
+    coord, r1 = people["coordinator"], people["r1"]
+    store.create_cycle(coord, "blind", CONFIG, blind=True)
+    rows = make_rows(2, A001={"Why DEI": "As Testperson A I led the clinic"})
+    store.import_applications(coord, "blind", intake(rows))
+    store.set_assignments(coord, "blind", [("A001", r1.email), ("A002", r1.email)])
+    named, other = store.applicants(r1, "blind")
+    assert named.answers == {} and named.reviewer_answers(blind=True) == {}
+    assert store.applicant(r1, "blind", "A001").answers == {}
+    assert other.answers == {"Why DEI": "essay 2"}
+    chair_view = store.applicant(people["chair"], "blind", "A001")
+    assert chair_view.answers == {"Why DEI": "As Testperson A I led the clinic"}
