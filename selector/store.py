@@ -841,11 +841,19 @@ class Store:
             return _to_cycle(self._cycle_row(s, name))
 
     def update_cycle_config(self, actor: User, cycle: str | None, config_text: str) -> Cycle:
-        """Replace a cycle's config TOML after validating it (old and new text audited)."""
+        """Replace a cycle's config TOML after validating it (old and new text audited).
+        A ``[review]`` ``blind`` or ``avoid_own_program`` value the new config changes is
+        applied to the cycle; one it leaves alone keeps the cycle's setting (which
+        :meth:`create_cycle` may have set apart from the config)."""
         actor.require(Action.EDIT_CONFIG)
         with self._tx() as s:
             row = self._cycle_row(s, cycle)
-            loads_config(config_text, f"cycle {row.name}")
+            new = loads_config(config_text, f"cycle {row.name}").review
+            old = _to_cycle(row).config.review
+            if new.blind != old.blind:
+                row.blind = new.blind
+            if new.avoid_own_program != old.avoid_own_program:
+                row.avoid_own_program = new.avoid_own_program
             if row.config_text != config_text:
                 self._audit(s, actor, row, "cycle.config", row.name, row.config_text, config_text)
                 row.config_text = config_text

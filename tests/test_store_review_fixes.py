@@ -122,3 +122,23 @@ def test_blind_review_hides_answers_that_name_the_applicant(
     assert other.answers == {"Why DEI": "essay 2"}
     chair_view = store.applicant(people["chair"], "blind", "A001")
     assert chair_view.answers == {"Why DEI": "As Testperson A I led the clinic"}
+
+
+def test_turning_on_blind_review_in_the_config_applies_to_the_cycle(
+    store: Store, people: dict[str, User]
+) -> None:
+    chair, coord, r1 = people["chair"], people["coordinator"], people["r1"]
+    store.import_applications(coord, "2026", intake(make_rows(2)))
+    store.set_assignment(coord, "2026", "A002", r1.email, True)
+    assert store.applicant(r1, "2026", "A002").name == "Testperson B"
+    blind_text = CONFIG.replace("blind = false", "blind = true", 1)
+    assert blind_text != CONFIG
+    cycle = store.update_cycle_config(chair, "2026", blind_text)
+    assert (cycle.blind, cycle.avoid_own_program) == (True, True)
+    assert store.cycle("2026").blind
+    assert store.applicant(r1, "2026", "A002").name == "Applicant A002"
+    # A later edit that leaves [review] blind alone keeps it; one that changes another
+    # [review] value applies that value.
+    mixed = blind_text.replace("avoid_own_program = true", "avoid_own_program = false", 1)
+    cycle = store.update_cycle_config(chair, "2026", mixed)
+    assert (cycle.blind, cycle.avoid_own_program) == (True, False)
