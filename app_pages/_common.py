@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from sqlalchemy import select
 
 from app_pages import state
 from selector.auth import User
 from selector.config import TrackConfig
 from selector.errors import ConfigError, InputError, SelectorError
-from selector.store import Cycle, Store
+from selector.store import Cycle, Store, UserRow
 
 #: Minutes of inactivity after which a session is logged out.
 SESSION_TIMEOUT_S = 30 * 60
@@ -97,16 +98,44 @@ def logout(notice: str | None = None) -> None:
         st.logout()
 
 
+def _login_enabled(store: Store, email: str) -> bool:
+    """Whether the account still has a password, i.e. was not disabled (as demo logins are)."""
+    with store.engine.connect() as conn:
+        return bool(conn.scalar(select(UserRow.password_hash != "").where(UserRow.email == email)))
+
+
+def _account_now(user: User) -> User | None:
+    """The session's account as stored now (role changes apply at once), or None when it
+    was deleted or, for a password login, its login was disabled."""
+    store = get_store()
+    current = store.user(user.email)
+    if current is None:
+        return None
+    sso = bool(st.session_state.get(state.SSO))  # single sign-on accounts need no password
+    return current if sso or _login_enabled(store, current.email) else None
+
+
 def session_user() -> User | None:
-    """The logged-in user, or None; logs out after :data:`SESSION_TIMEOUT_S` idle seconds."""
+    """The logged-in user as stored now, or None. Logs out after :data:`SESSION_TIMEOUT_S`
+    idle seconds, and when the account is gone or its login was disabled meanwhile."""
     user: User | None = st.session_state.get(state.USER)
+    if user is None:
+        return None
     now = time.time()
     last_seen = st.session_state.get(state.LAST_SEEN) or now
-    if user is not None and now - last_seen > SESSION_TIMEOUT_S:
+    if now - last_seen > SESSION_TIMEOUT_S:
         logout("Your session timed out after 30 minutes without activity. Please log in again.")
         return None
+    current = _account_now(user)
+    if current is None:
+        logout(
+            "Your account was removed or its login was disabled, so you were logged out. "
+            "Ask the coordinator if you still need access."
+        )
+        return None
+    st.session_state[state.USER] = current
     st.session_state[state.LAST_SEEN] = now
-    return user
+    return current
 
 
 def require_role(*roles: str) -> User:

@@ -29,6 +29,8 @@ SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 applicants, reviews = store.selection_inputs(user, cycle.name)
 people = {a.applicant_id: a for a in applicants}
 scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
+locks: dict[str, list[str]] = ss[state.LOCKS].setdefault(cycle.name, {"include": [], "exclude": []})
+PICKERS = {"include": f"lock_in_{cycle.name}", "exclude": f"lock_out_{cycle.name}"}
 
 
 def scenario_config(name: str) -> TrackConfig:
@@ -38,13 +40,16 @@ def scenario_config(name: str) -> TrackConfig:
 
 
 def run(name: str, config: TrackConfig) -> None:
-    """Solve one scenario with the current locks and keep its decision in the session."""
-    locks = ss[state.LOCKS]
+    """Solve one scenario with this cycle's locks and keep its decision in the session.
+
+    Only locks on applicants in the pool now count: one withdrawn since it was locked is no
+    longer offered by the pickers, so it must not hold up the run either.
+    """
+    include = [a for a in locks["include"] if a in people]
+    exclude = [a for a in locks["exclude"] if a in people]
     try:
         with st.spinner(f"Solving scenario {name} …"):
-            decision = decide(
-                applicants, reviews, config, include=locks["include"], exclude=locks["exclude"]
-            )
+            decision = decide(applicants, reviews, config, include=include, exclude=exclude)
     except SelectorError as exc:
         _common.show_error(exc)
         return
@@ -57,8 +62,9 @@ def relax(name: str, decision: Decision) -> None:
     config, include, exclude = apply_relaxations(
         decision.config, decision.include, decision.exclude, decision.relaxations
     )
-    ss[state.LOCKS] = {"include": include, "exclude": exclude}
-    ss["lock_in"], ss["lock_out"] = include, exclude
+    locks["include"], locks["exclude"] = include, exclude
+    for key in PICKERS.values():
+        ss.pop(key, None)  # the pickers start again from the new locks
     for key in [k for k in ss if str(k).startswith(f"{name}_")]:
         del ss[key]  # the scenario's form starts again from its new rules
     run(name, config)
@@ -322,27 +328,22 @@ st.caption(
 labels = {aid: f"{aid} · {a.name}" for aid, a in people.items()}
 
 
-def keep_locks() -> None:
-    """Keep the locks in session state, so they survive a visit to another page."""
-    ss[state.LOCKS] = {"include": ss["lock_in"], "exclude": ss["lock_out"]}
-
-
 lock_in, lock_out = st.columns(2)
-lock_in.multiselect(
+# The pickers (one pair per cycle) offer only the applicants in the pool now; what they hold
+# is this cycle's locks, kept in session state so that they survive a visit to another page.
+locks["include"] = lock_in.multiselect(
     "Lock in (always selected)",
     list(people),
-    default=[a for a in ss[state.LOCKS]["include"] if a in people],
+    default=[a for a in locks["include"] if a in people],
     format_func=labels.get,
-    key="lock_in",
-    on_change=keep_locks,
+    key=PICKERS["include"],
 )
-lock_out.multiselect(
+locks["exclude"] = lock_out.multiselect(
     "Lock out (never selected)",
     list(people),
-    default=[a for a in ss[state.LOCKS]["exclude"] if a in people],
+    default=[a for a in locks["exclude"] if a in people],
     format_func=labels.get,
-    key="lock_out",
-    on_change=keep_locks,
+    key=PICKERS["exclude"],
 )
 
 form_cols = st.columns(2, gap="medium")

@@ -17,10 +17,10 @@ SAVE_ERROR = "save_error"  # why the last automatic save of a review failed, sho
 DRAFTS = "drafts"  # {(cycle, applicant_id): {criterion_id: level, "comment": text}}
 CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
 INTAKE = "intake"  # the last IntakeResult on the Upload page
-UPLOAD_NAME = "upload_name"  # file name and size of the upload INTAKE was read from
+UPLOAD_NAME = "upload_name"  # (cycle, sha256 of the bytes, mapping) INTAKE was read with
 MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping editor
 SCENARIOS = "scenarios"  # {"A"|"B": {"config_text": str, "decision": Decision | None}}
-LOCKS = "locks"  # {"include": [ids], "exclude": [ids]} for the Selection page
+LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
 
 
 def init() -> None:
@@ -37,4 +37,4 @@ def init() -> None:
     ss.setdefault(UPLOAD_NAME, None)
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
-    ss.setdefault(LOCKS, {"include": [], "exclude": []})
+    ss.setdefault(LOCKS, {})

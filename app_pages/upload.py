@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -40,8 +42,9 @@ if error := ss.pop("new_cycle_error", None):
     st.error(error)
 
 upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")
-if upload is None:
-    ss[state.INTAKE] = None
+if upload is None:  # removed: the next file starts afresh, with its own column mapping
+    ss[state.INTAKE] = ss[state.UPLOAD_NAME] = None
+    ss[state.MAPPING] = {}
     st.stop()
 
 
@@ -57,8 +60,12 @@ def map_by_hand() -> None:
 
 
 data = upload.getvalue()
-source_id = (upload.name, len(data), tuple(sorted(ss[state.MAPPING].items())))
-if ss[state.UPLOAD_NAME] != source_id:
+digest = hashlib.sha256(data).hexdigest()
+if ss[state.UPLOAD_NAME] is not None and ss[state.UPLOAD_NAME][1] != digest:
+    ss[state.MAPPING] = {}  # another file: the mapping chosen for the last one does not apply
+source_id = (cycle.name, digest, tuple(sorted(ss[state.MAPPING].items())))
+if ss[state.INTAKE] is None or ss[state.UPLOAD_NAME] != source_id:
+    ss[state.INTAKE], ss[state.UPLOAD_NAME] = None, source_id
     progress = st.progress(0.0, text=f"Reading {upload.name} …")
     try:
         result = read_applications(data, filename=upload.name, mapping=ss[state.MAPPING] or None)
@@ -74,7 +81,6 @@ if ss[state.UPLOAD_NAME] != source_id:
         preview = str(exc)
     progress.empty()
     ss[state.INTAKE] = (result, preview)
-    ss[state.UPLOAD_NAME] = source_id
 result, preview = ss[state.INTAKE]
 
 # --- validation report -------------------------------------------------------------------
@@ -175,7 +181,7 @@ if st.button(
     except SelectorError as exc:
         _common.show_error(exc)
         st.stop()
-    ss[state.UPLOAD_NAME] = None
+    ss[state.INTAKE] = None  # the next run compares the same file with what is stored now
     st.success(
         f"Imported: {len(done.added)} new, {len(done.updated)} changed, "
         f"{len(done.withdrawn)} withdrawn.",

@@ -491,10 +491,10 @@ def test_locks_are_kept_across_pages_and_respected(db: Store) -> None:
     at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
     run_scenario(at, "A", 5, 5)
     first = table(at, "Applicant")["Applicant"].tolist()[0]
-    at.multiselect(key="lock_out").set_value([first]).run()
+    at.multiselect(key="lock_out_2026").set_value([first]).run()
     at.switch_page("app_pages/committee.py").run()
     at.switch_page("app_pages/selection.py").run()
-    assert at.multiselect(key="lock_out").value == [first]
+    assert at.multiselect(key="lock_out_2026").value == [first]
     at.button(key="run_A").click().run()
     no_exceptions(at)
     assert first not in table(at, "Applicant")["Applicant"].tolist()
@@ -536,3 +536,136 @@ def test_server_settings_cap_uploads_and_hide_error_details() -> None:
     assert 0 < settings["server"]["maxUploadSize"] <= 50  # MB
     assert settings["runner"]["magicEnabled"] is False
     assert settings["client"]["showErrorDetails"] in ("type", "none")
+
+
+# ------------------------------------------------------------------------------ review fixes
+
+
+def upload(at: AppTest, data: bytes | None, name: str = "export.csv") -> AppTest:
+    """Put ``data`` in the Upload page's file picker (None removes the file) and run."""
+    value = None if data is None else (name, data, "text/csv")
+    return at.file_uploader(key="upload_file").set_value(value).run()
+
+
+def tab_labels(at: AppTest) -> list[str]:
+    return [t.label for t in at.tabs]
+
+
+def test_a_changed_export_with_the_same_name_and_size_is_read_again(db: Store) -> None:
+    at = upload(app_as(db, "coordinator"), export_csv())
+    assert tab_labels(at)[:2] == ["New (0)", "Changed (0)"]
+    changed = export_csv().replace(b"Testperson 001", b"Testperson 0X1")
+    assert len(changed) == len(export_csv())
+    upload(at, changed)
+    no_exceptions(at)
+    assert tab_labels(at)[:2] == ["New (0)", "Changed (1)"]
+
+
+def test_removing_and_uploading_the_file_again_reads_it_afresh(db: Store) -> None:
+    at = upload(app_as(db, "coordinator"), export_csv())
+    at.selectbox(key="map_pgy").set_value("ID")
+    at.button(key="apply_mapping").click().run()
+    assert at.session_state[state.MAPPING] == {"pgy": "ID"}
+    upload(at, None)
+    no_exceptions(at)
+    assert at.session_state[state.INTAKE] is None
+    assert at.session_state[state.UPLOAD_NAME] is None
+    assert at.session_state[state.MAPPING] == {}
+    upload(at, export_csv())
+    no_exceptions(at)
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "12"  # the guessed mapping
+
+
+def test_a_mapping_does_not_carry_over_to_another_file(db: Store) -> None:
+    at = upload(app_as(db, "coordinator"), export_csv())
+    at.selectbox(key="map_pgy").set_value("ID")
+    at.button(key="apply_mapping").click().run()
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "2"
+    upload(at, export_csv(13), name="newer.csv")
+    no_exceptions(at)
+    assert at.session_state[state.MAPPING] == {}
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "13"
+
+
+def test_the_preview_follows_the_cycle_for_the_same_file(db: Store) -> None:
+    at = upload(app_as(db, "coordinator"), export_csv())
+    assert tab_labels(at)[0] == "New (0)"
+    at.text_input(key="new_cycle_name").input("2027")
+    at.button(key="create_cycle").click().run()
+    no_exceptions(at)
+    assert at.selectbox(key=state.CYCLE).value == "2027"
+    assert tab_labels(at)[0] == "New (12)"  # compared with the new, empty cycle
+    assert at.button(key="confirm_import").label == "Import 12 applications into 2027"
+
+
+def test_a_session_ends_when_its_login_is_disabled(db: Store) -> None:
+    at = app_as(db, "chair")
+    assert page_titles(at) == ["Committee"]
+    assert db.disable_login(db.system_user(), "chair@example.org")
+    at.run()
+    no_exceptions(at)
+    assert at.session_state[state.USER] is None
+    assert page_titles(at) == ["selector"]
+    assert "login was disabled" in texts(at)
+
+
+def test_a_single_sign_on_session_needs_no_password_but_an_account(db: Store) -> None:
+    db.add_user(db.system_user(), "sso-chair@example.org", "Sol Chair", "chair", None)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": "sso-chair@example.org"}
+    at.run()
+    assert page_titles(at) == ["Committee"]
+    at.run()  # the account has no password: single sign-on is its only way in
+    no_exceptions(at)
+    assert page_titles(at) == ["Committee"]
+
+
+def test_a_lock_on_a_withdrawn_applicant_does_not_block_a_run(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    first = table(at, "Applicant")["Applicant"].tolist()[0]
+    at.multiselect(key="lock_in_2026").set_value([first]).run()
+    db.withdraw_applicant(db.system_user(), "2026", first)
+    at.run()
+    assert at.multiselect(key="lock_in_2026").value == []
+    at.button(key="run_A").click().run()
+    no_exceptions(at)
+    assert not at.error, [e.value for e in at.error]
+    decision = at.session_state[state.SCENARIOS]["2026"]["A"]["decision"]
+    assert decision.status == "optimal" and first not in decision.selected
+
+
+def test_locks_are_kept_per_cycle(db: Store) -> None:
+    system = db.system_user()
+    db.create_cycle(system, "Other", CONFIG)
+    db.import_applications(system, "Other", read_applications(export_csv(4), filename="x.csv"))
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    at.selectbox(key=state.CYCLE).set_value("2026").run()
+    at.multiselect(key="lock_in_2026").set_value(["A010"]).run()
+    at.selectbox(key=state.CYCLE).set_value("Other").run()
+    no_exceptions(at)
+    assert at.multiselect(key="lock_in_Other").value == []
+    at.button(key="run_A").click().run()
+    no_exceptions(at)
+    assert not any("locked applicant" in e.value for e in at.error)
+    at.selectbox(key=state.CYCLE).set_value("2026").run()
+    assert at.multiselect(key="lock_in_2026").value == ["A010"]
+    run_scenario(at, "A", 5, 5)
+    no_exceptions(at)
+    assert "A010" in at.session_state[state.SCENARIOS]["2026"]["A"]["decision"].selected
+
+
+def test_a_relaxation_that_releases_locks_updates_the_pickers(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    locked_out = [a.applicant_id for a in db.applicants(db.system_user(), "2026")][:8]
+    at.multiselect(key="lock_out_2026").set_value(locked_out).run()
+    run_scenario(at, "A", 5, 5)  # 4 applicants left for a cohort of 5
+    assert any("no cohort satisfies the rules" in e.value for e in at.error)
+    at.button(key="relax_A").click().run()
+    no_exceptions(at)
+    decision = at.session_state[state.SCENARIOS]["2026"]["A"]["decision"]
+    assert decision.status == "optimal"
+    kept = at.session_state[state.LOCKS]["2026"]["exclude"]
+    assert len(kept) < len(locked_out)
+    assert at.multiselect(key="lock_out_2026").value == kept == decision.exclude
