@@ -3,9 +3,10 @@
 Where the data lives: ``Store(url)``, else ``$SELECTOR_DB``, else the SQLite file
 ``./var/selector.db`` under the current directory (:data:`DEFAULT_PATH`). Any SQLAlchemy URL
 works (``postgresql+psycopg://...``); on SQLite every connection turns on WAL, a busy timeout
-and foreign keys, and every transaction starts ``BEGIN IMMEDIATE`` so concurrent writers queue
-instead of failing. Opening a store upgrades its schema to the newest Alembic revision
-(``selector/migrations``), so a later release keeps an existing database.
+and foreign keys, and every writing transaction starts ``BEGIN IMMEDIATE`` so concurrent
+writers queue instead of failing (reads start deferred and never wait for a writer). Opening a
+store upgrades its schema to the newest Alembic revision (``selector/migrations``), so a later
+release keeps an existing database.
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). ``cycle`` arguments
@@ -94,6 +95,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x5E1EC7
 #: How long a SQLite writer waits for another one before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+#: The execution option marking a read-only transaction (a deferred ``BEGIN`` on SQLite).
+READ_ONLY_OPTION = "selector_read_only"
 
 
 @functools.lru_cache(maxsize=32)
@@ -350,7 +353,7 @@ def _db_unavailable(url: str, exc: DBAPIError) -> InputError:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, a busy timeout, foreign keys, and
-    ``BEGIN IMMEDIATE`` transactions (its folder is created when missing)."""
+    ``BEGIN IMMEDIATE`` writing transactions (its folder is created when missing)."""
     parsed = _parse_url(url)
     try:
         if parsed.get_backend_name() != "sqlite":
@@ -386,9 +389,11 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Connection) -> None:
-        # Take the write lock up front: a deferred transaction that reads and then writes can
-        # fail at once with "database is locked" when another process wrote in between.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writes take the write lock up front: a deferred transaction that reads and then
+        # writes can fail at once with "database is locked" when another process wrote in
+        # between. Reads start deferred: under WAL they see one snapshot and never wait.
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -587,6 +592,9 @@ class Store:
             self.engine.dispose()
             raise _db_unavailable(self.url, exc) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -599,9 +607,12 @@ class Store:
         self.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
+    def _tx(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction; on SQLite a write takes the write lock up front, a read
+        (``write=False``) does not, so reads never queue behind a writer."""
+        sessions = self._sessions if write else self._read_sessions
         try:
-            with self._sessions.begin() as session:
+            with sessions.begin() as session:
                 yield session
         except OperationalError as exc:  # read-only file, full disk, lost server, busy too long
             raise _db_unavailable(self.url, exc) from None
@@ -759,7 +770,7 @@ class Store:
         """The user whose e-mail and password match, else None. An unknown e-mail costs the
         same hashing time as a wrong password, so timing does not reveal who has an account;
         the hash is checked outside any transaction, so logins never hold up writers."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
             user, stored = (_to_user(row), row.password_hash) if row else (None, "")
         if user is None or not stored:
@@ -779,7 +790,7 @@ class Store:
         """All accounts (optionally one role), for coordinators and chairs."""
         if not (actor.can(Action.MANAGE_USERS) or actor.can(Action.READ_ALL)):
             actor.require(Action.MANAGE_USERS)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             query = select(UserRow).order_by(UserRow.email)
             if role is not None:
                 query = query.where(UserRow.role == Role(role).value)
@@ -787,7 +798,7 @@ class Store:
 
     def user(self, email: str) -> User | None:
         """The account with this e-mail, if any (no secrets in it)."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
             return _to_user(row) if row else None
 
@@ -829,7 +840,7 @@ class Store:
 
     def cycles(self) -> list[Cycle]:
         """Every cycle, newest first."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             rows = s.scalars(
                 select(CycleRow).order_by(CycleRow.created_at.desc(), CycleRow.id.desc())
             )
@@ -837,7 +848,7 @@ class Store:
 
     def cycle(self, name: str | None = None) -> Cycle:
         """The named cycle, or the newest one."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             return _to_cycle(self._cycle_row(s, name))
 
     def update_cycle_config(self, actor: User, cycle: str | None, config_text: str) -> Cycle:
@@ -906,7 +917,7 @@ class Store:
     def preview_import(self, actor: User, cycle: str | None, intake: IntakeLike) -> ImportReport:
         """What :meth:`import_applications` would do, without writing anything."""
         actor.require(Action.IMPORT)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             report, _, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
             return report
 
@@ -973,7 +984,7 @@ class Store:
         """The applicants this user may read, by applicant id. A reviewer sees only those
         assigned to them and not conflicted (never withdrawn ones; identity hidden in a blind
         cycle); coordinators and chairs see all."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             query = (
                 select(ApplicantRow)
@@ -991,7 +1002,7 @@ class Store:
 
     def applicant(self, actor: User, cycle: str | None, applicant_id: str) -> Applicant:
         """One applicant, if this user may read it (else :class:`PermissionDenied`)."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             row = self._applicant_row(s, cycle_row, applicant_id)
             if actor.can(Action.READ_ALL):
@@ -1005,7 +1016,7 @@ class Store:
     def withdrawn(self, actor: User, cycle: str | None) -> list[str]:
         """Applicant ids marked withdrawn (their reviews are kept)."""
         actor.require(Action.READ_ALL)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             return list(
                 s.scalars(
@@ -1194,7 +1205,7 @@ class Store:
 
     def assignments(self, actor: User, cycle: str | None) -> list[tuple[str, str]]:
         """(applicant_id, reviewer e-mail) pairs in force; a reviewer gets only their own."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             query = (
                 select(ApplicantRow.applicant_id, UserRow.email)
@@ -1310,7 +1321,7 @@ class Store:
 
     def reviews(self, actor: User, cycle: str | None) -> list[Review]:
         """Reviews this user may read: all for coordinators and chairs, a reviewer's own else."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             query = self._review_query(cycle_row)
             if not actor.can(Action.READ_ALL):
@@ -1324,7 +1335,7 @@ class Store:
         email = normalize_email(reviewer_email or actor.email)
         if email != actor.email:
             actor.require(Action.READ_ALL)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             query = self._review_query(cycle_row).where(
                 ApplicantRow.applicant_id == applicant_id, UserRow.email == email
@@ -1375,7 +1386,7 @@ class Store:
 
     def conflicts(self, actor: User, cycle: str | None) -> list[Conflict]:
         """Declared conflicts; a reviewer gets only their own."""
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             query = self._review_query(cycle_row).where(ReviewRow.conflict.is_(True))
             if not actor.can(Action.READ_ALL):
@@ -1446,7 +1457,7 @@ class Store:
     def runs(self, actor: User, cycle: str | None) -> list[Run]:
         """Recorded selection runs of a cycle, newest first."""
         actor.require(Action.READ_ALL)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             rows = s.scalars(
                 select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
@@ -1468,7 +1479,7 @@ class Store:
     def audit_log(self, actor: User, cycle: str | None = None) -> list[AuditEntry]:
         """Who changed what and when (oldest first); one cycle's entries, or all."""
         actor.require(Action.READ_AUDIT)
-        with self._tx() as s:
+        with self._tx(write=False) as s:
             names = {c.id: c.name for c in s.scalars(select(CycleRow))}
             query = select(AuditRow).order_by(AuditRow.id)
             if cycle is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,3 +143,28 @@ def test_turning_on_blind_review_in_the_config_applies_to_the_cycle(
     mixed = blind_text.replace("avoid_own_program = true", "avoid_own_program = false", 1)
     cycle = store.update_cycle_config(chair, "2026", mixed)
     assert (cycle.blind, cycle.avoid_own_program) == (True, False)
+
+
+def test_reads_do_not_wait_for_a_sqlite_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("selector.store.SQLITE_BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "selector.db"
+    store = Store(f"sqlite:///{path}")
+    system = store.system_user()
+    store.create_cycle(system, "2026", CONFIG)
+    store.import_applications(system, "2026", intake(make_rows(2)))
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        writer.execute("UPDATE applicants SET pgy = 5")
+        assert [c.name for c in store.cycles()] == ["2026"]
+        assert [a.pgy for a in store.applicants(system, "2026")] == [3, 4]  # last commit
+        assert store.reviews(system, "2026") == []
+        with pytest.raises(InputError) as caught:  # a write still queues, then gives up
+            store.withdraw_applicant(system, "2026", "A001")
+        assert caught.value.code == "db_unavailable"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        store.close()
