@@ -30,7 +30,7 @@ applicants, reviews = store.selection_inputs(user, cycle.name)
 people = {a.applicant_id: a for a in applicants}
 scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
 locks: dict[str, list[str]] = ss[state.LOCKS].setdefault(cycle.name, {"include": [], "exclude": []})
-PICKERS = {"include": f"lock_in_{cycle.name}", "exclude": f"lock_out_{cycle.name}"}
+picker_keys = {"include": f"lock_in_{cycle.name}", "exclude": f"lock_out_{cycle.name}"}
 
 
 def scenario_config(name: str) -> TrackConfig:
@@ -63,7 +63,7 @@ def relax(name: str, decision: Decision) -> None:
         decision.config, decision.include, decision.exclude, decision.relaxations
     )
     locks["include"], locks["exclude"] = include, exclude
-    for key in PICKERS.values():
+    for key in picker_keys.values():
         ss.pop(key, None)  # the pickers start again from the new locks
     for key in [k for k in ss if str(k).startswith(f"{name}_")]:
         del ss[key]  # the scenario's form starts again from its new rules
@@ -336,14 +336,14 @@ locks["include"] = lock_in.multiselect(
     list(people),
     default=[a for a in locks["include"] if a in people],
     format_func=labels.get,
-    key=PICKERS["include"],
+    key=picker_keys["include"],
 )
 locks["exclude"] = lock_out.multiselect(
     "Lock out (never selected)",
     list(people),
     default=[a for a in locks["exclude"] if a in people],
     format_func=labels.get,
-    key=PICKERS["exclude"],
+    key=picker_keys["exclude"],
 )
 
 form_cols = st.columns(2, gap="medium")
