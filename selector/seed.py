@@ -55,13 +55,10 @@ def _accounts(files: dict[str, bytes]) -> list[dict[str, str]]:
 
 def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict[str, str]] | None:
     """The demo accounts (e-mail, name, role, password) while the store holds only the demo
-    cycle; None otherwise. Once another cycle exists the demo logins are disabled
-    (:func:`retire_demo`), since their passwords are public."""
+    cycle; None otherwise. Read-only, as the login page calls it on every render: the demo
+    logins are disabled where a real cycle is created (:meth:`Store.create_cycle`)."""
     names = {c.name for c in store.cycles()}
-    if DEMO_CYCLE not in names:
-        return None
-    if names - {DEMO_CYCLE}:
-        retire_demo(store, data_dir)
+    if names != {DEMO_CYCLE}:
         return None
     files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
     return [{k: v for k, v in a.items() if k != "program"} for a in _accounts(files)]
@@ -91,6 +88,8 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
     for a in accounts:
         if store.user(a["email"]) is None:
             store.add_user(system, a["email"], a["name"], a["role"], a["password"], a["program"])
+    if {c.name for c in store.cycles()} != {DEMO_CYCLE}:
+        retire_demo(store, data_dir)  # real data is already there: no public passwords
 
     added = 0
     if not store.applicants(system, cycle.name, include_withdrawn=True):

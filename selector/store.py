@@ -814,7 +814,8 @@ class Store:
         avoid_own_program: bool | None = None,
     ) -> Cycle:
         """Create a cycle with its config; ``blind``/``avoid_own_program`` default to the
-        config's ``[review]`` values."""
+        config's ``[review]`` values. A real cycle next to the demo one disables the demo
+        logins, whose passwords are public (:func:`selector.seed.retire_demo`)."""
         actor.require(Action.MANAGE_CYCLES)
         name = name.strip()
         if not name:
@@ -836,7 +837,12 @@ class Store:
             s.add(row)
             s.flush()
             self._audit(s, actor, row, "cycle.create", name)
-            return _to_cycle(row)
+            created = _to_cycle(row)
+        from selector.seed import DEMO_CYCLE, retire_demo  # seed builds on the store
+
+        if name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in self.cycles()):
+            retire_demo(self)
+        return created
 
     def cycles(self) -> list[Cycle]:
         """Every cycle, newest first."""

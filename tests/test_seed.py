@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,6 +85,40 @@ def test_demo_accounts_only_while_the_demo_is_alone_then_logins_retired(store: S
     assert demo_accounts(store) is None
     assert store.authenticate(coordinator["email"], coordinator["password"]) is None
     assert demo_accounts(store) is None  # and stays so
+
+
+def test_creating_a_real_cycle_retires_the_demo_logins_at_once(store: Store) -> None:
+    email = "coordinator@example.org"
+    assert store.authenticate(email, demo_password(email)) is not None
+    store.create_cycle(store.system_user(), "2027", DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    assert store.authenticate(email, demo_password(email)) is None  # no login page needed
+
+
+def test_the_login_pages_demo_accounts_write_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.create_cycle(store.system_user(), "2027", DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    monkeypatch.setattr("selector.store.SQLITE_BUSY_TIMEOUT_MS", 300)
+    with Store(f"sqlite:///{tmp_path / 'demo.db'}") as fresh:  # a new pool: the short timeout
+        audit_before = len(fresh.audit_log(fresh.system_user()))
+        writer = sqlite3.connect(tmp_path / "demo.db", isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # a writer holds the lock: a write would fail
+            assert demo_accounts(fresh) is None
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert len(fresh.audit_log(fresh.system_user())) == audit_before
+
+
+def test_seeding_the_demo_next_to_a_real_cycle_leaves_no_demo_login(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        config_text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+        store.create_cycle(store.system_user(), "2027", config_text)
+        seed_demo(store)
+        email = "coordinator@example.org"
+        assert demo_accounts(store) is None
+        assert store.authenticate(email, demo_password(email)) is None
 
 
 def test_seed_works_without_the_data_folder(tmp_path: Path) -> None:
