@@ -13,10 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
-from selector.config import TrackConfig, parse_config
+from selector.config import TrackConfig, dumps_config, parse_config
 from selector.diagnosis import relaxation_text
 from selector.errors import ConfigError, SelectorError
 from selector.selection import Decision, apply_relaxations, decide
+from selector.store import input_hash
 
 user = _common.require_role("chair")
 store = _common.get_store()
@@ -53,7 +54,13 @@ def run(name: str, config: TrackConfig) -> None:
     except SelectorError as exc:
         _common.show_error(exc)
         return
-    scenarios[name] = {"config": config, "decision": decision}
+    # The hash of exactly these inputs, so Finalise refuses when the data changed since.
+    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
+    scenarios[name] = {
+        "config": config,
+        "decision": decision,
+        "input_hash": input_hash(applicants, reviews, config_text),
+    }
     ss["selection_view"] = name
 
 

@@ -6,6 +6,7 @@ reviews) is copied for each test, which points ``$SELECTOR_DB`` at its copy.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 import tomllib
@@ -669,3 +670,17 @@ def test_a_relaxation_that_releases_locks_updates_the_pickers(db: Store) -> None
     kept = at.session_state[state.LOCKS]["2026"]["exclude"]
     assert len(kept) < len(locked_out)
     assert at.multiselect(key="lock_out_2026").value == kept == decision.exclude
+
+
+def test_finalise_refuses_when_the_data_changed_since_the_run(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    system = db.system_user()
+    review = next(r for r in db.reviews(system, "2026") if not r.conflict)
+    criterion = next(iter(review.scores))
+    changed = {**review.scores, criterion: 1.0 if review.scores[criterion] != 1.0 else 2.0}
+    db.save_review(system, "2026", dataclasses.replace(review, scores=changed))
+    at.switch_page("app_pages/roster.py").run()
+    at.button(key="finalise").click().run()
+    assert any("run it again" in e.value for e in at.error)
+    assert not any(r.final for r in db.runs(system, "2026"))
