@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
-from sqlalchemy import select
 
 from app_pages import state
 from selector.auth import User
 from selector.config import TrackConfig
 from selector.errors import ConfigError, InputError, SelectorError
-from selector.store import Cycle, Store, UserRow
+from selector.store import Cycle, Store
 
 #: Minutes of inactivity after which a session is logged out.
 SESSION_TIMEOUT_S = 30 * 60
@@ -98,12 +97,6 @@ def logout(notice: str | None = None) -> None:
         st.logout()
 
 
-def _login_enabled(store: Store, email: str) -> bool:
-    """Whether the account still has a password, i.e. was not disabled (as demo logins are)."""
-    with store.engine.connect() as conn:
-        return bool(conn.scalar(select(UserRow.password_hash != "").where(UserRow.email == email)))
-
-
 def _account_now(user: User) -> User | None:
     """The session's account as stored now (role changes apply at once), or None when it
     was deleted or, for a password login, its login was disabled."""
@@ -112,7 +105,7 @@ def _account_now(user: User) -> User | None:
     if current is None:
         return None
     sso = bool(st.session_state.get(state.SSO))  # single sign-on accounts need no password
-    return current if sso or _login_enabled(store, current.email) else None
+    return current if sso or store.login_enabled(current.email) else None
 
 
 def session_user() -> User | None:

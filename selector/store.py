@@ -766,6 +766,14 @@ class Store:
             self._audit(s, actor, None, "user.disable_login", row.email)
             return True
 
+    def login_enabled(self, email: str) -> bool:
+        """Whether the account exists and has a password (disabled logins have none)."""
+        with self._tx(write=False) as s:
+            stored = s.scalar(
+                select(UserRow.password_hash).where(UserRow.email == normalize_email(email))
+            )
+            return bool(stored)
+
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose e-mail and password match, else None. An unknown e-mail costs the
         same hashing time as a wrong password, so timing does not reveal who has an account;

@@ -212,16 +212,7 @@ def _import_cycle_name(store: Store, name: str | None) -> str:
     return real[0] if real else str(dt.date.today().year)
 
 
-def _retire_demo_logins(store: Store, cycle_name: str) -> None:
-    """Real data arrived: the demo accounts' public passwords stop working."""
-    from selector.seed import DEMO_CYCLE, retire_demo
-
-    if cycle_name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in store.cycles()):
-        retire_demo(store)
-
-
 def run_import(args: argparse.Namespace) -> int:
-
     data = read_applications(args.file, mapping=parse_map(args.map))
     store = Store(args.db)
     name = _import_cycle_name(store, args.cycle)
@@ -238,7 +229,6 @@ def run_import(args: argparse.Namespace) -> int:
         if not exists:
             store.create_cycle(actor, name, read_config_text(DEFAULT_CONFIG_PATH))
         report = store.import_applications(actor, name, data)
-        _retire_demo_logins(store, name)
     if args.json:
         _print_json(report.to_json())
         return 0
