@@ -5,10 +5,15 @@ postgresql+psycopg://selector:selector@localhost/selector_test."""
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from selector.auth import User
+from selector.store import Store
 
 PG_URL = os.environ.get("SELECTOR_TEST_PG_URL")
 
@@ -41,3 +46,34 @@ def empty_url(backend: str, tmp_path: Path) -> str:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return PG_URL
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with cycle 2026 and four accounts (hashing passwords is slow)."""
+    from tests.test_store import fill  # the store tests' data, shared with the regression tests
+
+    path = tmp_path_factory.mktemp("template") / "selector.db"
+    fill(Store(f"sqlite:///{path}")).close()
+    return path
+
+
+@pytest.fixture
+def store(backend: str, empty_url: str, template: Path, tmp_path: Path) -> Iterator[Store]:
+    from tests.test_store import fill
+
+    if backend == "postgresql":
+        s = fill(Store(empty_url))
+    else:
+        shutil.copy(template, tmp_path / "selector.db")
+        s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def people(store: Store) -> dict[str, User]:
+    from tests.test_store import PEOPLE
+
+    found = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
+    return {key: user for key, user in found.items() if user is not None}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,31 +66,6 @@ def fill(s: Store) -> Store:
     for email, name, role, password, program in PEOPLE.values():
         s.add_user(system, email, name, role, password, program)
     return s
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with cycle 2026 and four accounts (hashing passwords is slow)."""
-    path = tmp_path_factory.mktemp("template") / "selector.db"
-    fill(Store(f"sqlite:///{path}")).close()
-    return path
-
-
-@pytest.fixture
-def store(backend: str, empty_url: str, template: Path, tmp_path: Path) -> Iterator[Store]:
-    if backend == "postgresql":
-        s = fill(Store(empty_url))
-    else:
-        shutil.copy(template, tmp_path / "selector.db")
-        s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def people(store: Store) -> dict[str, User]:
-    found = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
-    return {key: user for key, user in found.items() if user is not None}
 
 
 def ids(items: list[Any]) -> list[str]:

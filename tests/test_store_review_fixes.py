@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,32 +11,7 @@ from selector.auth import User
 from selector.errors import InputError
 from selector.models import Review
 from selector.store import Store, input_hash
-from tests.test_store import CONFIG, PEOPLE, fill, full_scores, intake, make_rows
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with cycle 2026 and the accounts of PEOPLE."""
-    path = tmp_path_factory.mktemp("template") / "selector.db"
-    fill(Store(f"sqlite:///{path}")).close()
-    return path
-
-
-@pytest.fixture
-def store(backend: str, empty_url: str, template: Path, tmp_path: Path) -> Iterator[Store]:
-    if backend == "postgresql":
-        s = fill(Store(empty_url))
-    else:
-        shutil.copy(template, tmp_path / "selector.db")
-        s = Store(f"sqlite:///{tmp_path / 'selector.db'}")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def people(store: Store) -> dict[str, User]:
-    found = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
-    return {key: user for key, user in found.items() if user is not None}
+from tests.test_store import CONFIG, full_scores, intake, make_rows
 
 
 def test_finalising_refuses_a_decision_made_on_data_that_changed_since(
