@@ -358,7 +358,8 @@ def make_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(url, pool_pre_ping=True)
-        if parsed.database and parsed.database != ":memory:":
+        is_uri = str(parsed.query.get("uri", "")).lower() == "true"  # "file:…?mode=ro&uri=true"
+        if parsed.database and parsed.database != ":memory:" and not is_uri:
             folder = Path(parsed.database).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)

@@ -220,9 +220,13 @@ def test_unreachable_server_hides_the_password(
     assert "secret" not in err[0] and "user:***@" in err[0]
 
 
-def test_read_only_database_still_reads(world: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_read_only_database_still_reads(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a "file:" URI path must not become folders under the cwd
     assert main(["cycles", "--db", RO_DB.format(d=world)]) == 0
     assert "no cycles yet" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_infeasible_config_exits_3_with_a_diagnosis(
