@@ -51,7 +51,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -85,6 +85,7 @@ from selector.auth import (
 )
 from selector.config import TrackConfig, loads_config
 from selector.errors import InputError, Location, PermissionDenied
+from selector.intake import IntakeResult, clean_email, email_id, format_id, is_email
 from selector.models import Applicant, Review
 
 #: The SQLite file used when neither a URL nor ``$SELECTOR_DB`` is given (relative to cwd).
@@ -312,16 +313,6 @@ class AuditEntry:
     new: Any
 
 
-class IntakeLike(Protocol):
-    """What the store needs from :func:`selector.intake.read_applications`'s result."""
-
-    @property
-    def accepted(self) -> Sequence[Applicant]: ...
-
-    @property
-    def rejected(self) -> Sequence[Any]: ...
-
-
 # --------------------------------------------------------------------------------------
 # Engine and migrations
 
@@ -479,51 +470,22 @@ def _to_applicant(row: ApplicantRow, *, blind: bool = False) -> Applicant:
     )
 
 
-def _applicant_fields(a: Applicant) -> dict[str, Any]:
-    """The stored fields of an applicant, for comparing an import with what is stored."""
-    return {
-        "name": a.name,
-        "email": a.email,
-        "pgy": a.pgy,
-        "specialty": a.specialty,
-        "program": a.program,
-        "pgy1_approved": a.pgy1_approved,
-        "answers": dict(a.answers),
-    }
+#: The stored fields of an applicant besides its id and answers.
+_STORED_FIELDS = ("name", "email", "pgy", "specialty", "program", "pgy1_approved")
 
 
-def _row_fields(row: ApplicantRow) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "email": row.email,
-        "pgy": row.pgy,
-        "specialty": row.specialty,
-        "program": row.program,
-        "pgy1_approved": row.pgy1_approved,
-        "answers": dict(row.answers or {}),
-    }
+def _fields(item: Applicant | ApplicantRow) -> dict[str, Any]:
+    """The stored fields of an applicant or its row, for comparing an import with the store."""
+    return {f: getattr(item, f) for f in _STORED_FIELDS} | {"answers": dict(item.answers or {})}
 
 
-def _rejection_json(rejection: Any) -> dict[str, Any]:
-    """A rejected intake row as JSON (its own ``to_json`` when it has one)."""
-    if hasattr(rejection, "to_json"):
-        out: dict[str, Any] = rejection.to_json()
-        return out
-    return {
-        "row": getattr(rejection, "row", None),
-        "errors": [str(e) for e in getattr(rejection, "errors", [])],
-    }
-
-
-def _rejected_ids(intake: IntakeLike) -> set[str]:
+def _rejected_ids(intake: IntakeResult) -> set[str]:
     """Applicant ids of rejected rows (by their ID or e-mail cell): those applicants are kept
     as they were, not withdrawn, when a row of theirs turns invalid in a new export."""
-    from selector.intake import clean_email, email_id, format_id, is_email
-
-    mapping: dict[str, str] = getattr(intake, "mapping", None) or {}
+    mapping = intake.mapping
     ids = set()
     for r in intake.rejected:
-        values = getattr(r, "values", None) or {}
+        values = r.values
         raw_id = values.get(mapping.get("applicant_id", ""), "").strip()
         email = clean_email(values.get(mapping.get("email", ""), ""))
         if raw_id:
@@ -888,7 +850,7 @@ class Store:
     # ---------------------------------------------------------------- applicants
 
     def _plan_import(
-        self, s: Session, cycle: CycleRow, intake: IntakeLike
+        self, s: Session, cycle: CycleRow, intake: IntakeResult
     ) -> tuple[ImportReport, dict[str, ApplicantRow], list[Applicant]]:
         """The import's report, the stored applicants by id, and the accepted applicants with
         a re-submission under a new response ID given its stored applicant's id (same
@@ -897,7 +859,7 @@ class Store:
             r.applicant_id: r
             for r in s.scalars(select(ApplicantRow).where(ApplicantRow.cycle_id == cycle.id))
         }
-        report = ImportReport(rejected=[_rejection_json(r) for r in intake.rejected])
+        report = ImportReport(rejected=[r.to_json() for r in intake.rejected])
         new_ids = {a.applicant_id for a in intake.accepted}
         by_email = {r.email.lower(): r for r in existing.values() if r.applicant_id not in new_ids}
         accepted: list[Applicant] = []
@@ -913,7 +875,7 @@ class Store:
             row = existing.get(a.applicant_id)
             if row is None:
                 report.added.append(a.applicant_id)
-            elif row.withdrawn or _row_fields(row) != _applicant_fields(a):
+            elif row.withdrawn or _fields(row) != _fields(a):
                 report.updated.append(a.applicant_id)
             else:
                 report.unchanged.append(a.applicant_id)
@@ -929,7 +891,7 @@ class Store:
             )
         return report, existing, accepted
 
-    def preview_import(self, actor: User, cycle: str | None, intake: IntakeLike) -> ImportReport:
+    def preview_import(self, actor: User, cycle: str | None, intake: IntakeResult) -> ImportReport:
         """What :meth:`import_applications` would do, without writing anything."""
         actor.require(Action.IMPORT)
         with self._tx(write=False) as s:
@@ -937,7 +899,7 @@ class Store:
             return report
 
     def import_applications(
-        self, actor: User, cycle: str | None, intake: IntakeLike
+        self, actor: User, cycle: str | None, intake: IntakeResult
     ) -> ImportReport:
         """Apply an applications export in one transaction: add new applicants, update changed
         ones, withdraw those missing from the export (kept with their reviews), keep reviews."""
@@ -957,13 +919,13 @@ class Store:
                             source_row=a.row,
                             created_at=now,
                             updated_at=now,
-                            **_applicant_fields(a),
+                            **_fields(a),
                         )
                     )
                     continue
                 row.source_row = a.row
                 if a.applicant_id in changed:
-                    old, new = _row_fields(row), _applicant_fields(a)
+                    old, new = _fields(row), _fields(a)
                     diff_old = {k: v for k, v in old.items() if new[k] != v}
                     diff_new = {k: v for k, v in new.items() if old[k] != v}
                     if row.withdrawn:
