@@ -27,7 +27,7 @@ from typing import Any
 
 from selector.config import TrackConfig
 from selector.models import Review
-from selector.scoring import review_total
+from selector.scoring import review_total, sample_sd
 
 
 def icc1(groups: Iterable[Sequence[float]]) -> float | None:
@@ -147,7 +147,10 @@ def _groups(counted: list[tuple[Review, float]], value: Any = None) -> dict[str,
 
 def reliability(reviews: Iterable[Review], config: TrackConfig) -> Reliability:
     """ICC(1) and Krippendorff's alpha of the totals, and alpha per criterion."""
-    counted = counted_reviews(reviews, config)
+    return _reliability(counted_reviews(reviews, config), config)
+
+
+def _reliability(counted: list[tuple[Review, float]], config: TrackConfig) -> Reliability:
     groups = _groups(counted)
     pairable = [g for g in groups.values() if len(g) >= 2]
     return Reliability(
@@ -163,7 +166,10 @@ def reliability(reviews: Iterable[Review], config: TrackConfig) -> Reliability:
 
 def reviewer_stats(reviews: Iterable[Review], config: TrackConfig) -> list[ReviewerStats]:
     """Per reviewer: count, mean and SD of totals, leniency against co-reviewers; by e-mail."""
-    counted = counted_reviews(reviews, config)
+    return _reviewer_stats(counted_reviews(reviews, config))
+
+
+def _reviewer_stats(counted: list[tuple[Review, float]]) -> list[ReviewerStats]:
     by_applicant: dict[str, list[tuple[str, float]]] = defaultdict(list)
     by_reviewer: dict[str, list[float]] = defaultdict(list)
     for r, total in counted:
@@ -181,11 +187,7 @@ def reviewer_stats(reviews: Iterable[Review], config: TrackConfig) -> list[Revie
     for reviewer in sorted(by_reviewer):
         totals = by_reviewer[reviewer]
         mean = math.fsum(totals) / len(totals)
-        sd = (
-            math.sqrt(math.fsum((t - mean) ** 2 for t in totals) / (len(totals) - 1))
-            if len(totals) > 1
-            else 0.0
-        )
+        sd = sample_sd(totals)
         dev = deviations.get(reviewer)
         leniency = math.fsum(dev) / len(dev) if dev else None
         out.append(ReviewerStats(reviewer, len(totals), mean, sd, leniency))
@@ -205,10 +207,16 @@ def disagreements(
     """Applicants whose reviewers' totals differ by more than ``threshold`` (a share of the
     rubric's total range; default the config's ``review.disagreement_threshold``), widest
     spread first."""
+    return _disagreements(counted_reviews(reviews, config), config, threshold)
+
+
+def _disagreements(
+    counted: list[tuple[Review, float]], config: TrackConfig, threshold: float | None
+) -> list[Disagreement]:
     limit = config.review.disagreement_threshold if threshold is None else threshold
     scale = config.max_total - config.min_total
     by_applicant: dict[str, list[tuple[Review, float]]] = defaultdict(list)
-    for r, total in counted_reviews(reviews, config):
+    for r, total in counted:
         by_applicant[r.applicant_id].append((r, total))
     out = []
     for applicant_id, entries in by_applicant.items():
@@ -251,9 +259,9 @@ def calibrate(
     reviews: Iterable[Review], config: TrackConfig, threshold: float | None = None
 ) -> Calibration:
     """Everything above in one call (the dashboard's calibration page)."""
-    items = list(reviews)
+    counted = counted_reviews(reviews, config)  # totals worked out once for all three
     return Calibration(
-        reliability(items, config),
-        reviewer_stats(items, config),
-        disagreements(items, config, threshold),
+        _reliability(counted, config),
+        _reviewer_stats(counted),
+        _disagreements(counted, config, threshold),
     )

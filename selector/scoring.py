@@ -113,8 +113,8 @@ def _standardized(totals: dict[tuple[str, str], float]) -> dict[tuple[str, str],
         by_reviewer[reviewer].append(t)
     all_totals = list(totals.values())
     mean_all = math.fsum(all_totals) / len(all_totals)
-    sd_all = _sd(all_totals)
-    stats = {r: (math.fsum(xs) / len(xs), _sd(xs)) for r, xs in by_reviewer.items()}
+    sd_all = sample_sd(all_totals)
+    stats = {r: (math.fsum(xs) / len(xs), sample_sd(xs)) for r, xs in by_reviewer.items()}
     out = {}
     for key, t in totals.items():
         mean, sd = stats[key[1]]
@@ -124,7 +124,8 @@ def _standardized(totals: dict[tuple[str, str], float]) -> dict[tuple[str, str],
     return out
 
 
-def _sd(xs: list[float]) -> float:
+def sample_sd(xs: list[float]) -> float:
+    """The sample standard deviation (n − 1); 0 for fewer than two values."""
     if len(xs) < 2:
         return 0.0
     m = math.fsum(xs) / len(xs)
