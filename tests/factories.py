@@ -11,6 +11,8 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hypothesis import strategies as st
+
 from selector.config import TrackConfig, parse_config
 from selector.models import Applicant, Review
 
@@ -102,3 +104,11 @@ def make_reviews(
             levels = {c.id: float(rng.randint(int(c.min), int(c.max))) for c in config.criteria}
             out.append(Review(a.applicant_id, f"R{r + 1}", levels))
     return out
+
+
+@st.composite
+def locks(draw: st.DrawFn, ids: Sequence[str], max_size: int) -> tuple[list[str], list[str]]:
+    """The chair's locks for a property test: a few distinct ids, split into (include, exclude)."""
+    locked = draw(st.lists(st.sampled_from(ids), max_size=max_size, unique=True))
+    split = draw(st.integers(0, len(locked)))
+    return locked[:split], locked[split:]

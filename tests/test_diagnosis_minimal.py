@@ -25,7 +25,7 @@ from selector.diagnosis import group_key
 from selector.eligibility import ineligibility_reason
 from selector.models import Applicant
 from selector.selection import Decision, apply_relaxations, decide
-from tests.factories import make_applicants, make_config, make_reviews
+from tests.factories import locks, make_applicants, make_config, make_reviews
 
 SPECIALTIES = ("Surgery", "Pediatrics", "Neurology")
 PROGRAMS = ("Program 1", "Program 2")
@@ -287,15 +287,13 @@ def infeasible_leaning(draw: st.DrawFn) -> dict[str, Any]:
     config = make_config(
         cohort=cohort, eligibility=eligibility, diversity=diversity, selection=selection
     )
-    ids = [a.applicant_id for a in apps]
-    locked = draw(st.lists(st.sampled_from(ids), max_size=3, unique=True))
-    split = draw(st.integers(0, len(locked)))
+    include, exclude = draw(locks([a.applicant_id for a in apps], max_size=3))
     return {
         "apps": apps,
         "scores": scores,
         "config": config,
-        "include": locked[:split],
-        "exclude": locked[split:],
+        "include": include,
+        "exclude": exclude,
     }
 
 

@@ -22,7 +22,7 @@ from selector.config import TrackConfig
 from selector.eligibility import ineligibility_reason
 from selector.models import Applicant
 from selector.selection import Decision, apply_relaxations, decide
-from tests.factories import make_applicants, make_config, make_reviews
+from tests.factories import locks, make_applicants, make_config, make_reviews
 
 SPECIALTIES = ("Surgery", "Pediatrics", "Neurology")
 UNITS = 10_000
@@ -211,15 +211,13 @@ def instances(
         diversity=[rule] if len(rule) > 1 else [],
         selection=selection,
     )
-    ids = [a.applicant_id for a in apps]
-    locked = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
-    split = draw(st.integers(0, len(locked)))
+    include, exclude = draw(locks([a.applicant_id for a in apps], max_size=2))
     return {
         "apps": apps,
         "scores": scores,
         "config": config,
-        "include": locked[:split],
-        "exclude": locked[split:],
+        "include": include,
+        "exclude": exclude,
     }
 
 
