@@ -23,7 +23,3 @@ def ineligibility_reason(applicant: Applicant, config: TrackConfig) -> str | Non
     if applicant.pgy < rules.min_pgy:
         return f"PGY{applicant.pgy}, below the minimum of PGY{rules.min_pgy}"
     return None
-
-
-#: The name docs/architecture.md uses for the same check.
-check_eligibility = ineligibility_reason

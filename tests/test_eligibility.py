@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from selector.eligibility import check_eligibility, ineligibility_reason
+from selector.eligibility import ineligibility_reason
 from tests.factories import make_applicants, make_config
 
 
@@ -23,4 +23,3 @@ def test_reasons(pgy: int, approved: bool, eligibility: dict, reason: str | None
     (a,) = make_applicants(1, pgy=pgy, pgy1_approved=approved)
     config = make_config(eligibility=eligibility)
     assert ineligibility_reason(a, config) == reason
-    assert check_eligibility(a, config) == reason
