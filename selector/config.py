@@ -222,12 +222,29 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> TrackConfig:
         ) from None
 
 
+#: A track config is a page or two of TOML; anything far larger is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _config_too_large(source: str) -> ConfigError:
+    limit = f"{MAX_CONFIG_BYTES // 1024} KB"
+    return ConfigError(
+        "config_too_large", f"larger than {limit}; the limit is {limit}", Location(file=source)
+    )
+
+
 def loads_config(text: str, source: str = "<config>") -> TrackConfig:
     """Parse TOML text into a :class:`TrackConfig`."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise _config_too_large(source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("config_toml", f"not valid TOML: {exc}", Location(file=source)) from None
+    except RecursionError:  # arrays nested thousands deep
+        raise ConfigError(
+            "config_toml", "not valid TOML: nested too deeply", Location(file=source)
+        ) from None
     return parse_config(data, source)
 
 
@@ -265,7 +282,11 @@ def read_config_text(path: str | Path) -> str:
     """The text of a config file; a missing, unreadable or non-UTF-8 file is a ConfigError."""
     p = Path(path)
     try:
-        return p.read_bytes().decode("utf-8")
+        with p.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise _config_too_large(str(p))
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
             "config_missing", "config file not found", Location(file=str(p))

@@ -13,17 +13,20 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 from typing import IO, Any
 
+from selector import xlsx
 from selector.errors import InputError, Location
+from selector.xlsx import LIMITS, MB
 
 Source = bytes | bytearray | IO[bytes] | str | Path
 
 #: Largest file intake accepts (the dashboard caps uploads lower).
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50 * MB
 
 
 @dataclass(frozen=True)
@@ -37,25 +40,43 @@ class Grid:
     encoding: str | None = None
 
 
+def _too_large(name: str) -> InputError:
+    return InputError(
+        "file_too_large",
+        f"the file is larger than {MAX_BYTES // MB} MB; the limit is {MAX_BYTES // MB} MB",
+        Location(file=name),
+    )
+
+
 def read_bytes(source: Source, filename: str | None = None) -> tuple[bytes, str]:
-    """The bytes of a source and a name to report it by."""
+    """The bytes of a source and a name to report it by; never reads past :data:`MAX_BYTES`
+    (a path to ``/dev/zero`` or a pipe is refused, not read to the end)."""
     if isinstance(source, (bytes, bytearray)):
-        return bytes(source), filename or "<upload>"
-    if isinstance(source, (str, Path)):
+        data, name = bytes(source), filename or "<upload>"
+    elif isinstance(source, (str, Path)):
         path = Path(source)
+        name = filename or str(path)
         try:
-            return path.read_bytes(), filename or str(path)
+            with path.open("rb") as stream:
+                data = stream.read(MAX_BYTES + 1)
         except FileNotFoundError:
             raise InputError("file_missing", "file not found", Location(file=str(path))) from None
+        except IsADirectoryError:
+            raise InputError(
+                "file_unreadable", "a folder, not a file", Location(file=str(path))
+            ) from None
         except OSError as exc:
             raise InputError(
                 "file_unreadable", f"cannot read: {exc.strerror}", Location(file=str(path))
             ) from None
-    data = source.read()
-    name = filename or getattr(source, "name", None) or "<upload>"
-    if isinstance(data, str):  # a text stream: accept it rather than fail
-        data = data.encode("utf-8")
-    return data, str(name)
+    else:
+        data = source.read(MAX_BYTES + 1)
+        name = str(filename or getattr(source, "name", None) or "<upload>")
+        if isinstance(data, str):  # a text stream: accept it rather than fail
+            data = data.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise _too_large(name)
+    return data, name
 
 
 def cell_text(value: Any) -> str:
@@ -108,60 +129,78 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _delimiter(text: str) -> str:
-    """The delimiter of a CSV: of , ; tab |, the commonest in the first non-blank lines."""
-    lines = [ln for ln in text[:20000].splitlines() if ln.strip()][:5]
+    """The delimiter of a CSV: of , ; tab |, the commonest outside quoted text in the first
+    non-blank lines."""
+    sample = _QUOTED.sub("", text[:20000])
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:5]
     counts = {d: sum(ln.count(d) for ln in lines) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
+# A quoted cell may hold a whole essay: as long as the file itself may be.
+csv.field_size_limit(MAX_BYTES)
+
+
+def _unclosed_quote(text: str, delimiter: str) -> bool:
+    """Whether the text ends inside a quoted cell (a quote opened and never closed, so every
+    row after it was read into that one cell)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _read_csv(data: bytes, name: str) -> Grid:
     text, encoding = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    cells = text.count(delimiter) + text.count("\n") + 1  # at most this many
+    if cells > LIMITS.cells:
+        raise InputError(
+            "csv_too_many_cells",
+            f"the file holds up to {cells:,} cells; the limit is {LIMITS.cells:,} cells",
+            Location(file=name),
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
-    numbers: list[int] = []
     try:
-        for i, record in enumerate(reader, start=1):
-            rows.append([c.strip() for c in record])
-            numbers.append(i)
+        rows = [[c.strip() for c in record] for record in reader]
     except csv.Error as exc:
         raise InputError(
-            "csv_malformed", f"not a readable CSV file: {exc}", Location(file=name)
+            "csv_malformed",
+            f"not a readable CSV file: {str(exc)[:120]}",
+            Location(file=name, row=len(rows) + 1),
         ) from None
-    return Grid(rows, numbers, "csv", None, encoding)
+    width = max(map(len, rows), default=0)
+    if width * len(rows) > LIMITS.cells:
+        raise InputError(
+            "csv_too_many_cells",
+            f"the file claims {len(rows):,} rows × {width:,} columns; the limit is "
+            f"{LIMITS.cells:,} cells",
+            Location(file=name),
+        )
+    if rows and any("\n" in c or "\r" in c for c in rows[-1]) and _unclosed_quote(text, delimiter):
+        raise InputError(
+            "csv_unclosed_quote",
+            "a quote opened in this row is never closed, so every row after it was read "
+            "into one cell; close the quote (or remove it) and save again",
+            Location(file=name, row=len(rows)),
+        )
+    return Grid(rows, list(range(1, len(rows) + 1)), "csv", None, encoding)
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Grid:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
-        if sheet is not None and sheet not in names:
-            raise InputError(
-                "sheet_missing",
-                f"no sheet named {sheet!r}; the workbook has {', '.join(names)}",
-                Location(file=name),
-            )
-        # Without a named sheet: the first one that has any cells (skips a blank cover sheet).
-        chosen, cells = names[0], []
-        for candidate in [sheet] if sheet is not None else names:
-            chosen = candidate
-            cells = wb.get_sheet_by_name(candidate).to_python(skip_empty_area=False)
-            if any(v not in ("", None) for row in cells for v in row):
-                break
-    except InputError:
-        raise
-    except (CalamineError, ValueError, IndexError, OSError) as exc:
-        raise InputError(
-            "xlsx_unreadable", f"not a readable .xlsx workbook: {exc}", Location(file=name)
-        ) from None
-    rows = _as_text(cells)
-    return Grid(rows, list(range(1, len(rows) + 1)), "xlsx", chosen, None)
+    found = xlsx.read(data, name, sheet)
+    return Grid(found.cells, list(range(1, len(found.cells) + 1)), "xlsx", found.name, None)
 
 
-def _as_text(cells: list[list[Any]]) -> list[list[str]]:
+def as_text(cells: list[list[Any]]) -> list[list[str]]:
     """The cells as text, column by column (rows padded to the sheet's width): a column of text
     only (most of a form export) is stripped in one C-speed pass; the others (timestamps,
     numbers) go through cell_text."""
@@ -178,12 +217,6 @@ def _as_text(cells: list[list[Any]]) -> list[list[str]]:
 def read_grid(source: Source, filename: str | None = None, sheet: str | None = None) -> Grid:
     """Read the first non-empty (or the named) sheet of an .xlsx, or a .csv, into a Grid."""
     data, name = read_bytes(source, filename)
-    if len(data) > MAX_BYTES:
-        raise InputError(
-            "file_too_large",
-            f"file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB",
-            Location(file=name),
-        )
     if not data.strip():
         raise InputError("file_empty", "the file is empty", Location(file=name))
     if _is_zip(data):

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from selector.config import DEFAULT_CONFIG_PATH, TrackConfig, load_config, loads_config
+from selector.config import (
+    DEFAULT_CONFIG_PATH,
+    TrackConfig,
+    load_config,
+    loads_config,
+    read_config_text,
+)
 from selector.errors import ConfigError
 
 MINIMAL = """
@@ -51,7 +57,7 @@ def test_range_cohort() -> None:
         (MINIMAL.replace("size = 10", "size = 0"), "cohort.size", "greater than or equal"),
         (MINIMAL.replace("size = 10", "size = 10\nmin_size = 3"), "cohort", "not both"),
         (MINIMAL.replace("size = 10", "min_size = 9\nmax_size = 3"), "cohort", "above max_size"),
-        (MINIMAL + 'weight = -1\n', "criteria[0].weight", "greater than 0"),
+        (MINIMAL + "weight = -1\n", "criteria[0].weight", "greater than 0"),
         (MINIMAL + "min = 5\nmax = 1\n", "criteria[0]", "below max"),
         (MINIMAL.replace('id = "awareness"', 'id = "Bad Id"'), "criteria[0].id", "pattern"),
         (MINIMAL + '[[diversity]]\nfield = "specialty"\n', "diversity[0]", "needs max_per_value"),
@@ -107,3 +113,11 @@ def test_contradictions_name_rules_no_pool_can_satisfy() -> None:
         "specialty: min_per_value 'Surgery' = 9 is above max_per_value 2",
     ]
     assert load_config(DEFAULT_CONFIG_PATH).contradictions() == []
+
+
+def test_a_config_nested_too_deeply_or_too_large_is_a_config_error(tmp_path: Path) -> None:
+    """Issue 8: tomllib recursed into a RecursionError; /dev/zero was read to the end."""
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        loads_config("a = " + "[" * 100_000)
+    with pytest.raises(ConfigError, match="the limit is 1024 KB"):
+        read_config_text("/dev/zero")

@@ -180,3 +180,32 @@ def test_any_bytes_give_a_grid_or_an_input_error(data: bytes) -> None:
     except InputError:
         return
     assert len(grid.rows) == len(grid.row_numbers)
+
+
+# ---- issue 8: CSV quirks that refused valid files or swallowed rows
+
+
+def test_delimiter_guess_ignores_commas_inside_quoted_text() -> None:
+    """A semicolon file whose quoted essays hold more commas than the file has semicolons."""
+    text = 'Email;Essay\na@example.org;"I lead, listen, build, teach, and, learn, daily"\n'
+    grid = read_grid(text.encode())
+    assert grid.rows[1] == ["a@example.org", "I lead, listen, build, teach, and, learn, daily"]
+
+
+def test_a_cell_longer_than_the_csv_module_default_is_read() -> None:
+    essay = "word " * 40_000  # 200,000 characters; csv's default limit is 131,072
+    grid = read_grid(f'Email,Essay\na@example.org,"{essay}"\n'.encode())
+    assert grid.rows[1][1] == essay.strip()
+
+
+def test_an_unclosed_quote_is_reported_with_its_row() -> None:
+    text = 'Email,PGY\na@example.org,2\n"b@example.org,3\nc@example.org,4\n'
+    with pytest.raises(InputError) as caught:
+        read_grid(text.encode(), "apps.csv")
+    assert caught.value.code == "csv_unclosed_quote"
+    assert caught.value.location.row == 3
+
+
+def test_a_quoted_multiline_cell_in_the_last_row_is_fine() -> None:
+    grid = read_grid(b'Email,Essay\na@example.org,"two\nlines"\n')
+    assert grid.rows[1] == ["a@example.org", "two\nlines"]

@@ -17,6 +17,7 @@ from selector.errors import InputError, Location
 from selector.models import Applicant, Review
 from selector.roster import output_format, write_roster
 from selector.selection import Decision, decide
+from selector.tables import read_bytes
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
@@ -61,15 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.set_defaults(func=run)
 
 
-def _read(path: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"{what}_unreadable", f"cannot read: {exc.strerror}", Location(file=path)
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
     config_text = read_config_text(args.config)
     config = loads_config(config_text, args.config)
@@ -99,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
         from selector.intake import read_applications
         from selector.scorefile import read_scores
 
-        app_bytes = _read(args.applications, "applications")
-        score_bytes = _read(args.scores, "scores")
+        app_bytes = read_bytes(args.applications)[0]
+        score_bytes = read_bytes(args.scores)[0]
         inputs[Path(args.applications).name] = app_bytes
         inputs[Path(args.scores).name] = score_bytes
         intake = read_applications(app_bytes, filename=args.applications)
