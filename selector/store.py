@@ -327,7 +327,7 @@ def _parse_url(url: str) -> URL:
     password, so it is not repeated)."""
     try:
         return make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise InputError(
             "db_url_invalid",
             "not a database URL (e.g. sqlite:///var/selector.db or postgresql://host/db)",
