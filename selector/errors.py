@@ -20,7 +20,7 @@ Severity = Literal["error", "warning"]
 QUOTE_LIMIT = 80
 LINE_LIMIT = 300
 
-_QUOTED = re.compile(r"'[^'\n]{%d,}'|\"[^\"\n]{%d,}\"" % (QUOTE_LIMIT + 1, QUOTE_LIMIT + 1))
+_QUOTED = re.compile(rf"'[^'\n]{{{QUOTE_LIMIT + 1},}}'|\"[^\"\n]{{{QUOTE_LIMIT + 1},}}\"")
 
 
 def clip(text: str) -> str:

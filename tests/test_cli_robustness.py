@@ -314,3 +314,27 @@ def test_a_huge_cell_is_quoted_short_in_row_problems(
     assert main(["validate", str(export), "--json"]) == 0
     (message,) = json.loads(capsys.readouterr().out)["rejected"][0]["errors"]
     assert len(message) <= 300
+
+
+def test_an_unexpected_error_prints_its_class_not_its_text(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    def crash(*args: object, **kwargs: object) -> None:
+        params = ("E1234ABCD", "Probo Marsh", "probo@example.org")
+        raise IntegrityError("INSERT INTO applicants ...", params, Exception("UNIQUE failed"))
+
+    monkeypatch.setattr(Store, "import_applications", crash)
+    db = ["--db", f"sqlite:///{tmp_path}/x.db"]
+    assert main(["import", str(DATA / "demo_applications.xlsx"), "--cycle", "2026", *db]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("selector: internal error: IntegrityError")
+    assert "--debug" in err[0]
+    for text in (err[0], caplog.text):
+        assert "Probo" not in text and "probo@" not in text and "INSERT" not in text
+    with pytest.raises(IntegrityError):  # --debug shows everything
+        main(["--debug", "import", str(DATA / "demo_applications.xlsx"), "--cycle", "2026", *db])
