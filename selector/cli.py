@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "select",
     "store_commands",
+    "backup",
     "demo",
     "config_schema",
 )
