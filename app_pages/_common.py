@@ -1,4 +1,5 @@
-"""Shared dashboard helpers: the store, the logged-in user, role gates, navigation, errors.
+"""Shared dashboard helpers: the store, the logged-in user, role gates, navigation, errors,
+tables.
 
 Pages stay thin: they call :func:`require_role` first, read their input, make one domain call
 and show the result. The only cached object is the :class:`Store` per database URL
@@ -7,18 +8,49 @@ and show the result. The only cached object is the :class:`Store` per database U
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import state
 from selector.auth import User
 from selector.config import TrackConfig
-from selector.errors import ConfigError, InputError, SelectorError
+from selector.errors import ConfigError, InputError, SelectorError, describe_unexpected
+from selector.roster import safe_cell
 from selector.store import Cycle, Store
+
+#: The server log of the dashboard: ids and classes only, never applicant data.
+LOG = logging.getLogger("selector.dashboard")
+
+
+def _frames(exc: BaseException) -> str:
+    """The code lines an exception passed through (file, line, source), without its text."""
+    return "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__))).rstrip()
+
+
+class _NoExceptionText(logging.Filter):
+    """Rewrites Streamlit's "Uncaught app execution" records (an exception in a callback, or
+    anything past :func:`run_page`) to the exception's class, hint and frames: its text may
+    quote a row."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            record.args = (record.getMessage(), describe_unexpected(exc), _frames(exc))
+            record.msg = "%s: %s\n%s"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_streamlit_errors = logging.getLogger("streamlit.error_util")
+if not any(isinstance(f, _NoExceptionText) for f in _streamlit_errors.filters):
+    _streamlit_errors.addFilter(_NoExceptionText())
 
 #: Minutes of inactivity after which a session is logged out.
 SESSION_TIMEOUT_S = 30 * 60
@@ -183,6 +215,34 @@ def current_cycle() -> Cycle:
 def show_error(exc: SelectorError) -> None:
     """A domain error as one readable message, never a traceback."""
     st.error(str(exc), icon=":material/error:")
+
+
+def run_page(page: Any) -> None:
+    """Run a page; an exception nobody expected becomes one message and one server-log entry
+    with its class, a hint and the code lines it passed through, but never its text (a
+    database error quotes the row it failed on). Streamlit's own handler would log it all."""
+    try:
+        page.run()
+    except Exception as exc:
+        LOG.error("unexpected error: %s\n%s", describe_unexpected(exc), _frames(exc))
+        st.error(f"Something went wrong: {describe_unexpected(exc)}.", icon=":material/error:")
+
+
+def safe_frame(data: pd.DataFrame) -> pd.DataFrame:
+    """A table whose text cells (and headers) cannot run as spreadsheet formulas, for the
+    "Download as CSV" of Streamlit's table toolbar: text starting with = + - @ tab or CR gets
+    the same leading apostrophe as in the roster (:func:`selector.roster.safe_cell`)."""
+    out = data.rename(columns=safe_cell)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe_cell)
+    return out
+
+
+def table(data: pd.DataFrame, **kwargs: Any) -> Any:
+    """``st.dataframe`` of :func:`safe_frame`: every table that shows applicant text or names
+    goes through here, so its CSV download is as safe as the roster export."""
+    return st.dataframe(safe_frame(data), **kwargs)
 
 
 def demo_banner() -> dict[str, Any] | None:

@@ -101,7 +101,7 @@ with col_spread:
             "other reviewers' mean for the same applicants (positive = lenient)."
         )
 
-st.dataframe(
+_common.table(
     pd.DataFrame(
         [
             {
@@ -157,7 +157,7 @@ else:
         "of the scale: worth discussing before the selection."
     )
     labels = {c.id: c.label for c in config.criteria}
-    st.dataframe(
+    _common.table(
         pd.DataFrame(
             [
                 {

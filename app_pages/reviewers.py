@@ -55,7 +55,7 @@ done = Counter(r.reviewer for r in reviews if review_total(r, config)[0] is not 
 conflicts = Counter(r.reviewer for r in reviews if r.conflict)
 
 st.subheader("Accounts")
-st.dataframe(
+_common.table(
     pd.DataFrame(
         [
             {
@@ -114,7 +114,7 @@ if outcome := ss.pop("assign_outcome", None):
 by_applicant: dict[str, list[str]] = defaultdict(list)
 for applicant_id, email in pairs:
     by_applicant[applicant_id].append(email)
-st.dataframe(
+_common.table(
     pd.DataFrame(
         [
             {

@@ -44,7 +44,7 @@ else:
         f"{decision.total_score:.2f}"
         + (" · rules edited in this scenario" if config != cycle.config else " · saved rules")
     )
-    st.dataframe(
+    _common.table(
         pd.DataFrame(
             [
                 {
@@ -114,7 +114,7 @@ runs = store.runs(user, cycle.name)
 if not runs:
     st.caption("None yet.")
 else:
-    st.dataframe(
+    _common.table(
         pd.DataFrame(
             [
                 {
@@ -133,7 +133,7 @@ else:
     )
 with st.expander("Audit log of this cycle", icon=":material/history:"):
     entries = store.audit_log(user, cycle.name)[-200:]
-    st.dataframe(
+    _common.table(
         pd.DataFrame(
             [
                 {"When": e.at, "Who": e.actor, "Action": e.action, "Target": e.target}

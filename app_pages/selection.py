@@ -244,7 +244,7 @@ def show_decision(name: str, decision: Decision) -> None:
     )
     tabs = st.tabs(["Cohort", "Composition", "Rule prices", "Not selected", "Notes"])
     with tabs[0]:
-        st.dataframe(
+        _common.table(
             cohort_table(decision),
             hide_index=True,
             column_config={
@@ -269,9 +269,9 @@ def show_decision(name: str, decision: Decision) -> None:
             "How much total score each rule costs: the optimum without the rule minus the "
             "optimum with it (0: the rule does not bind)."
         )
-        st.dataframe(prices, hide_index=True, key=f"prices_{name}")
+        _common.table(prices, hide_index=True, key=f"prices_{name}")
     with tabs[3]:
-        st.dataframe(
+        _common.table(
             pd.DataFrame(
                 [
                     {
@@ -317,7 +317,7 @@ def compare(a: Decision, b: Decision) -> None:
             table = cohort_table(decision)
             if not table.empty:
                 table["In both"] = table["Applicant"].isin(both)
-                st.dataframe(
+                _common.table(
                     table[["Applicant", "Name", "Specialty", "Score", "In both"]],
                     hide_index=True,
                     column_config={"Score": SCORE_COLUMN},

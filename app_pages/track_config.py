@@ -67,7 +67,7 @@ with view_col:
                 parts.append(f"at least {rule.min_distinct} distinct")
             parts += [f"at least {n} × {v}" for v, n in rule.min_per_value.items()]
             st.markdown(f"**{rule.field}**: " + ", ".join(parts))
-        st.dataframe(
+        _common.table(
             pd.DataFrame(
                 [
                     {

@@ -97,7 +97,7 @@ if result.rejected:
         "as Excel shows them) or in the column mapping below.",
         icon=":material/error:",
     )
-    st.dataframe(
+    _common.table(
         pd.DataFrame(
             [
                 {
@@ -114,7 +114,7 @@ if result.rejected:
     )
 if result.warnings:
     with st.expander(f"{len(result.warnings)} warnings"):
-        st.dataframe(
+        _common.table(
             pd.DataFrame(
                 [
                     {"Row": w.row, "Column": w.location.column, "Warning": w.message}
@@ -166,7 +166,7 @@ tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in outcomes.items()])
 for tab, ids in zip(tabs, outcomes.values(), strict=True):
     with tab:
         if ids:
-            st.dataframe(pd.DataFrame({"Applicant": list(ids)}), hide_index=True)
+            _common.table(pd.DataFrame({"Applicant": list(ids)}), hide_index=True)
         else:
             st.caption("None.")
 

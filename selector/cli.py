@@ -2,7 +2,8 @@
 
 Each command lives in ``selector/commands/<name>.py`` with a ``register(subparsers)`` that adds
 its parser and sets ``func``. Errors become one line on stderr and a non-zero exit code:
-2 for bad input, 3 for an infeasible selection, 4 for a refused permission.
+2 for bad input, 3 for an infeasible selection, 4 for a refused permission, 1 for an unexpected
+error (its class and a hint only: its text may quote applicant data; ``--debug`` shows all).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import sys
 from collections.abc import Sequence
 
 from selector import __version__
-from selector.errors import SelectorError
+from selector.errors import SelectorError, describe_unexpected
 
 #: Command modules, in the order `selector --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "select",
     "store_commands",
+    "backup",
     "demo",
     "config_schema",
 )
@@ -68,11 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stdout at /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except Exception as exc:  # no traceback reaches a user unless asked for
+    except Exception as exc:  # no traceback, and not the exception's text, unless asked for
         if args.debug or os.environ.get("SELECTOR_DEBUG"):
             raise
         print(
-            f"selector: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            f"selector: internal error: {describe_unexpected(exc)} (run with --debug for details)",
             file=sys.stderr,
         )
         return 1

@@ -10,10 +10,45 @@ Two kinds:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+#: The longest quoted value a message shows whole, and the longest message line.
+QUOTE_LIMIT = 80
+LINE_LIMIT = 300
+
+_QUOTED = re.compile(rf"'[^'\n]{{{QUOTE_LIMIT + 1},}}'|\"[^\"\n]{{{QUOTE_LIMIT + 1},}}\"")
+
+
+def clip(text: str) -> str:
+    """A message fit for one line: each quoted value longer than :data:`QUOTE_LIMIT` cut short
+    with "…", the whole text cut at :data:`LINE_LIMIT` characters. A 200 KB cell quoted in an
+    error is then still one readable line."""
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    text = _QUOTED.sub(lambda m: m[0][: QUOTE_LIMIT - 1] + "…" + m[0][-1], text)
+    return text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
+
+
+def describe_unexpected(exc: BaseException) -> str:
+    """One line for an exception nobody expected, without its text: the text of a database or
+    driver error can quote a row (SQLAlchemy's IntegrityError shows the INSERT's parameters,
+    PostgreSQL the duplicate key), so only the class and a hint are shown."""
+    name = type(exc).__name__
+    hint = _HINTS.get(name, "a bug in selector, or a broken database")
+    return f"{name} ({hint}; details are not shown as they may hold applicant data)"
+
+
+_HINTS = {
+    "IntegrityError": "the database refused a change that conflicts with a stored row; "
+    "nothing was saved",
+    "OperationalError": "the database could not be used",
+    "DataError": "a value did not fit its database column; nothing was saved",
+    "MemoryError": "out of memory",
+}
 
 
 def column_letter(index: int) -> str:
@@ -65,6 +100,9 @@ class Problem:
     severity: Severity = "error"
     params: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", clip(self.message))
+
     @property
     def row(self) -> int | None:
         return self.location.row
@@ -87,11 +125,11 @@ class SelectorError(Exception):
         **params: Any,
     ) -> None:
         self.code = code
-        self.message = message
+        self.message = clip(message)
         self.location = location or Location()
         self.params = params
         where = str(self.location)
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(clip(f"{where}: {self.message}" if where else self.message))
 
 
 class InputError(SelectorError):

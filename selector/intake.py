@@ -865,7 +865,13 @@ def _read_applications(
         candidates.append((applicant, raw_submitted, order))
 
     accepted = _keep_latest(candidates, warnings, loc)
-    accepted = _unique_ids(accepted, warnings, loc)
+    accepted, clashes = _unique_ids(accepted, warnings, loc)
+    if clashes:
+        by_number = {row_numbers[i]: row for i, row in zip(data_idx, data, strict=True)}
+        for a, problem in clashes:
+            values = dict(zip(headers, by_number[a.row or 0], strict=False))
+            rejected.append(Rejection(a.row or 0, [problem.message], values, [problem]))
+        rejected.sort(key=lambda r: r.row)
     warnings.sort(key=lambda p: p.row or 0)
     return IntakeResult(
         rows=len(data),
@@ -946,15 +952,26 @@ def _keep_latest(
 
 def _unique_ids(
     accepted: list[Applicant], warnings: list[Problem], loc: _Locator
-) -> list[Applicant]:
-    """A repeated ID cell (a hand-kept sheet) gives the later applicant its e-mail id."""
+) -> tuple[list[Applicant], list[tuple[Applicant, Problem]]]:
+    """A repeated ID cell (a hand-kept sheet) gives the later applicant its e-mail id; when
+    that id is taken too (an ID cell equal to another row's e-mail id), the later row is
+    rejected, so no two applicants ever share an id. Returns the accepted and the rejected."""
     if len({a.applicant_id for a in accepted}) == len(accepted):
-        return accepted
+        return accepted, []
     seen: dict[str, int | None] = {}
     out: list[Applicant] = []
+    clashes: list[tuple[Applicant, Problem]] = []
     for a in accepted:
         if a.applicant_id in seen:
             new_id = email_id(a.email)
+            if new_id in seen:
+                message = (
+                    f"applicant id '{a.applicant_id}' is also on row {seen[a.applicant_id]}, "
+                    f"and the id made from this row's e-mail ('{new_id}') is on row "
+                    f"{seen[new_id]}; give this row an ID of its own"
+                )
+                clashes.append((a, Problem("id_collision", message, loc(a.row, "applicant_id"))))
+                continue
             warnings.append(
                 Problem(
                     "duplicate_id",
@@ -967,4 +984,4 @@ def _unique_ids(
             a = replace(a, applicant_id=new_id)
         seen[a.applicant_id] = a.row
         out.append(a)
-    return out
+    return out, clashes

@@ -22,7 +22,8 @@ Public API::
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
     update_cycle_config(actor, cycle, config_text) -> Cycle
-    preview_import(actor, cycle, intake) / import_applications(actor, cycle, intake) -> ImportReport
+    preview_import(actor, cycle, intake) -> ImportReport
+    import_applications(actor, cycle, intake, *, create_with=None) -> ImportReport
     applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
     applicant(actor, cycle, applicant_id) -> Applicant
     withdraw_applicant / restore_applicant(actor, cycle, applicant_id)
@@ -30,7 +31,8 @@ Public API::
     set_assignment(actor, cycle, applicant_id, reviewer_email, assigned)
     set_assignments(actor, cycle, pairs, assigned=True)
     assignments(actor, cycle) -> list[(applicant_id, reviewer_email)]
-    save_review(actor, cycle, review); save_reviews(actor, cycle, reviews) -> int
+    save_review(actor, cycle, review); save_reviews(actor, cycle, reviews, *, new_reviewers=())
+        -> int
     review(actor, cycle, applicant_id, reviewer_email=None) -> Review | None
     reviews(actor, cycle) -> list[Review]
     declare_conflict(actor, cycle, applicant_id, reason="", *, reviewer_email=None, declared=True)
@@ -327,7 +329,7 @@ def _parse_url(url: str) -> URL:
     password, so it is not repeated)."""
     try:
         return make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise InputError(
             "db_url_invalid",
             "not a database URL (e.g. sqlite:///var/selector.db or postgresql://host/db)",
@@ -426,6 +428,13 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this release knows (a database at another one is newer)."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 # --------------------------------------------------------------------------------------
@@ -694,19 +703,25 @@ class Store:
         role = role if isinstance(role, Role) else parse_role(role)
         pw_hash = hash_password(password) if password is not None else ""
         with self._tx() as s:
-            if s.scalars(select(UserRow).where(UserRow.email == email)).first() is not None:
-                raise InputError("user_exists", f"a user {email!r} already exists")
-            row = UserRow(
-                email=email,
-                name=name.strip(),
-                role=role.value,
-                program=program.strip(),
-                password_hash=pw_hash,
-            )
-            s.add(row)
-            s.flush()
-            self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
-            return _to_user(row)
+            return _to_user(self._insert_user(s, actor, email, name, role, pw_hash, program))
+
+    def _insert_user(
+        self, s: Session, actor: User, email: str, name: str, role: Role, pw_hash: str, program: str
+    ) -> UserRow:
+        """Add an account inside the caller's transaction (audited)."""
+        if s.scalars(select(UserRow).where(UserRow.email == email)).first() is not None:
+            raise InputError("user_exists", f"a user {email!r} already exists")
+        row = UserRow(
+            email=email,
+            name=name.strip(),
+            role=role.value,
+            program=program.strip(),
+            password_hash=pw_hash,
+        )
+        s.add(row)
+        s.flush()
+        self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
+        return row
 
     def set_password(self, actor: User, email: str, password: str) -> None:
         """Set a password: one's own, or anyone's for a coordinator."""
@@ -789,31 +804,47 @@ class Store:
         logins, whose passwords are public (:func:`selector.seed.retire_demo`)."""
         actor.require(Action.MANAGE_CYCLES)
         name = name.strip()
+        with self._tx() as s:
+            created = _to_cycle(
+                self._insert_cycle(s, actor, name, config_text, blind, avoid_own_program)
+            )
+        self._cycle_created(name)
+        return created
+
+    def _insert_cycle(
+        self,
+        s: Session,
+        actor: User,
+        name: str,
+        config_text: str,
+        blind: bool | None = None,
+        avoid_own_program: bool | None = None,
+    ) -> CycleRow:
+        """Add a cycle inside the caller's transaction (audited)."""
         if not name:
             raise InputError("cycle_name_empty", "a cycle needs a name")
         config = loads_config(config_text, f"cycle {name}")
-        with self._tx() as s:
-            if s.scalars(select(CycleRow).where(CycleRow.name == name)).first() is not None:
-                raise InputError("cycle_exists", f"a cycle named {name!r} already exists")
-            row = CycleRow(
-                name=name,
-                config_text=config_text,
-                blind=config.review.blind if blind is None else blind,
-                avoid_own_program=(
-                    config.review.avoid_own_program
-                    if avoid_own_program is None
-                    else avoid_own_program
-                ),
-            )
-            s.add(row)
-            s.flush()
-            self._audit(s, actor, row, "cycle.create", name)
-            created = _to_cycle(row)
+        if s.scalars(select(CycleRow).where(CycleRow.name == name)).first() is not None:
+            raise InputError("cycle_exists", f"a cycle named {name!r} already exists")
+        row = CycleRow(
+            name=name,
+            config_text=config_text,
+            blind=config.review.blind if blind is None else blind,
+            avoid_own_program=(
+                config.review.avoid_own_program if avoid_own_program is None else avoid_own_program
+            ),
+        )
+        s.add(row)
+        s.flush()
+        self._audit(s, actor, row, "cycle.create", name)
+        return row
+
+    def _cycle_created(self, name: str) -> None:
+        """After a new cycle is committed: a real cycle next to the demo retires the demo."""
         from selector.seed import DEMO_CYCLE, retire_demo  # seed builds on the store
 
         if name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in self.cycles()):
             retire_demo(self)
-        return created
 
     def cycles(self) -> list[Cycle]:
         """Every cycle, newest first."""
@@ -899,61 +930,86 @@ class Store:
             return report
 
     def import_applications(
-        self, actor: User, cycle: str | None, intake: IntakeResult
+        self,
+        actor: User,
+        cycle: str | None,
+        intake: IntakeResult,
+        *,
+        create_with: str | None = None,
     ) -> ImportReport:
         """Apply an applications export in one transaction: add new applicants, update changed
-        ones, withdraw those missing from the export (kept with their reviews), keep reviews."""
+        ones, withdraw those missing from the export (kept with their reviews), keep reviews.
+
+        ``create_with`` (a config TOML) creates the named cycle when it does not exist, in the
+        same transaction: an import that fails or is killed leaves no empty cycle behind."""
         actor.require(Action.IMPORT)
+        created = False
         with self._tx() as s:
-            cycle_row = self._cycle_row(s, cycle)
-            report, existing, accepted = self._plan_import(s, cycle_row, intake)
-            now = _now()
-            changed = set(report.updated)
-            for a in accepted:
-                row = existing.get(a.applicant_id)
-                if row is None:
-                    s.add(
-                        ApplicantRow(
-                            cycle_id=cycle_row.id,
-                            applicant_id=a.applicant_id,
-                            source_row=a.row,
-                            created_at=now,
-                            updated_at=now,
-                            **_fields(a),
-                        )
+            name = cycle.strip() if cycle is not None else None
+            known = name is None or s.scalar(select(CycleRow.id).where(CycleRow.name == name))
+            if create_with is not None and name is not None and not known:
+                actor.require(Action.MANAGE_CYCLES)
+                cycle_row = self._insert_cycle(s, actor, name, create_with)
+                created = True
+            else:
+                cycle_row = self._cycle_row(s, cycle)
+            report = self._apply_import(s, actor, cycle_row, intake)
+        if created:
+            self._cycle_created(cycle_row.name)
+        return report
+
+    def _apply_import(
+        self, s: Session, actor: User, cycle_row: CycleRow, intake: IntakeResult
+    ) -> ImportReport:
+        """:meth:`import_applications` inside its transaction."""
+        report, existing, accepted = self._plan_import(s, cycle_row, intake)
+        now = _now()
+        changed = set(report.updated)
+        for a in accepted:
+            row = existing.get(a.applicant_id)
+            if row is None:
+                s.add(
+                    ApplicantRow(
+                        cycle_id=cycle_row.id,
+                        applicant_id=a.applicant_id,
+                        source_row=a.row,
+                        created_at=now,
+                        updated_at=now,
+                        **_fields(a),
                     )
-                    continue
-                row.source_row = a.row
-                if a.applicant_id in changed:
-                    old, new = _fields(row), _fields(a)
-                    diff_old = {k: v for k, v in old.items() if new[k] != v}
-                    diff_new = {k: v for k, v in new.items() if old[k] != v}
-                    if row.withdrawn:
-                        diff_old["withdrawn"], diff_new["withdrawn"] = True, False
-                    for key, value in new.items():
-                        setattr(row, key, value)
-                    row.withdrawn = False
-                    row.updated_at = now
-                    self._audit(
-                        s, actor, cycle_row, "applicant.update", a.applicant_id, diff_old, diff_new
-                    )
-            for applicant_id in report.withdrawn:
-                row = existing[applicant_id]
-                row.withdrawn = True
+                )
+                continue
+            row.source_row = a.row
+            if a.applicant_id in changed:
+                old, new = _fields(row), _fields(a)
+                diff_old = {k: v for k, v in old.items() if new[k] != v}
+                diff_new = {k: v for k, v in new.items() if old[k] != v}
+                if row.withdrawn:
+                    diff_old["withdrawn"], diff_new["withdrawn"] = True, False
+                for key, value in new.items():
+                    setattr(row, key, value)
+                row.withdrawn = False
                 row.updated_at = now
                 self._audit(
-                    s,
-                    actor,
-                    cycle_row,
-                    "applicant.withdraw",
-                    applicant_id,
-                    {"withdrawn": False},
-                    {"withdrawn": True},
+                    s, actor, cycle_row, "applicant.update", a.applicant_id, diff_old, diff_new
                 )
-            summary = report.to_json()
-            summary["rejected"] = len(report.rejected)
-            self._audit(s, actor, cycle_row, "import", cycle_row.name, None, summary)
-            return report
+        for applicant_id in report.withdrawn:
+            row = existing[applicant_id]
+            row.withdrawn = True
+            row.updated_at = now
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "applicant.withdraw",
+                applicant_id,
+                {"withdrawn": False},
+                {"withdrawn": True},
+            )
+        summary = report.to_json()
+        summary["rejected"] = len(report.rejected)
+        self._audit(s, actor, cycle_row, "import", cycle_row.name, None, summary)
+        return report
 
     def applicants(
         self, actor: User, cycle: str | None, *, include_withdrawn: bool = False
@@ -1266,9 +1322,24 @@ class Store:
         assigned to them. Old and new scores go to the audit log."""
         self.save_reviews(actor, cycle, [review])
 
-    def save_reviews(self, actor: User, cycle: str | None, reviews: Iterable[Review]) -> int:
-        """Save several reviews in one transaction (all or none); returns how many."""
+    def save_reviews(
+        self,
+        actor: User,
+        cycle: str | None,
+        reviews: Iterable[Review],
+        *,
+        new_reviewers: Iterable[str] = (),
+    ) -> int:
+        """Save several reviews in one transaction (all or none); returns how many.
+
+        ``new_reviewers`` (e-mails) are first added as reviewer accounts without a password,
+        in the same transaction, so a failed or killed save leaves no account behind."""
+        emails = sorted({normalize_email(e) for e in new_reviewers})
+        if emails:
+            actor.require(Action.MANAGE_USERS)
         with self._tx() as s:
+            for email in emails:
+                self._insert_user(s, actor, email, email.split("@")[0], Role.REVIEWER, "", "")
             cycle_row = self._cycle_row(s, cycle)
             config = _to_cycle(cycle_row).config
             n = 0

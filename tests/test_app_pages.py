@@ -537,6 +537,52 @@ def test_server_settings_cap_uploads_and_hide_error_details() -> None:
     assert 0 < settings["server"]["maxUploadSize"] <= 50  # MB
     assert settings["runner"]["magicEnabled"] is False
     assert settings["client"]["showErrorDetails"] in ("type", "none")
+    assert settings["logger"]["enableRich"] is False  # rich prints the exception's text
+
+
+FORMULA = '=HYPERLINK("http://x")'
+
+
+def test_tables_neutralise_formulas_for_their_csv_download(db: Store) -> None:
+    csv = export_csv(2) + f'3,"{FORMULA.replace(chr(34), chr(34) * 2)}",bad,PGY-0,,,x\n'.encode()
+    at = upload(app_as(db, "coordinator"), csv)
+    no_exceptions(at)
+    rejected = table(at, "Problems")
+    assert rejected["Name"].tolist() == ["'" + FORMULA]
+    assert rejected["Row"].tolist() == [4]  # numbers stay numbers
+
+
+def test_safe_frame_neutralises_text_cells_and_headers() -> None:
+    from app_pages._common import safe_frame
+
+    frame = pd.DataFrame({"Name": [FORMULA, "+cmd|' /C calc'!A0", "@SUM(1)", "Ada"],
+                          "@head": [1, -2, 3, 4]})  # fmt: skip
+    safe = safe_frame(frame)
+    assert safe["Name"].tolist() == ["'" + FORMULA, "'+cmd|' /C calc'!A0", "'@SUM(1)", "Ada"]
+    assert list(safe.columns) == ["Name", "'@head"] and safe["'@head"].tolist() == [1, -2, 3, 4]
+    assert frame["Name"][0] == FORMULA  # the caller's frame is left alone
+
+
+def test_an_unexpected_error_shows_and_logs_no_applicant_data(
+    db: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    def crash(*args: object, **kwargs: object) -> None:
+        params = ("E1234ABCD", "Probo Marsh", "probo@example.org")
+        raise IntegrityError("INSERT INTO applicants ...", params, Exception("UNIQUE failed"))
+
+    monkeypatch.setattr(Store, "import_applications", crash)
+    at = upload(app_as(db, "coordinator"), export_csv(14))
+    at.button(key="confirm_import").click().run()
+    no_exceptions(at)
+    assert any("IntegrityError" in e.value for e in at.error)
+    shown = texts(at) + caplog.text + "".join(capfd.readouterr())
+    assert "IntegrityError" in caplog.text
+    assert "Probo" not in shown and "probo@" not in shown
 
 
 # ------------------------------------------------------------------------------ review fixes
@@ -684,3 +730,26 @@ def test_finalise_refuses_when_the_data_changed_since_the_run(db: Store) -> None
     at.button(key="finalise").click().run()
     assert any("run it again" in e.value for e in at.error)
     assert not any(r.final for r in db.runs(system, "2026"))
+
+
+def test_streamlits_own_log_of_an_uncaught_error_loses_the_text() -> None:
+    import logging
+
+    import app_pages._common  # noqa: F401  (installs the filter)
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("streamlit.error_util")
+    logger.addHandler(handler)
+    try:
+        row = "Probo Marsh <probo@example.org>"
+        try:
+            raise ValueError(row)  # the frames show this line of code, never the value
+        except ValueError as exc:
+            logger.error("Uncaught app execution", exc_info=exc)
+    finally:
+        logger.removeHandler(handler)
+    (record,) = records
+    text = logging.Formatter().format(record)
+    assert "ValueError" in text and "Uncaught app execution" in text and "Probo" not in text

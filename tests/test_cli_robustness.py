@@ -174,6 +174,8 @@ CASES = [
                            "--out", "{d}/nodir/r.xlsx"], 2, "cannot write"),
     # Database URLs.
     ("db-malformed", ["cycles", "--db", "notaurl"], 2, "not a database URL"),
+    ("db-port-not-a-number", ["cycles", "--db", "postgresql+psycopg://u:pw@host:abc/db"],
+     2, "not a database URL"),
     ("db-unknown-driver", ["cycles", "--db", "foo://x"], 2, "no installed database driver"),
     ("db-folder-is-a-file", ["cycles", "--db", "sqlite:///{d}/cfg.toml/x.db"],
      2, "a file is in the way"),
@@ -272,3 +274,67 @@ def test_dry_run_import_creates_no_cycle(
     assert json.loads(capsys.readouterr().out)["added"] > 0
     assert main(["cycles", "--json"]) == 0
     assert "2030" not in {c["name"] for c in json.loads(capsys.readouterr().out)}
+
+
+def test_a_port_that_is_not_a_number_hides_the_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["cycles", "--db", "postgresql+psycopg://user:secret@host:abc/db"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("selector: error: not a database URL")
+    assert "secret" not in err[0]
+
+
+def test_a_huge_value_is_quoted_short_on_stderr(
+    world: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SELECTOR_DB", f"sqlite:///{world}/x.db")
+    assert main(["assign", "--cycle", "x" * 200_000]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no cycle named 'xxx" in err[0] and "…'" in err[0]
+    assert len(err[0]) <= len("selector: error: ") + 300
+
+
+def test_a_huge_cell_is_quoted_short_in_row_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "huge.csv"
+    export.write_text(
+        "ID,Name,Email,PGY,Specialty\n"
+        f"1,Testperson One,one@example.org,{'9' * 100_000},Psychiatry\n"
+        "2,Testperson Two,two@example.org,2,Psychiatry\n",
+        encoding="utf-8",
+    )
+    for argv in (["validate", str(export)], ["import", str(export), "--db",
+                                              f"sqlite:///{tmp_path}/x.db"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "…' is not a resident level" in out
+        assert max(map(len, out.splitlines())) <= 320, argv
+    assert main(["validate", str(export), "--json"]) == 0
+    (message,) = json.loads(capsys.readouterr().out)["rejected"][0]["errors"]
+    assert len(message) <= 300
+
+
+def test_an_unexpected_error_prints_its_class_not_its_text(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    def crash(*args: object, **kwargs: object) -> None:
+        params = ("E1234ABCD", "Probo Marsh", "probo@example.org")
+        raise IntegrityError("INSERT INTO applicants ...", params, Exception("UNIQUE failed"))
+
+    monkeypatch.setattr(Store, "import_applications", crash)
+    db = ["--db", f"sqlite:///{tmp_path}/x.db"]
+    assert main(["import", str(DATA / "demo_applications.xlsx"), "--cycle", "2026", *db]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("selector: internal error: IntegrityError")
+    assert "--debug" in err[0]
+    for text in (err[0], caplog.text):
+        assert "Probo" not in text and "probo@" not in text and "INSERT" not in text
+    with pytest.raises(IntegrityError):  # --debug shows everything
+        main(["--debug", "import", str(DATA / "demo_applications.xlsx"), "--cycle", "2026", *db])

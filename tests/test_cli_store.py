@@ -326,3 +326,26 @@ def test_scores_import_reads_the_accounts_once(
     monkeypatch.undo()
     reviewers = Store(db).users(Store.system_user(), role="reviewer")
     assert len(reviewers) == 6  # the known one kept, five new ones added
+
+
+def test_an_id_collision_is_a_rejected_row_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from selector.intake import email_id
+
+    export = tmp_path / "clash.csv"
+    export.write_text(
+        "ID,Name,Email,PGY,Specialty\n"
+        f"{email_id('probo@example.org')},Testa Quill,testa@example.org,2,Psychiatry\n"
+        ",Probo Marsh,probo@example.org,3,Psychiatry\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["import", str(export), "--cycle", "2026", "--db", db, "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["added"] == 1 and [r["row"] for r in report["rejected"]] == [3]
+    everything = captured.out + captured.err + caplog.text
+    for secret in ("Probo", "probo@", "Testa", "testa@"):
+        assert secret not in everything
+    assert len(Store(db).applicants(Store.system_user(), "2026")) == 1

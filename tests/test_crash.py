@@ -115,3 +115,60 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     assert len(after.reviews(system, "2026")) == 100
     applicants, reviews = after.selection_inputs(system, "2026")
     assert len(applicants) == 2500 and len(reviews) == 0  # reviewed ones are all withdrawn
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no handler catches it."""
+
+
+def test_killed_scores_import_leaves_no_new_reviewer_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from selector.cli import main
+
+    url = f"sqlite:///{tmp_path / 'selector.db'}"
+    apps = export(tmp_path / "v1.csv", range(1, 4))
+    assert main(["import", str(apps), "--cycle", "2026", "--db", url]) == 0
+    store = Store(url)
+    criteria = [c.id for c in store.cycle("2026").config.criteria]
+    lines = ["applicant_id,reviewer," + ",".join(criteria)]
+    lines += [f"A00{i},new{i}@example.org," + ",".join("3" * len(criteria)) for i in (1, 2, 3)]
+    (tmp_path / "scores.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    users_before = store.users(store.system_user())
+
+    def killed(*args: object) -> None:  # after the accounts were written, before any review
+        raise Killed
+
+    monkeypatch.setattr(Store, "_save_review", killed)
+    with pytest.raises(Killed):
+        main(["scores", "import", str(tmp_path / "scores.csv"), "--cycle", "2026", "--db", url])
+    after = Store(url)
+    assert after.users(after.system_user()) == users_before
+    assert after.reviews(after.system_user(), "2026") == []
+    monkeypatch.undo()  # the same import, not killed, saves accounts and reviews together
+    assert main(["scores", "import", str(tmp_path / "scores.csv"), "--db", url]) == 0
+    assert len(after.users(after.system_user(), role="reviewer")) == 3
+    assert len(after.reviews(after.system_user(), "2026")) == 3
+
+
+def test_killed_first_import_leaves_no_empty_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from selector.cli import main
+
+    url = f"sqlite:///{tmp_path / 'selector.db'}"
+    apps = export(tmp_path / "v1.csv", range(1, 4))
+
+    def killed(*args: object) -> None:  # after the cycle row was written, before applicants
+        raise Killed
+
+    monkeypatch.setattr(Store, "_plan_import", killed)
+    with pytest.raises(Killed):
+        main(["import", str(apps), "--cycle", "2027", "--db", url])
+    store = Store(url)
+    assert store.cycles() == []
+    assert store.audit_log(store.system_user()) == []
+    monkeypatch.undo()
+    assert main(["import", str(apps), "--cycle", "2027", "--db", url]) == 0
+    assert [c.name for c in store.cycles()] == ["2027"]
+    assert len(store.applicants(store.system_user(), "2027")) == 3

@@ -28,3 +28,15 @@ def test_problem_and_error_text() -> None:
     err = InputError("file_empty", "the file is empty", Location(file="x.csv"), size=0)
     assert str(err) == "x.csv: the file is empty"
     assert err.code == "file_empty" and err.params == {"size": 0} and err.exit_code == 2
+
+
+def test_long_quoted_values_and_lines_are_clipped() -> None:
+    from selector.errors import LINE_LIMIT, QUOTE_LIMIT, clip
+
+    assert clip("PGY 'MS4' is not valid") == "PGY 'MS4' is not valid"
+    long = clip(f"PGY {'9' * 10_000!r} is not a resident level")
+    assert long == f"PGY '{'9' * (QUOTE_LIMIT - 2)}…' is not a resident level"
+    assert len(clip("x" * 10_000)) == LINE_LIMIT and clip("x" * 10_000).endswith("…")
+    err = InputError("cycle_unknown", f"no cycle named {'c' * 10_000!r}", Location(file="f.csv"))
+    assert len(str(err)) <= LINE_LIMIT and len(err.message) <= LINE_LIMIT
+    assert len(Problem("x", "y" * 10_000).message) == LINE_LIMIT

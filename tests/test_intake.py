@@ -380,6 +380,26 @@ def test_repeated_id_gets_an_email_id() -> None:
     assert res.warnings[0].code == "duplicate_id"
 
 
+@pytest.mark.parametrize("order", ["explicit first", "derived first"])
+def test_an_id_equal_to_another_rows_email_id_rejects_a_row(order: str) -> None:
+    head = ["ID", "Name", "Email", "PGY", "Specialty"]
+    taken = email_id("probo@example.org")
+    explicit = [taken, "Testa Q", "testa@example.org", "2", "IM"]
+    derived = ["", "Probo M", "probo@example.org", "3", "IM"]
+    rows = [explicit, derived] if order == "explicit first" else [derived, explicit]
+    res = read_applications(csv_bytes([head, *rows]))
+    ids = [a.applicant_id for a in res.accepted]
+    assert len(ids) == len(set(ids))  # never two applicants with one id
+    if order == "explicit first":  # the e-mail id of row 3 is taken: row 3 is rejected
+        assert ids == [taken] and [r.row for r in res.rejected] == [3]
+        (problem,) = res.rejected[0].problems
+        assert problem.code == "id_collision" and problem.location.row == 3
+        assert "row 2" in problem.message and taken in problem.message
+        assert "probo" not in problem.message.lower() and "Testa" not in problem.message
+    else:  # the repeated explicit id gives way to row 3's own e-mail id
+        assert ids == [taken, email_id("testa@example.org")] and not res.rejected
+
+
 def test_pgy1_approval_unclear_is_warned_only_for_pgy1() -> None:
     res = simple(
         [

@@ -225,10 +225,9 @@ def run_import(args: argparse.Namespace) -> int:
         )
     elif args.dry_run:
         report = store.preview_import(actor, name, data)
-    else:
-        if not exists:
-            store.create_cycle(actor, name, read_config_text(DEFAULT_CONFIG_PATH))
-        report = store.import_applications(actor, name, data)
+    else:  # a new cycle is created in the import's transaction: a failed import leaves none
+        config_text = None if exists else read_config_text(DEFAULT_CONFIG_PATH)
+        report = store.import_applications(actor, name, data, create_with=config_text)
     if args.json:
         _print_json(report.to_json())
         return 0
@@ -294,9 +293,8 @@ def run_scores_import(args: argparse.Namespace) -> int:
             + (f"; is it a score file of another cycle than {cycle.name}?" if other_cycle else ""),
             Location(file=args.file),
         )
-    for email in sorted(new_reviewers):
-        store.add_user(actor, email, email.split("@")[0], Role.REVIEWER, None)
-    saved = store.save_reviews(actor, cycle.name, reviews)
+    # The new reviewers' accounts and their reviews are saved together, or neither.
+    saved = store.save_reviews(actor, cycle.name, reviews, new_reviewers=new_reviewers)
     if args.json:
         _print_json({"saved": saved, "rejected": rejected})
         return 0
