@@ -8,6 +8,7 @@ and show the result. The only cached object is the :class:`Store` per database U
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -178,6 +179,16 @@ def current_cycle() -> Cycle:
     except InputError:
         st.info("There is no cycle yet.")
         st.stop()
+
+
+#: Characters markdown (and Streamlit's extensions) give a meaning to.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: str) -> str:
+    """Text from an applicant for ``st.markdown`` or a widget label, escaped so that it shows
+    as written: no image or link it holds loads anything in the reader's browser."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
 def show_error(exc: SelectorError) -> None:
