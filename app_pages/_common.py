@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import traceback
 from collections.abc import Mapping
@@ -210,6 +211,16 @@ def current_cycle() -> Cycle:
     except InputError:
         st.info("There is no cycle yet.")
         st.stop()
+
+
+#: Characters markdown (and Streamlit's extensions) give a meaning to.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: str) -> str:
+    """Text from an applicant for ``st.markdown`` or a widget label, escaped so that it shows
+    as written: no image or link it holds loads anything in the reader's browser."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
 def show_error(exc: SelectorError) -> None:

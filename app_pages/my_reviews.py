@@ -73,7 +73,7 @@ def label(applicant: Applicant) -> str:
     mark = "✓" if is_done(applicant.applicant_id) else "○"
     if cycle.blind:
         return f"{mark} {applicant.applicant_id}"
-    return f"{mark} {applicant.applicant_id} · {applicant.name}"
+    return f"{mark} {applicant.applicant_id} · {_common.plain(applicant.name)}"
 
 
 st.title("My reviews")
@@ -101,17 +101,25 @@ with queue_col:
 applicant = applicants[current]
 draft = draft_of(current)
 with app_col:
-    st.subheader(applicant.applicant_id if cycle.blind else applicant.name)
+    st.subheader(_common.plain(applicant.name))
     facts = [f"PGY{applicant.pgy}", applicant.specialty]
     if not cycle.blind:
         facts += [applicant.program, applicant.email]
     else:
-        st.caption(":material/visibility_off: Blind review: name, e-mail and program are hidden.")
-    st.markdown(" · ".join(f for f in facts if f))
+        st.caption(
+            ":material/visibility_off: Blind review: name, e-mail, program and answers that "
+            "may identify the applicant are hidden."
+        )
+    st.markdown(" · ".join(_common.plain(f) for f in facts if f))
     with st.container(border=True):
-        for question, answer in applicant.reviewer_answers(blind=cycle.blind).items():
-            st.markdown(f"**{question}**")
-            st.markdown(answer or "_(no answer)_")
+        # In a blind cycle the store has already blinded the applicant (its name is now
+        # "Applicant <pseudonym>", so filtering again would hide every answer saying "applicant").
+        for question, answer in applicant.reviewer_answers().items():
+            st.markdown(f"**{_common.plain(question)}**")
+            if answer:
+                st.text(answer)  # as written: no markdown or HTML, so nothing loads from it
+            else:
+                st.caption("(no answer)")
 
     with st.expander("Declare a conflict of interest", icon=":material/block:"):
         reason = st.text_input("Reason (optional)", key=f"conflict_reason_{current}")

@@ -222,7 +222,7 @@ def show_decision(name: str, decision: Decision) -> None:
         st.error(f"Scenario {name}: no cohort satisfies the rules.", icon=":material/block:")
         st.markdown("**Why**")
         for line in decision.diagnosis:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {_common.plain(line)}")  # may quote applicant data
         if decision.relaxations:
             st.button(
                 "Apply " + "; ".join(relaxation_text(c) for c in decision.relaxations),

@@ -31,10 +31,11 @@ roster
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from selector.blind import Identity, asks_identity
 
 #: The canonical application fields, in display order.
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -65,11 +66,6 @@ FORM_METADATA: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-#: Header words that name who the applicant is; hidden in blind review.
-_IDENTITY_WORDS = re.compile(
-    r"\b(name|e-?mail|program|institution|hospital|site|phone|address|pronouns)\b", re.I
-)
-
 
 @dataclass(frozen=True)
 class Applicant:
@@ -93,23 +89,23 @@ class Applicant:
 
     def reviewer_answers(self, *, blind: bool = False) -> dict[str, str]:
         """The answers a reviewer reads: without form metadata, and in blind review without
-        identity questions or answers that spell out the applicant's name or e-mail."""
+        identity questions or answers that may identify the applicant (see :mod:`.blind`)."""
+        identity = Identity.of(self.name, self.email, self.program) if blind else None
         shown: dict[str, str] = {}
         for question, answer in self.answers.items():
             if " ".join(question.split()).lower() in FORM_METADATA:
                 continue
             if answer.strip().lower() == "anonymous":  # the form tool's own identity columns
                 continue
-            if blind and (_IDENTITY_WORDS.search(question) or self._names_me(answer)):
-                continue
+            if identity is not None:
+                if asks_identity(question):
+                    continue
+                seen = identity.view(answer)
+                if seen is None:
+                    continue
+                answer = seen
             shown[question] = answer
         return shown
-
-    def _names_me(self, text: str) -> bool:
-        low = text.lower()
-        return (bool(self.email) and self.email.lower() in low) or (
-            bool(self.name.strip()) and self.name.lower() in low
-        )
 
     def canonical(self) -> dict[str, Any]:
         """The canonical fields as a plain dict (JSON-ready)."""

@@ -9,7 +9,9 @@ store upgrades its schema to the newest Alembic revision (``selector/migrations`
 release keeps an existing database.
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
-first and checks its role here, not in the UI (see :mod:`selector.auth`). ``cycle`` arguments
+first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
+reviewer sees and names applicants only by pseudonym (:func:`selector.blind.pseudonyms`, keyed
+with a secret kept in the database), never by applicant id. ``cycle`` arguments
 are a cycle name, or ``None`` for the newest cycle.
 
 Public API::
@@ -49,6 +51,7 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -61,6 +64,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -70,7 +74,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from selector.assignment import Candidate, assign_reviewers
@@ -85,6 +95,7 @@ from selector.auth import (
     parse_role,
     verify_password,
 )
+from selector.blind import pseudonyms
 from selector.config import TrackConfig, loads_config
 from selector.errors import InputError, Location, PermissionDenied
 from selector.intake import IntakeResult, clean_email, email_id, format_id, is_email
@@ -194,6 +205,14 @@ class RunRow(Base):
     input_hash: Mapped[str] = mapped_column(String(64))
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)
     final: Mapped[bool] = mapped_column(Boolean, default=False)  # revision 0002
+
+
+class SecretRow(Base):
+    """Secrets made once per database (revision 0003): the key of blind review's pseudonyms."""
+
+    __tablename__ = "store_secrets"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditRow(Base):
@@ -454,9 +473,9 @@ def _to_cycle(row: CycleRow) -> Cycle:
     return Cycle(row.name, row.config_text, row.blind, row.avoid_own_program, row.created_at)
 
 
-def _to_applicant(row: ApplicantRow, *, blind: bool = False) -> Applicant:
-    """The stored applicant; ``blind`` hides the identity, also from the answers (filtered
-    against the real name and e-mail before they are blanked)."""
+def _to_applicant(row: ApplicantRow, *, pseudonym: str | None = None) -> Applicant:
+    """The stored applicant; with a ``pseudonym`` (blind review) the id, name, e-mail and
+    program are hidden, also from the answers (filtered against the real ones first)."""
     full = Applicant(
         applicant_id=row.applicant_id,
         name=row.name,
@@ -468,11 +487,12 @@ def _to_applicant(row: ApplicantRow, *, blind: bool = False) -> Applicant:
         answers=dict(row.answers or {}),
         row=row.source_row,
     )
-    if not blind:
+    if pseudonym is None:
         return full
     return replace(
         full,
-        name=f"Applicant {row.applicant_id}",
+        applicant_id=pseudonym,
+        name=f"Applicant {pseudonym}",
         email="",
         program="",
         answers=full.reviewer_answers(blind=True),
@@ -567,6 +587,7 @@ class Store:
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
+        self._pseudonym_key = self._secret("pseudonym")
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -588,6 +609,21 @@ class Store:
                 yield session
         except OperationalError as exc:  # read-only file, full disk, lost server, busy too long
             raise _db_unavailable(self.url, exc) from None
+
+    def _secret(self, name: str) -> bytes:
+        """A per-database secret, made on first use if the migration's is missing."""
+        with self._tx(write=False) as s:
+            row = s.get(SecretRow, name)
+        if row is None:
+            try:
+                with self._tx() as s:
+                    row = SecretRow(name=name, value=secrets.token_bytes(32))
+                    s.add(row)
+            except IntegrityError:  # another process made it meanwhile
+                with self._tx(write=False) as s:
+                    row = s.get(SecretRow, name)
+        assert row is not None
+        return row.value
 
     @staticmethod
     def system_user() -> User:
@@ -626,6 +662,27 @@ class Store:
                 "applicant_unknown", f"no applicant {applicant_id!r} in cycle {cycle.name!r}"
             )
         return row
+
+    def _pseudonyms(self, s: Session, actor: User, cycle: CycleRow) -> dict[str, str] | None:
+        """Applicant id → the pseudonym this user sees it by: a reviewer in a blind cycle
+        never sees applicant ids (an id made from an e-mail gives the applicant away). None
+        when the user sees the ids themselves."""
+        if not cycle.blind or actor.can(Action.READ_ALL):
+            return None
+        ids = s.scalars(select(ApplicantRow.applicant_id).where(ApplicantRow.cycle_id == cycle.id))
+        return pseudonyms(self._pseudonym_key, cycle.name, ids)
+
+    def _shown_row(self, s: Session, actor: User, cycle: CycleRow, shown_id: str) -> ApplicantRow:
+        """The applicant a user names by the id they see (its pseudonym in blind review)."""
+        shown = self._pseudonyms(s, actor, cycle)
+        if shown is None:
+            return self._applicant_row(s, cycle, shown_id)
+        real = next((a for a, p in shown.items() if p == shown_id), None)
+        if real is None:
+            raise InputError(
+                "applicant_unknown", f"no applicant {shown_id!r} in cycle {cycle.name!r}"
+            )
+        return self._applicant_row(s, cycle, real)
 
     def _audit(
         self,
@@ -1029,22 +1086,27 @@ class Store:
                     query = query.where(ApplicantRow.withdrawn.is_(False))
                 return [_to_applicant(r) for r in s.scalars(query)]
             visible = self._visible_pks(s, actor, cycle_row)
-            return [
-                _to_applicant(r, blind=cycle_row.blind) for r in s.scalars(query) if r.id in visible
+            shown = self._pseudonyms(s, actor, cycle_row)
+            found = [
+                _to_applicant(r, pseudonym=None if shown is None else shown[r.applicant_id])
+                for r in s.scalars(query)
+                if r.id in visible
             ]
+            return sorted(found, key=lambda a: a.applicant_id)
 
     def applicant(self, actor: User, cycle: str | None, applicant_id: str) -> Applicant:
         """One applicant, if this user may read it (else :class:`PermissionDenied`)."""
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
-            row = self._applicant_row(s, cycle_row, applicant_id)
+            row = self._shown_row(s, actor, cycle_row, applicant_id)
             if actor.can(Action.READ_ALL):
                 return _to_applicant(row)
             if row.id not in self._visible_pks(s, actor, cycle_row):
                 raise PermissionDenied(
                     "not_assigned", f"{applicant_id} is not assigned to {actor.email}"
                 )
-            return _to_applicant(row, blind=cycle_row.blind)
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return _to_applicant(row, pseudonym=None if shown is None else shown[row.applicant_id])
 
     def withdrawn(self, actor: User, cycle: str | None) -> list[str]:
         """Applicant ids marked withdrawn (their reviews are kept)."""
@@ -1254,7 +1316,8 @@ class Store:
             )
             if not actor.can(Action.READ_ALL):
                 query = query.where(UserRow.id == actor.id)
-            return [(a, e) for a, e in s.execute(query)]
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [(a if shown is None else shown[a], e) for a, e in s.execute(query)]
 
     # ---------------------------------------------------------------- reviews
 
@@ -1265,7 +1328,7 @@ class Store:
         if email != actor.email:
             actor.require(Action.REVIEW_FOR_OTHERS)
         _check_scores(review, config)
-        app = self._applicant_row(s, cycle_row, review.applicant_id)
+        app = self._shown_row(s, actor, cycle_row, review.applicant_id)
         if app.withdrawn:
             raise InputError(
                 "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
@@ -1315,7 +1378,7 @@ class Store:
             row.comment = review.comment
             row.conflict = review.conflict
             row.updated_at = _now()
-        self._audit(s, actor, cycle_row, "review.save", f"{review.applicant_id} {email}", old, new)
+        self._audit(s, actor, cycle_row, "review.save", f"{app.applicant_id} {email}", old, new)
 
     def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
         """Save (create or replace) one review; a reviewer only their own, of an applicant
@@ -1374,7 +1437,11 @@ class Store:
             query = self._review_query(cycle_row)
             if not actor.can(Action.READ_ALL):
                 query = query.where(ReviewRow.reviewer_id == actor.id)
-            return [self._to_review(r, a, e) for r, a, e in s.execute(query)]
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [
+                self._to_review(r, a if shown is None else shown[a], e)
+                for r, a, e in s.execute(query)
+            ]
 
     def review(
         self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str | None = None
@@ -1385,11 +1452,15 @@ class Store:
             actor.require(Action.READ_ALL)
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
+            try:
+                app = self._shown_row(s, actor, cycle_row, applicant_id)
+            except InputError:
+                return None
             query = self._review_query(cycle_row).where(
-                ApplicantRow.applicant_id == applicant_id, UserRow.email == email
+                ApplicantRow.id == app.id, UserRow.email == email
             )
             found = s.execute(query).first()
-            return self._to_review(*found) if found else None
+            return self._to_review(found[0], applicant_id, found[2]) if found else None
 
     def declare_conflict(
         self,
@@ -1408,7 +1479,7 @@ class Store:
             actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            app = self._applicant_row(s, cycle_row, applicant_id)
+            app = self._shown_row(s, actor, cycle_row, applicant_id)
             user = self._user_row(s, email)
             row = s.scalars(
                 select(ReviewRow).where(
@@ -1427,7 +1498,7 @@ class Store:
                 actor,
                 cycle_row,
                 "conflict.declare" if declared else "conflict.withdraw",
-                f"{applicant_id} {email}",
+                f"{app.applicant_id} {email}",
                 old,
                 {"conflict": declared, "reason": row.conflict_reason},
             )
@@ -1439,7 +1510,11 @@ class Store:
             query = self._review_query(cycle_row).where(ReviewRow.conflict.is_(True))
             if not actor.can(Action.READ_ALL):
                 query = query.where(ReviewRow.reviewer_id == actor.id)
-            return [Conflict(a, e, r.conflict_reason) for r, a, e in s.execute(query)]
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [
+                Conflict(a if shown is None else shown[a], e, r.conflict_reason)
+                for r, a, e in s.execute(query)
+            ]
 
     # ---------------------------------------------------------------- selection runs
 

@@ -111,6 +111,7 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
+    parts += [t.value for t in at.text]
     return "\n".join(str(p) for p in parts)
 
 
@@ -436,6 +437,22 @@ def test_blind_cycle_hides_identity_from_the_reviewer(db: Store) -> None:
     shown = texts(at) + "".join(at.radio(key="queue").options)
     assert "Blind review" in shown
     assert "Testperson" not in shown and "@example.org" not in shown
+
+
+def test_answers_show_as_written_so_no_image_loads_in_the_reviewers_browser(db: Store) -> None:
+    system = db.system_user()
+    answer = '![x](https://evil.example/t.png) <img src="https://evil.example/p.png">'
+    quoted = '"' + answer.replace('"', '""') + '"'
+    csv = f"{HEADER}\n1,Testperson 001,person1@example.org,2,Neurology,Program 1,{quoted}\n"
+    db.create_cycle(system, "Markup", CONFIG)
+    db.import_applications(system, "Markup", read_applications(csv.encode(), filename="x.csv"))
+    db.set_assignment(system, "Markup", "A001", "r1@example.org", True)
+    at = app_as(db, "r1")
+    no_exceptions(at)
+    assert answer in [t.value for t in at.text]  # shown literally, as plain text
+    markup = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("](https://" in m or "<img" in m for m in markup)
+    assert at.get("imgs") == []
 
 
 # ------------------------------------------------------------------------------ chair

@@ -316,7 +316,8 @@ def test_blind_cycle_hides_identity_from_reviewers_only(
     store.import_applications(coord, "blind", intake(make_rows(2)))
     store.set_assignment(coord, "blind", "A001", people["r1"].email, True)
     seen = store.applicants(people["r1"], "blind")[0]
-    assert (seen.name, seen.email, seen.program) == ("Applicant A001", "", "")
+    assert seen.applicant_id != "A001"  # a pseudonym, not the applicant id
+    assert (seen.name, seen.email, seen.program) == (f"Applicant {seen.applicant_id}", "", "")
     assert seen.answers == {"Why DEI": "essay 1"}
     assert store.applicants(people["chair"], "blind")[0].name == "Testperson A"
 
