@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common
-from selector.auth import Role
+from selector.auth import Role, grantable_roles
 from selector.errors import SelectorError
 from selector.scoring import review_total
 
@@ -81,7 +81,9 @@ with (
     c1, c2 = st.columns(2)
     email = c1.text_input("E-mail", key="new_user_email")
     name = c2.text_input("Name", key="new_user_name")
-    role = c1.selectbox("Role", [r.value for r in Role], key="new_user_role")
+    role = c1.selectbox(  # the store refuses the rest (the chair role: a chair or the CLI)
+        "Role", [r.value for r in grantable_roles(user)], key="new_user_role"
+    )
     program = c2.text_input("Program (to avoid own-program assignments)", key="new_user_program")
     password = st.text_input(
         "Initial password (at least 8 characters)", type="password", key="new_user_password"

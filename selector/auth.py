@@ -7,7 +7,9 @@ coordinator
 reviewer
     Reads only the applicants assigned to them and not conflicted; writes only their own reviews.
 chair
-    Reads everything, writes their own reviews, runs and finalises selections.
+    Reads everything, writes their own reviews, runs and finalises selections; the only role
+    (besides the server's shell, :data:`SYSTEM_USER`) that grants the chair role or manages a
+    chair's account, so a coordinator cannot make themself a chair and finalise.
 
 Passwords are hashed with argon2id (argon2-cffi); only the hash is stored.
 """
@@ -45,6 +47,7 @@ class Action(StrEnum):
     RUN_SELECTION = "run a selection"
     FINALIZE = "finalise a selection"
     READ_AUDIT = "read the audit log"
+    MANAGE_CHAIRS = "grant the chair role or manage a chair's account"
 
 
 #: Which role may do what. A reviewer may only write their own reviews of assigned applicants.
@@ -71,6 +74,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RUN_SELECTION,
             Action.FINALIZE,
             Action.READ_AUDIT,
+            Action.MANAGE_CHAIRS,
         }
     ),
     Role.REVIEWER: frozenset(),
@@ -101,6 +105,18 @@ class User:
                 action=str(action),
                 role=str(self.role),
             )
+
+
+def account_action(*roles: Role) -> Action:
+    """What it takes to create, change, reset or disable an account holding (or given) any of
+    ``roles``: :attr:`Action.MANAGE_CHAIRS` when one is the chair, else
+    :attr:`Action.MANAGE_USERS`."""
+    return Action.MANAGE_CHAIRS if Role.CHAIR in roles else Action.MANAGE_USERS
+
+
+def grantable_roles(actor: User) -> list[Role]:
+    """The roles ``actor`` may give a new or existing account (the dashboard offers these)."""
+    return [role for role in Role if actor.can(account_action(role))]
 
 
 #: The CLI actor: whoever holds the database URL holds every right.

@@ -17,6 +17,7 @@ Public API::
     Store(url=None) (also a context manager: closes its pool); store.url; store.system_user()
     add_user(actor, email, name, role, password, program="") -> User
     set_password(actor, email, password); disable_login(actor, email) -> bool
+    set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
     authenticate(email, password) -> User | None; user(email) -> User | None
     users(actor, role=None) -> list[User]
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
@@ -77,6 +78,7 @@ from selector.auth import (
     Action,
     Role,
     User,
+    account_action,
     hash_password,
     needs_rehash,
     normalize_email,
@@ -495,6 +497,12 @@ def _rejected_ids(intake: IntakeResult) -> set[str]:
     return ids
 
 
+def _not_assigned(applicant_id: str) -> PermissionDenied:
+    """The one answer a reviewer gets for an applicant they may not see, whether it exists,
+    is assigned to someone else, is withdrawn or is conflicted."""
+    return PermissionDenied("not_assigned", f"no applicant {applicant_id!r} is assigned to you")
+
+
 def _check_scores(review: Review, config: TrackConfig) -> None:
     for criterion_id, value in review.scores.items():
         criterion = config.criterion(criterion_id)
@@ -662,18 +670,63 @@ class Store:
         )
         return assigned - conflicted
 
-    def _may_review(
-        self, s: Session, actor: User, app: ApplicantRow, review: ReviewRow | None
-    ) -> bool:
-        """Whether a reviewer is assigned this applicant and has not declared a conflict."""
-        if review is not None and review.conflict:
-            return False
-        assignment = s.scalars(
+    def _assigned_row(
+        self,
+        s: Session,
+        actor: User,
+        cycle: CycleRow,
+        applicant_id: str,
+        *,
+        conflicted: bool = False,
+    ) -> ApplicantRow:
+        """For a reviewer: the applicant if assigned to them, not withdrawn and (unless
+        ``conflicted``) not conflicted. Otherwise one error, :func:`_not_assigned`, the same
+        whether the id exists or not, so ids cannot be probed."""
+        app = s.scalars(
+            select(ApplicantRow).where(
+                ApplicantRow.cycle_id == cycle.id, ApplicantRow.applicant_id == applicant_id
+            )
+        ).first()
+        if app is None or app.withdrawn:
+            raise _not_assigned(applicant_id)
+        kind = s.scalars(
             select(AssignmentRow.kind).where(
                 AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
             )
         ).first()
-        return assignment is not None and assignment != "excluded"
+        own_conflict = s.scalars(
+            select(ReviewRow.conflict).where(
+                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == actor.id
+            )
+        ).first()
+        if own_conflict and not conflicted:
+            raise _not_assigned(applicant_id)
+        if (kind is None or kind == "excluded") and not (conflicted and own_conflict):
+            raise _not_assigned(applicant_id)  # a reassignment drops a conflicted pair
+        return app
+
+    def _conflict_declarer(self, s: Session, cycle: CycleRow, target: str) -> str | None:
+        """Who declared the conflict in force on ``target`` ("applicant_id reviewer"): the
+        actor of the newest audit entry that turned it on (a declaration, or a saved review
+        marked conflicted); None when the log does not say."""
+        rows = s.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.cycle_id == cycle.id,
+                AuditRow.target == target,
+                AuditRow.action.in_(("conflict.declare", "review.save")),
+            )
+            .order_by(AuditRow.id.desc())
+        )
+        for row in rows:
+            new, old = row.new or {}, row.old or {}
+            if (
+                isinstance(new, dict)
+                and new.get("conflict")
+                and not (isinstance(old, dict) and old.get("conflict"))
+            ):
+                return row.actor
+        return None
 
     # ---------------------------------------------------------------- users
 
@@ -686,12 +739,13 @@ class Store:
         password: str | None,
         program: str = "",
     ) -> User:
-        """Create an account; ``password=None`` makes one that cannot log in until one is set."""
-        actor.require(Action.MANAGE_USERS)
+        """Create an account; ``password=None`` makes one that cannot log in until one is set.
+        A chair account only by a chair or the CLI (:func:`selector.auth.account_action`)."""
+        role = role if isinstance(role, Role) else parse_role(role)
+        actor.require(account_action(role))
         email = normalize_email(email)
         if "@" not in email:
             raise InputError("email_invalid", f"{email!r} is not an e-mail address")
-        role = role if isinstance(role, Role) else parse_role(role)
         pw_hash = hash_password(password) if password is not None else ""
         with self._tx() as s:
             if s.scalars(select(UserRow).where(UserRow.email == email)).first() is not None:
@@ -708,26 +762,54 @@ class Store:
             self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
             return _to_user(row)
 
+    @staticmethod
+    def _require_account_change(actor: User, row: UserRow | None, *roles: Role) -> None:
+        """Refuse to touch another's account (or give any account ``roles``) unless ``actor``
+        may manage its role and the new one: a chair's account or the chair role needs a
+        chair or the CLI, any other a coordinator (:func:`selector.auth.account_action`)."""
+        if row is not None and row.email == actor.email and not roles:
+            return
+        held = (Role(row.role),) if row is not None else ()
+        actor.require(account_action(*held, *roles))
+
     def set_password(self, actor: User, email: str, password: str) -> None:
-        """Set a password: one's own, or anyone's for a coordinator."""
-        if normalize_email(email) != actor.email:
-            actor.require(Action.MANAGE_USERS)
+        """Set a password: one's own; a coordinator anyone's but a chair's; a chair a chair's."""
+        if normalize_email(email) != actor.email and not (
+            actor.can(Action.MANAGE_USERS) or actor.can(Action.MANAGE_CHAIRS)
+        ):
+            actor.require(Action.MANAGE_USERS)  # before looking the account up
+        with self._tx(write=False) as s:  # checked before hashing, and again when writing
+            self._require_account_change(actor, self._user_row(s, email))
         pw_hash = hash_password(password)
         with self._tx() as s:
             row = self._user_row(s, email)
+            self._require_account_change(actor, row)
             row.password_hash = pw_hash
             self._audit(s, actor, None, "user.password", row.email)
 
     def disable_login(self, actor: User, email: str) -> bool:
-        """Remove an account's password so nobody can log in as it; True if it had one."""
-        actor.require(Action.MANAGE_USERS)
+        """Remove an account's password so nobody can log in as it; True if it had one.
+        A chair's login only by a chair or the CLI."""
         with self._tx() as s:
             row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+            actor.require(account_action(*((Role(row.role),) if row else ())))
             if row is None or not row.password_hash:
                 return False
             row.password_hash = ""
             self._audit(s, actor, None, "user.disable_login", row.email)
             return True
+
+    def set_role(self, actor: User, email: str, role: Role | str) -> User:
+        """Change an account's role; to or from chair only by a chair or the CLI."""
+        role = role if isinstance(role, Role) else parse_role(role)
+        actor.require(account_action(role))
+        with self._tx() as s:
+            row = self._user_row(s, email)
+            self._require_account_change(actor, row, role)
+            if row.role != role.value:
+                self._audit(s, actor, None, "user.role", row.email, row.role, role.value)
+                row.role = role.value
+            return _to_user(row)
 
     def login_enabled(self, email: str) -> bool:
         """Whether the account exists and has a password (disabled logins have none)."""
@@ -981,13 +1063,9 @@ class Store:
         """One applicant, if this user may read it (else :class:`PermissionDenied`)."""
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
-            row = self._applicant_row(s, cycle_row, applicant_id)
             if actor.can(Action.READ_ALL):
-                return _to_applicant(row)
-            if row.id not in self._visible_pks(s, actor, cycle_row):
-                raise PermissionDenied(
-                    "not_assigned", f"{applicant_id} is not assigned to {actor.email}"
-                )
+                return _to_applicant(self._applicant_row(s, cycle_row, applicant_id))
+            row = self._assigned_row(s, actor, cycle_row, applicant_id)
             return _to_applicant(row, blind=cycle_row.blind)
 
     def withdrawn(self, actor: User, cycle: str | None) -> list[str]:
@@ -1209,7 +1287,10 @@ class Store:
         if email != actor.email:
             actor.require(Action.REVIEW_FOR_OTHERS)
         _check_scores(review, config)
-        app = self._applicant_row(s, cycle_row, review.applicant_id)
+        if actor.can(Action.REVIEW_UNASSIGNED):
+            app = self._applicant_row(s, cycle_row, review.applicant_id)
+        else:  # a reviewer: one answer for unknown, unassigned, withdrawn and conflicted ids
+            app = self._assigned_row(s, actor, cycle_row, review.applicant_id)
         if app.withdrawn:
             raise InputError(
                 "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
@@ -1220,10 +1301,6 @@ class Store:
                 ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
             )
         ).first()
-        if not actor.can(Action.REVIEW_UNASSIGNED) and not self._may_review(s, actor, app, row):
-            raise PermissionDenied(
-                "not_assigned", f"{review.applicant_id} is not assigned to {actor.email}"
-            )
         if row is not None and row.conflict and not review.conflict:
             # Only declare_conflict(declared=False) lifts a conflict, never a saved score sheet.
             raise InputError(
@@ -1331,19 +1408,41 @@ class Store:
         declared: bool = True,
     ) -> None:
         """Declare (or, with ``declared=False``, withdraw) a conflict of interest: the reviewer
-        no longer sees the applicant, is not assigned it, and their review does not count."""
+        no longer sees the applicant, is not assigned it, and their review does not count.
+
+        Declaring one for someone else, and withdrawing one someone else declared (the audit
+        log says who), take :attr:`Action.ASSIGN`: a reviewer may withdraw only a conflict
+        they declared themselves. A reviewer declares only on applicants assigned to them
+        (else the same error for an unknown id as for one assigned to someone else)."""
         email = normalize_email(reviewer_email or actor.email)
         if email != actor.email:
             actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            app = self._applicant_row(s, cycle_row, applicant_id)
+            if actor.can(Action.ASSIGN) or actor.can(Action.REVIEW_UNASSIGNED):
+                app = self._applicant_row(s, cycle_row, applicant_id)
+            else:
+                app = self._assigned_row(s, actor, cycle_row, applicant_id, conflicted=True)
             user = self._user_row(s, email)
             row = s.scalars(
                 select(ReviewRow).where(
                     ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
                 )
             ).first()
+            target = f"{applicant_id} {email}"
+            lifting = not declared and row is not None and row.conflict
+            if (
+                lifting
+                and not actor.can(Action.ASSIGN)
+                and self._conflict_declarer(s, cycle_row, target) != actor.email
+            ):
+                raise PermissionDenied(
+                    "conflict_not_yours",
+                    "this conflict of interest was declared for you by someone else; "
+                    "ask the coordinator to withdraw it",
+                    action=str(Action.ASSIGN),
+                    role=str(actor.role),
+                )
             old = {"conflict": row.conflict, "reason": row.conflict_reason} if row else None
             if row is None:
                 row = ReviewRow(applicant_pk=app.id, reviewer_id=user.id, scores={}, comment="")
@@ -1356,7 +1455,7 @@ class Store:
                 actor,
                 cycle_row,
                 "conflict.declare" if declared else "conflict.withdraw",
-                f"{applicant_id} {email}",
+                target,
                 old,
                 {"conflict": declared, "reason": row.conflict_reason},
             )
