@@ -11,7 +11,9 @@ chair
     (besides the server's shell, :data:`SYSTEM_USER`) that grants the chair role or manages a
     chair's account, so a coordinator cannot make themself a chair and finalise.
 
-Passwords are hashed with argon2id (argon2-cffi); only the hash is stored.
+Passwords are hashed with argon2id (argon2-cffi); only the hash is stored. At most
+:data:`selector.throttle.HASH_SLOTS` hashes run at once (64 MiB each); failed logins are
+throttled per account by :mod:`selector.throttle`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from selector import throttle
 from selector.errors import InputError, Location, PermissionDenied
 
 
@@ -148,15 +151,18 @@ def hash_password(password: str) -> str:
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
             Location(column="password"),
         )
-    return _hasher.hash(password)
+    with throttle.HASH_SLOTS.hold():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches the stored hash; never raises for a wrong password."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Whether ``password`` matches the stored hash; never raises for a wrong password
+    (:class:`~selector.throttle.LoginRefused` when every hashing slot stays busy)."""
+    with throttle.HASH_SLOTS.hold():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:

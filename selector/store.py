@@ -89,6 +89,7 @@ from selector.config import TrackConfig, loads_config
 from selector.errors import InputError, Location, PermissionDenied
 from selector.intake import IntakeResult, clean_email, email_id, format_id, is_email
 from selector.models import Applicant, Review
+from selector.throttle import LOGINS, LoginThrottle
 
 #: The SQLite file used when neither a URL nor ``$SELECTOR_DB`` is given (relative to cwd).
 DEFAULT_PATH = Path("var") / "selector.db"
@@ -563,6 +564,8 @@ class Store:
             self.engine.dispose()
             raise _db_unavailable(self.url, exc) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Failed logins per e-mail: the process-wide throttle (tests give a store its own).
+        self.throttle: LoginThrottle = LOGINS
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
@@ -822,15 +825,24 @@ class Store:
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose e-mail and password match, else None. An unknown e-mail costs the
         same hashing time as a wrong password, so timing does not reveal who has an account;
-        the hash is checked outside any transaction, so logins never hold up writers."""
-        with self._tx(write=False) as s:
-            row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
-            user, stored = (_to_user(row), row.password_hash) if row else (None, "")
-        if user is None or not stored:
-            verify_password(_dummy_hash(), password)
-            return None
-        if not verify_password(stored, password):
-            return None
+        the hash is checked outside any transaction, so logins never hold up writers.
+
+        Throttled per normalised e-mail, known or not (:attr:`throttle`, see
+        :mod:`selector.throttle`): after a few failures, attempts are refused with
+        :class:`~selector.throttle.LoginRefused` for a growing time, without hashing."""
+        key = normalize_email(email)
+        with self.throttle.attempt(key) as outcome:
+            with self._tx(write=False) as s:
+                row = s.scalars(select(UserRow).where(UserRow.email == key)).first()
+                user, stored = (_to_user(row), row.password_hash) if row else (None, "")
+            if user is None or not stored:
+                verify_password(_dummy_hash(), password)
+                outcome[0] = False
+                return None
+            if not verify_password(stored, password):
+                outcome[0] = False
+                return None
+            outcome[0] = True
         if needs_rehash(stored):
             self._set_hash(user.email, hash_password(password))
         return user
