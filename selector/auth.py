@@ -124,6 +124,11 @@ def grantable_roles(actor: User) -> list[Role]:
 
 #: The CLI actor: whoever holds the database URL holds every right.
 SYSTEM_USER = User(id=None, email="system", name="selector CLI", role=Role.COORDINATOR, system=True)
+#: The actor that seeds the demo cycle (:mod:`selector.seed`): the only one that writes
+#: applications into it, and whose new accounts (the demo ones) leave the demo logins alone.
+SEED_USER = User(
+    id=None, email="demo seed", name="selector demo seed", role=Role.COORDINATOR, system=True
+)
 
 _hasher = PasswordHasher()
 

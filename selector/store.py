@@ -23,6 +23,7 @@ Public API::
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
     update_cycle_config(actor, cycle, config_text) -> Cycle
+    check_importable(actor, cycle) -> Cycle  (never the demo cycle)
     preview_import(actor, cycle, intake) / import_applications(actor, cycle, intake) -> ImportReport
     applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
     applicant(actor, cycle, applicant_id) -> Applicant
@@ -74,6 +75,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from selector.assignment import Candidate, assign_reviewers
 from selector.auth import (
+    SEED_USER,
     SYSTEM_USER,
     Action,
     Role,
@@ -91,6 +93,8 @@ from selector.intake import IntakeResult, clean_email, email_id, format_id, is_e
 from selector.models import Applicant, Review
 from selector.throttle import LOGINS, LoginThrottle
 
+#: The cycle of the synthetic demo (:mod:`selector.seed`): no real data ever goes into it.
+DEMO_CYCLE = "Demo 2026"
 #: The SQLite file used when neither a URL nor ``$SELECTOR_DB`` is given (relative to cwd).
 DEFAULT_PATH = Path("var") / "selector.db"
 #: Where the Alembic revisions live (inside the package, so an installed wheel can migrate).
@@ -504,6 +508,16 @@ def _not_assigned(applicant_id: str) -> PermissionDenied:
     return PermissionDenied("not_assigned", f"no applicant {applicant_id!r} is assigned to you")
 
 
+def _demo_cycle_refused(cycle: str) -> InputError:
+    """Real applications or scores never go into the demo cycle: its logins are public and
+    its applicants' ids (A001…) would be overwritten and inherit made-up reviews."""
+    return InputError(
+        "demo_cycle",
+        f"cycle {cycle!r} holds only the made-up demo data; create a cycle of your own first "
+        "(`selector cycles create NAME`, or New cycle on the Upload page) and import into it",
+    )
+
+
 def _check_scores(review: Review, config: TrackConfig) -> None:
     for criterion_id, value in review.scores.items():
         criterion = config.criterion(criterion_id)
@@ -611,6 +625,40 @@ class Store:
             raise InputError("cycle_unknown", f"no cycle named {cycle!r}")
         return row
 
+    def check_importable(self, actor: User, cycle: str | None) -> Cycle:
+        """The cycle if ``actor`` may import applications or score files into it; never the
+        demo cycle (an :class:`InputError` says to create a cycle of one's own first)."""
+        actor.require(Action.IMPORT)
+        with self._tx(write=False) as s:
+            row = self._cycle_row(s, cycle)
+            if row.name == DEMO_CYCLE and actor != SEED_USER:
+                raise _demo_cycle_refused(row.name)
+            return _to_cycle(row)
+
+    def _demo_live(self) -> bool:
+        """Whether the demo cycle is here with its public logins still working."""
+        from selector.seed import demo_emails  # seed builds on the store
+
+        if DEMO_CYCLE not in {c.name for c in self.cycles()}:
+            return False
+        return any(self.login_enabled(email) for email in demo_emails())
+
+    def _leaving_demo(self, actor: User, role: Role | None = None) -> bool:
+        """Before an action that ends the demo logins (real data arrives): whether they are
+        live. A demo account may then only add an account for itself (same role), so the
+        person leaving the demo is never locked out; anything else it is refused."""
+        if actor == SEED_USER or not self._demo_live():
+            return False
+        from selector.seed import demo_emails
+
+        if not actor.system and actor.email in demo_emails() and role != actor.role:
+            raise InputError(
+                "demo_leave_first",
+                f"first add a {actor.role.value} account for yourself (Reviewers & "
+                "assignments): real data ends the public demo logins, this one too",
+            )
+        return True
+
     def _user_row(self, s: Session, email: str) -> UserRow:
         row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
         if row is None:
@@ -681,16 +729,18 @@ class Store:
         applicant_id: str,
         *,
         conflicted: bool = False,
+        withdrawn: bool = False,
     ) -> ApplicantRow:
-        """For a reviewer: the applicant if assigned to them, not withdrawn and (unless
-        ``conflicted``) not conflicted. Otherwise one error, :func:`_not_assigned`, the same
-        whether the id exists or not, so ids cannot be probed."""
+        """For a reviewer: the applicant if assigned to them and (unless ``conflicted`` or
+        ``withdrawn``) not conflicted, not withdrawn. Otherwise one error,
+        :func:`_not_assigned`, the same whether the id exists or not, so ids cannot be
+        probed (that an applicant of theirs was withdrawn, a reviewer may be told)."""
         app = s.scalars(
             select(ApplicantRow).where(
                 ApplicantRow.cycle_id == cycle.id, ApplicantRow.applicant_id == applicant_id
             )
         ).first()
-        if app is None or app.withdrawn:
+        if app is None or (app.withdrawn and not withdrawn):
             raise _not_assigned(applicant_id)
         kind = s.scalars(
             select(AssignmentRow.kind).where(
@@ -749,6 +799,7 @@ class Store:
         email = normalize_email(email)
         if "@" not in email:
             raise InputError("email_invalid", f"{email!r} is not an e-mail address")
+        leaving_demo = self._leaving_demo(actor, role)
         pw_hash = hash_password(password) if password is not None else ""
         with self._tx() as s:
             if s.scalars(select(UserRow).where(UserRow.email == email)).first() is not None:
@@ -763,7 +814,12 @@ class Store:
             s.add(row)
             s.flush()
             self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
-            return _to_user(row)
+            added = _to_user(row)
+        if leaving_demo:  # a real account: the public demo logins end now
+            from selector.seed import retire_demo
+
+            retire_demo(self)
+        return added
 
     @staticmethod
     def _require_account_change(actor: User, row: UserRow | None, *roles: Role) -> None:
@@ -880,12 +936,14 @@ class Store:
     ) -> Cycle:
         """Create a cycle with its config; ``blind``/``avoid_own_program`` default to the
         config's ``[review]`` values. A real cycle next to the demo one disables the demo
-        logins, whose passwords are public (:func:`selector.seed.retire_demo`)."""
+        logins, whose passwords are public (:func:`selector.seed.retire_demo`); a demo account
+        must first add an account for itself (else it would lock itself out)."""
         actor.require(Action.MANAGE_CYCLES)
         name = name.strip()
         if not name:
             raise InputError("cycle_name_empty", "a cycle needs a name")
         config = loads_config(config_text, f"cycle {name}")
+        leaving_demo = name != DEMO_CYCLE and self._leaving_demo(actor)
         with self._tx() as s:
             if s.scalars(select(CycleRow).where(CycleRow.name == name)).first() is not None:
                 raise InputError("cycle_exists", f"a cycle named {name!r} already exists")
@@ -903,9 +961,9 @@ class Store:
             s.flush()
             self._audit(s, actor, row, "cycle.create", name)
             created = _to_cycle(row)
-        from selector.seed import DEMO_CYCLE, retire_demo  # seed builds on the store
+        if leaving_demo:
+            from selector.seed import retire_demo  # seed builds on the store
 
-        if name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in self.cycles()):
             retire_demo(self)
         return created
 
@@ -989,7 +1047,10 @@ class Store:
         """What :meth:`import_applications` would do, without writing anything."""
         actor.require(Action.IMPORT)
         with self._tx(write=False) as s:
-            report, _, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
+            cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor != SEED_USER:
+                raise _demo_cycle_refused(cycle_row.name)
+            report, _, _ = self._plan_import(s, cycle_row, intake)
             return report
 
     def import_applications(
@@ -1000,6 +1061,8 @@ class Store:
         actor.require(Action.IMPORT)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor != SEED_USER:
+                raise _demo_cycle_refused(cycle_row.name)
             report, existing, accepted = self._plan_import(s, cycle_row, intake)
             now = _now()
             changed = set(report.updated)
@@ -1302,7 +1365,7 @@ class Store:
         if actor.can(Action.REVIEW_UNASSIGNED):
             app = self._applicant_row(s, cycle_row, review.applicant_id)
         else:  # a reviewer: one answer for unknown, unassigned, withdrawn and conflicted ids
-            app = self._assigned_row(s, actor, cycle_row, review.applicant_id)
+            app = self._assigned_row(s, actor, cycle_row, review.applicant_id, withdrawn=True)
         if app.withdrawn:
             raise InputError(
                 "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
@@ -1359,6 +1422,8 @@ class Store:
         """Save several reviews in one transaction (all or none); returns how many."""
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor.system and actor != SEED_USER:
+                raise _demo_cycle_refused(cycle_row.name)  # a score file from the CLI
             config = _to_cycle(cycle_row).config
             n = 0
             for review in reviews:
@@ -1434,7 +1499,9 @@ class Store:
             if actor.can(Action.ASSIGN) or actor.can(Action.REVIEW_UNASSIGNED):
                 app = self._applicant_row(s, cycle_row, applicant_id)
             else:
-                app = self._assigned_row(s, actor, cycle_row, applicant_id, conflicted=True)
+                app = self._assigned_row(
+                    s, actor, cycle_row, applicant_id, conflicted=True, withdrawn=True
+                )
             user = self._user_row(s, email)
             row = s.scalars(
                 select(ReviewRow).where(

@@ -3,13 +3,19 @@ the coordinator, one answer for unknown and unassigned applicant ids."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from selector.auth import SYSTEM_USER, Role, User, grantable_roles
-from selector.errors import PermissionDenied, SelectorError
+from selector.cli import main
+from selector.errors import InputError, PermissionDenied, SelectorError
 from selector.models import Review
+from selector.seed import DEMO_CYCLE, demo_accounts, demo_password, seed_demo
 from selector.store import Store
-from tests.test_store import full_scores, intake, make_rows
+from tests.test_store import CONFIG, full_scores, intake, make_rows
 
 
 def _setup(store: Store, people: dict[str, User]) -> None:
@@ -158,3 +164,84 @@ def test_the_account_forms_offer_only_the_roles_one_may_grant(people: dict[str, 
     assert grantable_roles(people["chair"]) == [Role.CHAIR]
     assert grantable_roles(people["r1"]) == []
     assert grantable_roles(SYSTEM_USER) == list(Role)
+
+
+# ------------------------------------------------------------------ the demo stays apart
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with Store(f"sqlite:///{path}") as s:
+        seed_demo(s)
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    shutil.copy(demo_file, tmp_path / "demo.db")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("SELECTOR_DB", url)
+    with Store(url) as s:
+        yield s
+
+
+def _demo_user(store: Store, email: str) -> User:
+    user = store.authenticate(email, demo_password(email))
+    assert user is not None
+    return user
+
+
+def test_real_applications_and_scores_never_go_into_the_demo_cycle(demo: Store) -> None:
+    coord = _demo_user(demo, "coordinator@example.org")
+    real = intake(make_rows(4))  # ids A001-A004, as the demo's own applicants
+    before = demo.applicant(SYSTEM_USER, DEMO_CYCLE, "A001")
+    for actor in (SYSTEM_USER, coord):
+        for call in (demo.preview_import, demo.import_applications, demo.check_importable):
+            with pytest.raises(InputError) as caught:
+                call(actor, None, *([real] if call != demo.check_importable else []))  # type: ignore[operator]
+            assert caught.value.code == "demo_cycle"
+            assert "create a cycle of your own first" in str(caught.value)
+    with pytest.raises(InputError, match="create a cycle of your own"):
+        demo.save_reviews(SYSTEM_USER, None, [Review("A001", "reviewer1@example.org", {})])
+    assert demo.applicant(SYSTEM_USER, DEMO_CYCLE, "A001") == before
+    assert demo_accounts(demo) is not None  # nothing real arrived: the demo goes on
+
+
+def test_any_real_account_retires_the_demo_logins(demo: Store) -> None:
+    demo.add_user(SYSTEM_USER, "me@hospital.org", "Me", "coordinator", "my-own-password")
+    assert demo.authenticate("chair@example.org", demo_password("chair@example.org")) is None
+    assert demo_accounts(demo) is None
+
+
+def test_a_demo_account_leaves_the_demo_only_through_an_account_of_its_own(demo: Store) -> None:
+    coord = _demo_user(demo, "coordinator@example.org")
+    with pytest.raises(InputError) as caught:
+        demo.create_cycle(coord, "2027", CONFIG)
+    assert caught.value.code == "demo_leave_first"
+    with pytest.raises(InputError, match="coordinator account for yourself"):
+        demo.add_user(coord, "r@hospital.org", "R", "reviewer", "their-password")
+    assert demo_accounts(demo) is not None and [c.name for c in demo.cycles()] == [DEMO_CYCLE]
+    me = demo.add_user(coord, "me@hospital.org", "Me", "coordinator", "my-own-password")
+    assert demo.authenticate(coord.email, demo_password(coord.email)) is None
+    assert demo.authenticate(me.email, "my-own-password") == me  # not locked out
+    demo.create_cycle(me, "2027", CONFIG)
+
+
+def test_the_cli_refuses_the_demo_cycle_in_one_line(
+    demo: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_cli_store import write_export
+
+    scores = tmp_path / "scores.csv"
+    scores.write_text("applicant_id,reviewer,criterion,score\nA001,me@hospital.org,awareness,3\n")
+    export = str(write_export(tmp_path / "real.csv"))
+    for argv in (["scores", "import", str(scores)], ["import", export, "--cycle", DEMO_CYCLE]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "create a cycle of your own first" in err, argv
+    assert demo.user("me@hospital.org") is None  # nothing was written, no reviewer added
+    assert demo_accounts(demo) is not None
+    # Without --cycle, `selector import` starts a real cycle of its own: the demo ends.
+    assert main(["import", export]) == 0
+    assert DEMO_CYCLE not in {demo.cycle().name} and demo_accounts(demo) is None
