@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _common, state
+from selector.errors import SelectorError
 
 store = _common.get_store()
 
@@ -22,12 +23,16 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
         )
         submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
     if submitted:
-        user = store.authenticate(email.strip(), password)
-        if user is None:
-            st.error("Unknown e-mail or wrong password.")
+        try:
+            user = store.authenticate(email.strip(), password)
+        except SelectorError as exc:  # too many attempts, or busy: no password was checked
+            _common.show_error(exc)
         else:
-            _common.login(user)
-            st.rerun()
+            if user is None:
+                st.error("Unknown e-mail or wrong password.")
+            else:
+                _common.login(user)
+                st.rerun()
 
     demo = _common.demo_banner()
     if demo:
@@ -44,7 +49,11 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
                     f"password `{account['password']}`"
                 )
                 if go.button("Log in", key=f"demo_login_{account['email']}"):
-                    user = store.authenticate(account["email"], account["password"])
+                    try:
+                        user = store.authenticate(account["email"], account["password"])
+                    except SelectorError as exc:
+                        _common.show_error(exc)
+                        user = None
                     if user is not None:
                         _common.login(user)
                         st.rerun()

@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common
-from selector.auth import Role
+from app_pages import _common, state
+from selector.auth import Role, grantable_roles
 from selector.errors import SelectorError
 from selector.scoring import review_total
 
@@ -81,19 +81,33 @@ with (
     c1, c2 = st.columns(2)
     email = c1.text_input("E-mail", key="new_user_email")
     name = c2.text_input("Name", key="new_user_name")
-    role = c1.selectbox("Role", [r.value for r in Role], key="new_user_role")
+    role = c1.selectbox(  # the store refuses the rest (the chair role: a chair or the CLI)
+        "Role", [r.value for r in grantable_roles(user)], key="new_user_role"
+    )
     program = c2.text_input("Program (to avoid own-program assignments)", key="new_user_program")
     password = st.text_input(
         "Initial password (at least 8 characters)", type="password", key="new_user_password"
     )
     if st.form_submit_button("Add account", key="add_user"):
         try:
-            store.add_user(user, email, name, role, password, program=program)
+            added = store.add_user(user, email, name, role, password, program=program)
         except SelectorError as exc:
             _common.show_error(exc)
         else:
-            st.toast(f"Account {email} added.", icon=":material/task_alt:")
+            st.toast(f"Account {added.email} added.", icon=":material/task_alt:")
+            if not store.login_enabled(user.email) and not ss.get(state.SSO):
+                # A real account ended the public demo logins, this session's too: carry on
+                # as the account just made for oneself (same role, password just typed).
+                _common.login(added)
+                ss[state.NOTICE] = (
+                    f"The demo logins are retired now that real data is here. You are now "
+                    f"logged in as {added.email}; use it from now on."
+                )
             st.rerun()
+
+if notice := ss.get(state.NOTICE):
+    st.success(notice, icon=":material/task_alt:")
+    ss[state.NOTICE] = None
 
 st.subheader("Assign reviewers")
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")

@@ -41,6 +41,18 @@ with st.popover("New cycle", icon=":material/add:"):
 if error := ss.pop("new_cycle_error", None):
     st.error(error)
 
+try:  # never into the demo cycle: real data must not mix with made-up data
+    store.check_importable(user, cycle.name)
+except SelectorError as exc:
+    _common.show_error(exc)
+    st.info(
+        "Start a cycle of your own with **New cycle** above, then upload the export into it. "
+        "On the demo database, first add a coordinator account for yourself under "
+        "**Reviewers & assignments**: real data ends the public demo logins.",
+        icon=":material/info:",
+    )
+    st.stop()
+
 upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")
 if upload is None:  # removed: the next file starts afresh, with its own column mapping
     ss[state.INTAKE] = ss[state.UPLOAD_NAME] = None

@@ -7,9 +7,13 @@ coordinator
 reviewer
     Reads only the applicants assigned to them and not conflicted; writes only their own reviews.
 chair
-    Reads everything, writes their own reviews, runs and finalises selections.
+    Reads everything, writes their own reviews, runs and finalises selections; the only role
+    (besides the server's shell, :data:`SYSTEM_USER`) that grants the chair role or manages a
+    chair's account, so a coordinator cannot make themself a chair and finalise.
 
-Passwords are hashed with argon2id (argon2-cffi); only the hash is stored.
+Passwords are hashed with argon2id (argon2-cffi); only the hash is stored. At most
+:data:`selector.throttle.HASH_SLOTS` hashes run at once (64 MiB each); failed logins are
+throttled per account by :mod:`selector.throttle`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from selector import throttle
 from selector.errors import InputError, Location, PermissionDenied
 
 
@@ -45,6 +50,7 @@ class Action(StrEnum):
     RUN_SELECTION = "run a selection"
     FINALIZE = "finalise a selection"
     READ_AUDIT = "read the audit log"
+    MANAGE_CHAIRS = "grant the chair role or manage a chair's account"
 
 
 #: Which role may do what. A reviewer may only write their own reviews of assigned applicants.
@@ -71,6 +77,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RUN_SELECTION,
             Action.FINALIZE,
             Action.READ_AUDIT,
+            Action.MANAGE_CHAIRS,
         }
     ),
     Role.REVIEWER: frozenset(),
@@ -103,8 +110,25 @@ class User:
             )
 
 
+def account_action(*roles: Role) -> Action:
+    """What it takes to create, change, reset or disable an account holding (or given) any of
+    ``roles``: :attr:`Action.MANAGE_CHAIRS` when one is the chair, else
+    :attr:`Action.MANAGE_USERS`."""
+    return Action.MANAGE_CHAIRS if Role.CHAIR in roles else Action.MANAGE_USERS
+
+
+def grantable_roles(actor: User) -> list[Role]:
+    """The roles ``actor`` may give a new or existing account (the dashboard offers these)."""
+    return [role for role in Role if actor.can(account_action(role))]
+
+
 #: The CLI actor: whoever holds the database URL holds every right.
 SYSTEM_USER = User(id=None, email="system", name="selector CLI", role=Role.COORDINATOR, system=True)
+#: The actor that seeds the demo cycle (:mod:`selector.seed`): the only one that writes
+#: applications into it, and whose new accounts (the demo ones) leave the demo logins alone.
+SEED_USER = User(
+    id=None, email="demo seed", name="selector demo seed", role=Role.COORDINATOR, system=True
+)
 
 _hasher = PasswordHasher()
 
@@ -132,15 +156,18 @@ def hash_password(password: str) -> str:
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
             Location(column="password"),
         )
-    return _hasher.hash(password)
+    with throttle.HASH_SLOTS.hold():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches the stored hash; never raises for a wrong password."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Whether ``password`` matches the stored hash; never raises for a wrong password
+    (:class:`~selector.throttle.LoginRefused` when every hashing slot stays busy)."""
+    with throttle.HASH_SLOTS.hold():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -11,18 +11,18 @@ Seeding again adds only what is missing (accounts, reviews), never overwriting w
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 from typing import Any
 
+from selector.auth import SEED_USER, normalize_email
 from selector.config import DEFAULT_CONFIG_PATH
 from selector.demo import APPLICATIONS_FILE, REVIEWERS_FILE, SCORES_FILE, make_demo
 from selector.errors import InputError, Location
 from selector.intake import read_applications
-from selector.store import Store
+from selector.store import DEMO_CYCLE, Store  # DEMO_CYCLE: the store refuses real data in it
 
-#: The cycle the demo lives in.
-DEMO_CYCLE = "Demo 2026"
 #: Where the committed demo files are.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -32,11 +32,18 @@ def demo_password(email: str) -> str:
     return "demo-" + email.split("@")[0]
 
 
+@functools.lru_cache(maxsize=4)
 def _demo_files(data_dir: Path) -> dict[str, bytes]:
     names = (APPLICATIONS_FILE, SCORES_FILE, REVIEWERS_FILE)
     if all((data_dir / n).is_file() for n in names):
         return {n: (data_dir / n).read_bytes() for n in names}
     return make_demo()
+
+
+def demo_emails(data_dir: str | Path | None = None) -> frozenset[str]:
+    """The e-mail addresses of the demo accounts (whose passwords are public)."""
+    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
+    return frozenset(normalize_email(a["email"]) for a in _accounts(files))
 
 
 def _accounts(files: dict[str, bytes]) -> list[dict[str, str]]:
@@ -55,13 +62,17 @@ def _accounts(files: dict[str, bytes]) -> list[dict[str, str]]:
 
 def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict[str, str]] | None:
     """The demo accounts (e-mail, name, role, password) while the store holds only the demo
-    cycle; None otherwise. Read-only, as the login page calls it on every render: the demo
-    logins are disabled where a real cycle is created (:meth:`Store.create_cycle`)."""
+    cycle and their logins work; None otherwise. Read-only, as the login page calls it on
+    every render: the demo logins are disabled when real data arrives (a real cycle or
+    account, :meth:`Store.create_cycle`, :meth:`Store.add_user`)."""
     names = {c.name for c in store.cycles()}
     if names != {DEMO_CYCLE}:
         return None
     files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
-    return [{k: v for k, v in a.items() if k != "program"} for a in _accounts(files)]
+    accounts = [{k: v for k, v in a.items() if k != "program"} for a in _accounts(files)]
+    if not any(store.login_enabled(a["email"]) for a in accounts):
+        return None
+    return accounts
 
 
 def retire_demo(store: Store, data_dir: str | Path | None = None) -> int:
@@ -78,7 +89,7 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
     from selector.scorefile import read_scores
 
     files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
-    system = store.system_user()
+    system = SEED_USER  # the one actor that writes into the demo cycle
     if DEMO_CYCLE not in {c.name for c in store.cycles()}:
         config_text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
         store.create_cycle(system, DEMO_CYCLE, config_text)

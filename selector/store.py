@@ -19,11 +19,13 @@ Public API::
     Store(url=None) (also a context manager: closes its pool); store.url; store.system_user()
     add_user(actor, email, name, role, password, program="") -> User
     set_password(actor, email, password); disable_login(actor, email) -> bool
+    set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
     authenticate(email, password) -> User | None; user(email) -> User | None
     users(actor, role=None) -> list[User]
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
     update_cycle_config(actor, cycle, config_text) -> Cycle
+    check_importable(actor, cycle) -> Cycle  (never the demo cycle)
     preview_import(actor, cycle, intake) -> ImportReport
     import_applications(actor, cycle, intake, *, create_with=None) -> ImportReport
     applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
@@ -85,10 +87,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from selector.assignment import Candidate, assign_reviewers
 from selector.auth import (
+    SEED_USER,
     SYSTEM_USER,
     Action,
     Role,
     User,
+    account_action,
     hash_password,
     needs_rehash,
     normalize_email,
@@ -100,7 +104,10 @@ from selector.config import TrackConfig, loads_config
 from selector.errors import InputError, Location, PermissionDenied
 from selector.intake import IntakeResult, clean_email, email_id, format_id, is_email
 from selector.models import Applicant, Review
+from selector.throttle import LOGINS, LoginThrottle
 
+#: The cycle of the synthetic demo (:mod:`selector.seed`): no real data ever goes into it.
+DEMO_CYCLE = "Demo 2026"
 #: The SQLite file used when neither a URL nor ``$SELECTOR_DB`` is given (relative to cwd).
 DEFAULT_PATH = Path("var") / "selector.db"
 #: Where the Alembic revisions live (inside the package, so an installed wheel can migrate).
@@ -524,6 +531,22 @@ def _rejected_ids(intake: IntakeResult) -> set[str]:
     return ids
 
 
+def _not_assigned(applicant_id: str) -> PermissionDenied:
+    """The one answer a reviewer gets for an applicant they may not see, whether it exists,
+    is assigned to someone else, is withdrawn or is conflicted."""
+    return PermissionDenied("not_assigned", f"no applicant {applicant_id!r} is assigned to you")
+
+
+def _demo_cycle_refused(cycle: str) -> InputError:
+    """Real applications or scores never go into the demo cycle: its logins are public and
+    its applicants' ids (A001…) would be overwritten and inherit made-up reviews."""
+    return InputError(
+        "demo_cycle",
+        f"cycle {cycle!r} holds only the made-up demo data; create a cycle of your own first "
+        "(`selector cycles create NAME`, or New cycle on the Upload page) and import into it",
+    )
+
+
 def _check_scores(review: Review, config: TrackConfig) -> None:
     for criterion_id, value in review.scores.items():
         criterion = config.criterion(criterion_id)
@@ -584,6 +607,8 @@ class Store:
             self.engine.dispose()
             raise _db_unavailable(self.url, exc) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Failed logins per e-mail: the process-wide throttle (tests give a store its own).
+        self.throttle: LoginThrottle = LOGINS
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
@@ -644,6 +669,40 @@ class Store:
         if row is None:
             raise InputError("cycle_unknown", f"no cycle named {cycle!r}")
         return row
+
+    def check_importable(self, actor: User, cycle: str | None) -> Cycle:
+        """The cycle if ``actor`` may import applications or score files into it; never the
+        demo cycle (an :class:`InputError` says to create a cycle of one's own first)."""
+        actor.require(Action.IMPORT)
+        with self._tx(write=False) as s:
+            row = self._cycle_row(s, cycle)
+            if row.name == DEMO_CYCLE and actor != SEED_USER:
+                raise _demo_cycle_refused(row.name)
+            return _to_cycle(row)
+
+    def _demo_live(self) -> bool:
+        """Whether the demo cycle is here with its public logins still working."""
+        from selector.seed import demo_emails  # seed builds on the store
+
+        if DEMO_CYCLE not in {c.name for c in self.cycles()}:
+            return False
+        return any(self.login_enabled(email) for email in demo_emails())
+
+    def _leaving_demo(self, actor: User, role: Role | None = None) -> bool:
+        """Before an action that ends the demo logins (real data arrives): whether they are
+        live. A demo account may then only add an account for itself (same role), so the
+        person leaving the demo is never locked out; anything else it is refused."""
+        if actor == SEED_USER or not self._demo_live():
+            return False
+        from selector.seed import demo_emails
+
+        if not actor.system and actor.email in demo_emails() and role != actor.role:
+            raise InputError(
+                "demo_leave_first",
+                f"first add a {actor.role.value} account for yourself (Reviewers & "
+                "assignments): real data ends the public demo logins, this one too",
+            )
+        return True
 
     def _user_row(self, s: Session, email: str) -> UserRow:
         row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
@@ -728,18 +787,70 @@ class Store:
         )
         return assigned - conflicted
 
-    def _may_review(
-        self, s: Session, actor: User, app: ApplicantRow, review: ReviewRow | None
-    ) -> bool:
-        """Whether a reviewer is assigned this applicant and has not declared a conflict."""
-        if review is not None and review.conflict:
-            return False
-        assignment = s.scalars(
+    def _assigned_row(
+        self,
+        s: Session,
+        actor: User,
+        cycle: CycleRow,
+        applicant_id: str,
+        *,
+        conflicted: bool = False,
+        withdrawn: bool = False,
+    ) -> ApplicantRow:
+        """For a reviewer: the applicant if assigned to them and (unless ``conflicted`` or
+        ``withdrawn``) not conflicted, not withdrawn. Otherwise one error,
+        :func:`_not_assigned`, the same whether the id exists or not, so ids cannot be
+        probed (that an applicant of theirs was withdrawn, a reviewer may be told). In blind
+        review ``applicant_id`` is the pseudonym the reviewer sees."""
+        real_id: str | None = applicant_id
+        shown = self._pseudonyms(s, actor, cycle)
+        if shown is not None:
+            real_id = next((a for a, p in shown.items() if p == applicant_id), None)
+        app = s.scalars(
+            select(ApplicantRow).where(
+                ApplicantRow.cycle_id == cycle.id, ApplicantRow.applicant_id == real_id
+            )
+        ).first()
+        if app is None or (app.withdrawn and not withdrawn):
+            raise _not_assigned(applicant_id)
+        kind = s.scalars(
             select(AssignmentRow.kind).where(
                 AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
             )
         ).first()
-        return assignment is not None and assignment != "excluded"
+        own_conflict = s.scalars(
+            select(ReviewRow.conflict).where(
+                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == actor.id
+            )
+        ).first()
+        if own_conflict and not conflicted:
+            raise _not_assigned(applicant_id)
+        if (kind is None or kind == "excluded") and not (conflicted and own_conflict):
+            raise _not_assigned(applicant_id)  # a reassignment drops a conflicted pair
+        return app
+
+    def _conflict_declarer(self, s: Session, cycle: CycleRow, target: str) -> str | None:
+        """Who declared the conflict in force on ``target`` ("applicant_id reviewer"): the
+        actor of the newest audit entry that turned it on (a declaration, or a saved review
+        marked conflicted); None when the log does not say."""
+        rows = s.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.cycle_id == cycle.id,
+                AuditRow.target == target,
+                AuditRow.action.in_(("conflict.declare", "review.save")),
+            )
+            .order_by(AuditRow.id.desc())
+        )
+        for row in rows:
+            new, old = row.new or {}, row.old or {}
+            if (
+                isinstance(new, dict)
+                and new.get("conflict")
+                and not (isinstance(old, dict) and old.get("conflict"))
+            ):
+                return row.actor
+        return None
 
     # ---------------------------------------------------------------- users
 
@@ -752,15 +863,20 @@ class Store:
         password: str | None,
         program: str = "",
     ) -> User:
-        """Create an account; ``password=None`` makes one that cannot log in until one is set."""
-        actor.require(Action.MANAGE_USERS)
+        """Create an account; ``password=None`` makes one that cannot log in until one is set.
+        A chair account only by a chair or the CLI (:func:`selector.auth.account_action`)."""
+        role = role if isinstance(role, Role) else parse_role(role)
+        actor.require(account_action(role))
         email = normalize_email(email)
         if "@" not in email:
             raise InputError("email_invalid", f"{email!r} is not an e-mail address")
-        role = role if isinstance(role, Role) else parse_role(role)
+        leaving_demo = self._leaving_demo(actor, role)
         pw_hash = hash_password(password) if password is not None else ""
         with self._tx() as s:
-            return _to_user(self._insert_user(s, actor, email, name, role, pw_hash, program))
+            added = _to_user(self._insert_user(s, actor, email, name, role, pw_hash, program))
+        if leaving_demo:  # a real account: the public demo logins end now
+            self._retire_demo()
+        return added
 
     def _insert_user(
         self, s: Session, actor: User, email: str, name: str, role: Role, pw_hash: str, program: str
@@ -780,26 +896,54 @@ class Store:
         self._audit(s, actor, None, "user.add", email, None, {"role": role.value, "name": name})
         return row
 
+    @staticmethod
+    def _require_account_change(actor: User, row: UserRow | None, *roles: Role) -> None:
+        """Refuse to touch another's account (or give any account ``roles``) unless ``actor``
+        may manage its role and the new one: a chair's account or the chair role needs a
+        chair or the CLI, any other a coordinator (:func:`selector.auth.account_action`)."""
+        if row is not None and row.email == actor.email and not roles:
+            return
+        held = (Role(row.role),) if row is not None else ()
+        actor.require(account_action(*held, *roles))
+
     def set_password(self, actor: User, email: str, password: str) -> None:
-        """Set a password: one's own, or anyone's for a coordinator."""
-        if normalize_email(email) != actor.email:
-            actor.require(Action.MANAGE_USERS)
+        """Set a password: one's own; a coordinator anyone's but a chair's; a chair a chair's."""
+        if normalize_email(email) != actor.email and not (
+            actor.can(Action.MANAGE_USERS) or actor.can(Action.MANAGE_CHAIRS)
+        ):
+            actor.require(Action.MANAGE_USERS)  # before looking the account up
+        with self._tx(write=False) as s:  # checked before hashing, and again when writing
+            self._require_account_change(actor, self._user_row(s, email))
         pw_hash = hash_password(password)
         with self._tx() as s:
             row = self._user_row(s, email)
+            self._require_account_change(actor, row)
             row.password_hash = pw_hash
             self._audit(s, actor, None, "user.password", row.email)
 
     def disable_login(self, actor: User, email: str) -> bool:
-        """Remove an account's password so nobody can log in as it; True if it had one."""
-        actor.require(Action.MANAGE_USERS)
+        """Remove an account's password so nobody can log in as it; True if it had one.
+        A chair's login only by a chair or the CLI."""
         with self._tx() as s:
             row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
+            actor.require(account_action(*((Role(row.role),) if row else ())))
             if row is None or not row.password_hash:
                 return False
             row.password_hash = ""
             self._audit(s, actor, None, "user.disable_login", row.email)
             return True
+
+    def set_role(self, actor: User, email: str, role: Role | str) -> User:
+        """Change an account's role; to or from chair only by a chair or the CLI."""
+        role = role if isinstance(role, Role) else parse_role(role)
+        actor.require(account_action(role))
+        with self._tx() as s:
+            row = self._user_row(s, email)
+            self._require_account_change(actor, row, role)
+            if row.role != role.value:
+                self._audit(s, actor, None, "user.role", row.email, row.role, role.value)
+                row.role = role.value
+            return _to_user(row)
 
     def login_enabled(self, email: str) -> bool:
         """Whether the account exists and has a password (disabled logins have none)."""
@@ -812,15 +956,24 @@ class Store:
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose e-mail and password match, else None. An unknown e-mail costs the
         same hashing time as a wrong password, so timing does not reveal who has an account;
-        the hash is checked outside any transaction, so logins never hold up writers."""
-        with self._tx(write=False) as s:
-            row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
-            user, stored = (_to_user(row), row.password_hash) if row else (None, "")
-        if user is None or not stored:
-            verify_password(_dummy_hash(), password)
-            return None
-        if not verify_password(stored, password):
-            return None
+        the hash is checked outside any transaction, so logins never hold up writers.
+
+        Throttled per normalised e-mail, known or not (:attr:`throttle`, see
+        :mod:`selector.throttle`): after a few failures, attempts are refused with
+        :class:`~selector.throttle.LoginRefused` for a growing time, without hashing."""
+        key = normalize_email(email)
+        with self.throttle.attempt(key) as outcome:
+            with self._tx(write=False) as s:
+                row = s.scalars(select(UserRow).where(UserRow.email == key)).first()
+                user, stored = (_to_user(row), row.password_hash) if row else (None, "")
+            if user is None or not stored:
+                verify_password(_dummy_hash(), password)
+                outcome[0] = False
+                return None
+            if not verify_password(stored, password):
+                outcome[0] = False
+                return None
+            outcome[0] = True
         if needs_rehash(stored):
             self._set_hash(user.email, hash_password(password))
         return user
@@ -858,14 +1011,17 @@ class Store:
     ) -> Cycle:
         """Create a cycle with its config; ``blind``/``avoid_own_program`` default to the
         config's ``[review]`` values. A real cycle next to the demo one disables the demo
-        logins, whose passwords are public (:func:`selector.seed.retire_demo`)."""
+        logins, whose passwords are public (:func:`selector.seed.retire_demo`); a demo account
+        must first add an account for itself (else it would lock itself out)."""
         actor.require(Action.MANAGE_CYCLES)
         name = name.strip()
+        leaving_demo = name != DEMO_CYCLE and self._leaving_demo(actor)
         with self._tx() as s:
             created = _to_cycle(
                 self._insert_cycle(s, actor, name, config_text, blind, avoid_own_program)
             )
-        self._cycle_created(name)
+        if leaving_demo:
+            self._retire_demo()
         return created
 
     def _insert_cycle(
@@ -896,12 +1052,11 @@ class Store:
         self._audit(s, actor, row, "cycle.create", name)
         return row
 
-    def _cycle_created(self, name: str) -> None:
-        """After a new cycle is committed: a real cycle next to the demo retires the demo."""
-        from selector.seed import DEMO_CYCLE, retire_demo  # seed builds on the store
+    def _retire_demo(self) -> None:
+        """Real data has arrived: the public demo logins end now."""
+        from selector.seed import retire_demo  # seed builds on the store
 
-        if name != DEMO_CYCLE and any(c.name == DEMO_CYCLE for c in self.cycles()):
-            retire_demo(self)
+        retire_demo(self)
 
     def cycles(self) -> list[Cycle]:
         """Every cycle, newest first."""
@@ -983,7 +1138,10 @@ class Store:
         """What :meth:`import_applications` would do, without writing anything."""
         actor.require(Action.IMPORT)
         with self._tx(write=False) as s:
-            report, _, _ = self._plan_import(s, self._cycle_row(s, cycle), intake)
+            cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor != SEED_USER:
+                raise _demo_cycle_refused(cycle_row.name)
+            report, _, _ = self._plan_import(s, cycle_row, intake)
             return report
 
     def import_applications(
@@ -1001,6 +1159,7 @@ class Store:
         same transaction: an import that fails or is killed leaves no empty cycle behind."""
         actor.require(Action.IMPORT)
         created = False
+        leaving_demo = create_with is not None and cycle != DEMO_CYCLE and self._leaving_demo(actor)
         with self._tx() as s:
             name = cycle.strip() if cycle is not None else None
             known = name is None or s.scalar(select(CycleRow.id).where(CycleRow.name == name))
@@ -1010,9 +1169,11 @@ class Store:
                 created = True
             else:
                 cycle_row = self._cycle_row(s, cycle)
+                if cycle_row.name == DEMO_CYCLE and actor != SEED_USER:
+                    raise _demo_cycle_refused(cycle_row.name)
             report = self._apply_import(s, actor, cycle_row, intake)
-        if created:
-            self._cycle_created(cycle_row.name)
+        if created and leaving_demo:
+            self._retire_demo()
         return report
 
     def _apply_import(
@@ -1098,13 +1259,9 @@ class Store:
         """One applicant, if this user may read it (else :class:`PermissionDenied`)."""
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
-            row = self._shown_row(s, actor, cycle_row, applicant_id)
             if actor.can(Action.READ_ALL):
-                return _to_applicant(row)
-            if row.id not in self._visible_pks(s, actor, cycle_row):
-                raise PermissionDenied(
-                    "not_assigned", f"{applicant_id} is not assigned to {actor.email}"
-                )
+                return _to_applicant(self._applicant_row(s, cycle_row, applicant_id))
+            row = self._assigned_row(s, actor, cycle_row, applicant_id)
             shown = self._pseudonyms(s, actor, cycle_row)
             return _to_applicant(row, pseudonym=None if shown is None else shown[row.applicant_id])
 
@@ -1328,7 +1485,10 @@ class Store:
         if email != actor.email:
             actor.require(Action.REVIEW_FOR_OTHERS)
         _check_scores(review, config)
-        app = self._shown_row(s, actor, cycle_row, review.applicant_id)
+        if actor.can(Action.REVIEW_UNASSIGNED):
+            app = self._shown_row(s, actor, cycle_row, review.applicant_id)
+        else:  # a reviewer: one answer for unknown, unassigned, withdrawn and conflicted ids
+            app = self._assigned_row(s, actor, cycle_row, review.applicant_id, withdrawn=True)
         if app.withdrawn:
             raise InputError(
                 "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
@@ -1339,10 +1499,6 @@ class Store:
                 ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
             )
         ).first()
-        if not actor.can(Action.REVIEW_UNASSIGNED) and not self._may_review(s, actor, app, row):
-            raise PermissionDenied(
-                "not_assigned", f"{review.applicant_id} is not assigned to {actor.email}"
-            )
         if row is not None and row.conflict and not review.conflict:
             # Only declare_conflict(declared=False) lifts a conflict, never a saved score sheet.
             raise InputError(
@@ -1404,6 +1560,8 @@ class Store:
             for email in emails:
                 self._insert_user(s, actor, email, email.split("@")[0], Role.REVIEWER, "", "")
             cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor.system and actor != SEED_USER:
+                raise _demo_cycle_refused(cycle_row.name)  # a score file from the CLI
             config = _to_cycle(cycle_row).config
             n = 0
             for review in reviews:
@@ -1473,19 +1631,43 @@ class Store:
         declared: bool = True,
     ) -> None:
         """Declare (or, with ``declared=False``, withdraw) a conflict of interest: the reviewer
-        no longer sees the applicant, is not assigned it, and their review does not count."""
+        no longer sees the applicant, is not assigned it, and their review does not count.
+
+        Declaring one for someone else, and withdrawing one someone else declared (the audit
+        log says who), take :attr:`Action.ASSIGN`: a reviewer may withdraw only a conflict
+        they declared themselves. A reviewer declares only on applicants assigned to them
+        (else the same error for an unknown id as for one assigned to someone else)."""
         email = normalize_email(reviewer_email or actor.email)
         if email != actor.email:
             actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            app = self._shown_row(s, actor, cycle_row, applicant_id)
+            if actor.can(Action.ASSIGN) or actor.can(Action.REVIEW_UNASSIGNED):
+                app = self._shown_row(s, actor, cycle_row, applicant_id)
+            else:
+                app = self._assigned_row(
+                    s, actor, cycle_row, applicant_id, conflicted=True, withdrawn=True
+                )
             user = self._user_row(s, email)
             row = s.scalars(
                 select(ReviewRow).where(
                     ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
                 )
             ).first()
+            target = f"{app.applicant_id} {email}"  # the real id: the audit log never hides
+            lifting = not declared and row is not None and row.conflict
+            if (
+                lifting
+                and not actor.can(Action.ASSIGN)
+                and self._conflict_declarer(s, cycle_row, target) != actor.email
+            ):
+                raise PermissionDenied(
+                    "conflict_not_yours",
+                    "this conflict of interest was declared for you by someone else; "
+                    "ask the coordinator to withdraw it",
+                    action=str(Action.ASSIGN),
+                    role=str(actor.role),
+                )
             old = {"conflict": row.conflict, "reason": row.conflict_reason} if row else None
             if row is None:
                 row = ReviewRow(applicant_pk=app.id, reviewer_id=user.id, scores={}, comment="")
@@ -1498,7 +1680,7 @@ class Store:
                 actor,
                 cycle_row,
                 "conflict.declare" if declared else "conflict.withdraw",
-                f"{app.applicant_id} {email}",
+                target,
                 old,
                 {"conflict": declared, "reason": row.conflict_reason},
             )

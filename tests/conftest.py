@@ -77,3 +77,13 @@ def people(store: Store) -> dict[str, User]:
 
     found = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
     return {key: user for key, user in found.items() if user is not None}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle() -> Iterator[None]:
+    """Failed logins of one test never lock out an account in the next (one process)."""
+    from selector.throttle import LOGINS
+
+    LOGINS.reset()
+    yield
+    LOGINS.reset()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from selector.auth import User
-from selector.errors import InputError
+from selector.errors import PermissionDenied
 from selector.intake import email_id
 from selector.models import Review
 from selector.store import Store, make_engine, migrate
@@ -73,11 +73,11 @@ def test_a_blind_reviewer_cannot_name_an_applicant_by_its_id(
 ) -> None:
     real = blind_cycle(store, people)
     r1 = people["r1"]
-    with pytest.raises(InputError, match="no applicant"):
+    with pytest.raises(PermissionDenied, match="no applicant"):
         store.applicant(r1, "blind", real[0])
-    with pytest.raises(InputError, match="no applicant"):
+    with pytest.raises(PermissionDenied, match="no applicant"):
         store.save_review(r1, "blind", Review(real[0], r1.email, full_scores(3)))
-    with pytest.raises(InputError, match="no applicant"):
+    with pytest.raises(PermissionDenied, match="no applicant"):
         store.declare_conflict(r1, "blind", real[0])
     assert store.review(r1, "blind", real[0]) is None
 

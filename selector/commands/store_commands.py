@@ -254,7 +254,7 @@ def run_scores_import(args: argparse.Namespace) -> int:
 
     store = Store(args.db)
     actor = store.system_user()
-    cycle = store.cycle(args.cycle)
+    cycle = store.check_importable(actor, args.cycle)  # never the demo cycle
     applicants = store.applicants(actor, cycle.name)
     result = read_scores(args.file, cycle.config, applicants)
     errors = [p for p in result.problems if p.severity == "error"]
