@@ -770,3 +770,25 @@ def test_streamlits_own_log_of_an_uncaught_error_loses_the_text() -> None:
     (record,) = records
     text = logging.Formatter().format(record)
     assert "ValueError" in text and "Uncaught app execution" in text and "Probo" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("stray.xlsx", "claims 1,048,576 rows × 16,384 columns"),
+        ("bomb.xlsx", "inflates to more than 100 MB"),
+    ],
+)
+def test_a_hostile_workbook_is_one_message_and_the_server_goes_on(
+    db: Store, name: str, said: str
+) -> None:
+    """Issue 8: the 1.9 KB stray-cell workbook aborted the Streamlit server for every user."""
+    from tests.hostile_files import shared_strings_bomb, stray_cell
+
+    data = stray_cell("XFD1048576") if name == "stray.xlsx" else shared_strings_bomb()
+    at = upload(app_as(db, "coordinator"), data, name=name)
+    assert not at.exception
+    assert any(said in e.value for e in at.error)
+    upload(at, export_csv())  # the same session reads the next file
+    assert not at.exception
+    assert not at.error
