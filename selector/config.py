@@ -304,5 +304,16 @@ def load_config(path: str | Path) -> TrackConfig:
     return loads_config(read_config_text(path), str(path))
 
 
+def _default_config_path() -> Path:
+    """The DEI Leadership Track's config: ``rubrics/`` of a checkout (and an editable install),
+    else the copy an installed wheel carries as package data (``selector/rubrics/``)."""
+    checkout = Path(__file__).resolve().parent.parent / "rubrics" / "dei_leadership.toml"
+    if checkout.is_file():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("selector.rubrics").joinpath("dei_leadership.toml")))
+
+
 #: The config shipped for the DEI Leadership Track.
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "rubrics" / "dei_leadership.toml"
+DEFAULT_CONFIG_PATH = _default_config_path()
