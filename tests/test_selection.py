@@ -12,7 +12,8 @@ import pytest
 from selector.config import DEFAULT_CONFIG_PATH, load_config
 from selector.errors import InputError, SelectorError
 from selector.models import Applicant
-from selector.selection import Decision, _status, apply_relaxations, decide
+from selector.selection import Decision, apply_relaxations, decide
+from selector.selection.solve import read_status as _status
 from tests.factories import make_applicants, make_config, make_reviews
 
 SPECS = ["Surgery", "Surgery", "Surgery", "Pediatrics", "Pediatrics", "Neurology"]
@@ -254,7 +255,8 @@ def test_answer_fields_can_carry_rules() -> None:
 
 def test_the_model_reads_like_the_math() -> None:
     """Every constraint is named after its rule; the objective is the total score."""
-    from selector.selection import _build, _Cand
+    from selector.selection.model import Candidate as _Cand
+    from selector.selection.model import build_model as _build
 
     cands = [
         _Cand(f"A00{i}", 10_000 * (i + 1), i == 0, False, {"specialty": s})
