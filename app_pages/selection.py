@@ -14,9 +14,8 @@ import streamlit as st
 
 from app_pages import _common, state
 from selector.config import TrackConfig, dumps_config, parse_config
-from selector.diagnosis import relaxation_text
 from selector.errors import ConfigError, SelectorError
-from selector.selection import Decision, apply_relaxations, decide
+from selector.selection import Decision, apply_relaxations, decide, relaxation_text
 from selector.store import input_hash
 
 user = _common.require_role("chair")
