@@ -1104,10 +1104,12 @@ class Store:
         }
         report = ImportReport(rejected=[r.to_json() for r in intake.rejected])
         new_ids = {a.applicant_id for a in intake.accepted}
-        by_email = {r.email.lower(): r for r in existing.values() if r.applicant_id not in new_ids}
+        by_email = {
+            normalize_email(r.email): r for r in existing.values() if r.applicant_id not in new_ids
+        }
         accepted: list[Applicant] = []
         for a in intake.accepted:
-            stored = by_email.get(a.email.lower())
+            stored = by_email.get(normalize_email(a.email))
             if a.applicant_id not in existing and stored is not None:
                 report.resubmitted[a.applicant_id] = stored.applicant_id
                 a = replace(a, applicant_id=stored.applicant_id)
