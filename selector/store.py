@@ -557,13 +557,8 @@ def _check_scores(review: Review, config: TrackConfig) -> None:
                 f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
                 where,
             )
-        if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
-            raise InputError(
-                "score_out_of_range",
-                f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
-                f"{criterion.min:g}..{criterion.max:g}",
-                where,
-            )
+        if (off_scale := criterion.scale_problem(value)) is not None:
+            raise InputError("score_out_of_range", f"{review.applicant_id}: {off_scale}", where)
 
 
 def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
