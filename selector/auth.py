@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from selector import throttle
+from selector.emails import normalize_email as normalize_email  # re-exported for the store and CLI
 from selector.errors import InputError, Location, PermissionDenied
 
 
@@ -173,8 +174,3 @@ def verify_password(password_hash: str, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """Whether a stored hash uses older argon2 parameters than the current ones."""
     return _hasher.check_needs_rehash(password_hash)
-
-
-def normalize_email(email: str) -> str:
-    """E-mail addresses compare case-insensitively and without surrounding spaces."""
-    return email.strip().lower()

@@ -8,6 +8,7 @@ for editors (``selector config-schema``).
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -124,6 +125,17 @@ class Criterion(_Strict):
             if not self.min <= x <= self.max:
                 raise ValueError(f"anchor level {level} is outside {self.min}..{self.max}")
         return self
+
+    def scale_problem(self, score: object) -> str | None:
+        """Why a score does not fit this criterion's scale ("b score 9 is outside 1..5"), or
+        None when it fits: the one scale check of score files, saved reviews and aggregation."""
+        if isinstance(score, (int, float)):
+            if not math.isnan(score) and self.min <= score <= self.max:
+                return None
+            shown = f"{score:g}"
+        else:
+            shown = repr(score)
+        return f"{self.id} score {shown} is outside {self.min:g}..{self.max:g}"
 
     @property
     def levels(self) -> list[float]:

@@ -54,8 +54,9 @@ def review_total(review: Review, config: TrackConfig) -> tuple[float | None, str
     total = 0.0
     for c in config.criteria:
         x = float(review.scores[c.id])
-        if math.isnan(x) or not c.min <= x <= c.max:
-            return None, f"{c.id} score {x:g} is outside {c.min:g}..{c.max:g}"
+        off_scale = c.scale_problem(x)
+        if off_scale is not None:
+            return None, off_scale
         total += c.weight * x
     return total, None
 

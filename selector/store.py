@@ -557,13 +557,8 @@ def _check_scores(review: Review, config: TrackConfig) -> None:
                 f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
                 where,
             )
-        if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
-            raise InputError(
-                "score_out_of_range",
-                f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
-                f"{criterion.min:g}..{criterion.max:g}",
-                where,
-            )
+        if (off_scale := criterion.scale_problem(value)) is not None:
+            raise InputError("score_out_of_range", f"{review.applicant_id}: {off_scale}", where)
 
 
 def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
@@ -1104,10 +1099,12 @@ class Store:
         }
         report = ImportReport(rejected=[r.to_json() for r in intake.rejected])
         new_ids = {a.applicant_id for a in intake.accepted}
-        by_email = {r.email.lower(): r for r in existing.values() if r.applicant_id not in new_ids}
+        by_email = {
+            normalize_email(r.email): r for r in existing.values() if r.applicant_id not in new_ids
+        }
         accepted: list[Applicant] = []
         for a in intake.accepted:
-            stored = by_email.get(a.email.lower())
+            stored = by_email.get(normalize_email(a.email))
             if a.applicant_id not in existing and stored is not None:
                 report.resubmitted[a.applicant_id] = stored.applicant_id
                 a = replace(a, applicant_id=stored.applicant_id)
