@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-import selector.store as store_module
+import selector.store.engine as store_module
 from selector.auth import hash_password
 from selector.config import DEFAULT_CONFIG_PATH
 from selector.store import (

@@ -1,0 +1,298 @@
+"""Reviews: one reviewer's scores for one applicant, saved under the role rules (a reviewer
+only their own, of applicants assigned to them), and declared conflicts of interest.
+
+Every save and declaration goes to the audit log with its old and new values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.auth import SEED_USER, Action, Role, User, normalize_email
+from selector.config import TrackConfig
+from selector.demo_accounts import DEMO_CYCLE
+from selector.errors import InputError, Location, PermissionDenied
+from selector.models import Review
+from selector.store.access import AccessMixin
+from selector.store.cycles import demo_cycle_refused, to_cycle
+from selector.store.schema import ApplicantRow, AuditRow, CycleRow, ReviewRow, UserRow, utcnow
+from selector.store.users import UsersMixin
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A declared conflict of interest: this reviewer does not review this applicant."""
+
+    applicant_id: str
+    reviewer: str
+    reason: str
+
+
+def _check_scores(review: Review, config: TrackConfig) -> None:
+    for criterion_id, value in review.scores.items():
+        criterion = config.criterion(criterion_id)
+        where = Location(column=criterion_id)
+        if criterion is None:
+            raise InputError(
+                "score_unknown_criterion",
+                f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
+                where,
+            )
+        if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
+            raise InputError(
+                "score_out_of_range",
+                f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
+                f"{criterion.min:g}..{criterion.max:g}",
+                where,
+            )
+
+
+class ReviewsMixin(UsersMixin, AccessMixin):
+    """Saving and reading reviews and conflicts of interest."""
+
+    def _save_review(
+        self, s: Session, actor: User, cycle_row: CycleRow, config: TrackConfig, review: Review
+    ) -> None:
+        email = normalize_email(review.reviewer)
+        if email != actor.email:
+            actor.require(Action.REVIEW_FOR_OTHERS)
+        _check_scores(review, config)
+        if actor.can(Action.REVIEW_UNASSIGNED):
+            app = self._shown_row(s, actor, cycle_row, review.applicant_id)
+        else:  # a reviewer: one answer for unknown, unassigned, withdrawn and conflicted ids
+            app = self._assigned_row(s, actor, cycle_row, review.applicant_id, withdrawn=True)
+        if app.withdrawn:
+            raise InputError(
+                "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
+            )
+        user = self._user_row(s, email)
+        row = s.scalars(
+            select(ReviewRow).where(
+                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
+            )
+        ).first()
+        if row is not None and row.conflict and not review.conflict:
+            # Only declare_conflict(declared=False) lifts a conflict, never a saved score sheet.
+            raise InputError(
+                "review_conflicted",
+                f"{review.applicant_id}: {email} declared a conflict of interest with this "
+                "applicant; withdraw the conflict first",
+            )
+        new = {
+            "scores": dict(review.scores),
+            "comment": review.comment,
+            "conflict": review.conflict,
+        }
+        if row is None:
+            s.add(
+                ReviewRow(
+                    applicant_pk=app.id,
+                    reviewer_id=user.id,
+                    scores=dict(review.scores),
+                    comment=review.comment,
+                    conflict=review.conflict,
+                )
+            )
+            old = None
+        else:
+            old = {
+                "scores": dict(row.scores or {}),
+                "comment": row.comment,
+                "conflict": row.conflict,
+            }
+            if old == new:
+                return
+            row.scores = dict(review.scores)
+            row.comment = review.comment
+            row.conflict = review.conflict
+            row.updated_at = utcnow()
+        self._audit(s, actor, cycle_row, "review.save", f"{app.applicant_id} {email}", old, new)
+
+    def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
+        """Save (create or replace) one review; a reviewer only their own, of an applicant
+        assigned to them. Old and new scores go to the audit log."""
+        self.save_reviews(actor, cycle, [review])
+
+    def save_reviews(
+        self,
+        actor: User,
+        cycle: str | None,
+        reviews: Iterable[Review],
+        *,
+        new_reviewers: Iterable[str] = (),
+    ) -> int:
+        """Save several reviews in one transaction (all or none); returns how many.
+
+        ``new_reviewers`` (e-mails) are first added as reviewer accounts without a password,
+        in the same transaction, so a failed or killed save leaves no account behind."""
+        emails = sorted({normalize_email(e) for e in new_reviewers})
+        if emails:
+            actor.require(Action.MANAGE_USERS)
+        with self._tx() as s:
+            for email in emails:
+                self._insert_user(s, actor, email, email.split("@")[0], Role.REVIEWER, "", "")
+            cycle_row = self._cycle_row(s, cycle)
+            if cycle_row.name == DEMO_CYCLE and actor.system and actor != SEED_USER:
+                raise demo_cycle_refused(cycle_row.name)  # a score file from the CLI
+            config = to_cycle(cycle_row).config
+            n = 0
+            for review in reviews:
+                self._save_review(s, actor, cycle_row, config, review)
+                n += 1
+            return n
+
+    def _review_query(self, cycle_row: CycleRow) -> Any:
+        return (
+            select(ReviewRow, ApplicantRow.applicant_id, UserRow.email)
+            .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
+            .join(UserRow, UserRow.id == ReviewRow.reviewer_id)
+            .where(ApplicantRow.cycle_id == cycle_row.id)
+            .order_by(ApplicantRow.applicant_id, UserRow.email)
+        )
+
+    @staticmethod
+    def _to_review(row: ReviewRow, applicant_id: str, email: str) -> Review:
+        return Review(
+            applicant_id=applicant_id,
+            reviewer=email,
+            scores=dict(row.scores or {}),
+            comment=row.comment,
+            conflict=row.conflict,
+        )
+
+    def reviews(self, actor: User, cycle: str | None) -> list[Review]:
+        """Reviews this user may read: all for coordinators and chairs, a reviewer's own else."""
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = self._review_query(cycle_row)
+            if not actor.can(Action.READ_ALL):
+                query = query.where(ReviewRow.reviewer_id == actor.id)
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [
+                self._to_review(r, a if shown is None else shown[a], e)
+                for r, a, e in s.execute(query)
+            ]
+
+    def review(
+        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str | None = None
+    ) -> Review | None:
+        """One review (by default the actor's own) of one applicant, if saved."""
+        email = normalize_email(reviewer_email or actor.email)
+        if email != actor.email:
+            actor.require(Action.READ_ALL)
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            try:
+                app = self._shown_row(s, actor, cycle_row, applicant_id)
+            except InputError:
+                return None
+            query = self._review_query(cycle_row).where(
+                ApplicantRow.id == app.id, UserRow.email == email
+            )
+            found = s.execute(query).first()
+            return self._to_review(found[0], applicant_id, found[2]) if found else None
+
+    def declare_conflict(
+        self,
+        actor: User,
+        cycle: str | None,
+        applicant_id: str,
+        reason: str = "",
+        *,
+        reviewer_email: str | None = None,
+        declared: bool = True,
+    ) -> None:
+        """Declare (or, with ``declared=False``, withdraw) a conflict of interest: the reviewer
+        no longer sees the applicant, is not assigned it, and their review does not count.
+
+        Declaring one for someone else, and withdrawing one someone else declared (the audit
+        log says who), take :attr:`Action.ASSIGN`: a reviewer may withdraw only a conflict
+        they declared themselves. A reviewer declares only on applicants assigned to them
+        (else the same error for an unknown id as for one assigned to someone else)."""
+        email = normalize_email(reviewer_email or actor.email)
+        if email != actor.email:
+            actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            if actor.can(Action.ASSIGN) or actor.can(Action.REVIEW_UNASSIGNED):
+                app = self._shown_row(s, actor, cycle_row, applicant_id)
+            else:
+                app = self._assigned_row(
+                    s, actor, cycle_row, applicant_id, conflicted=True, withdrawn=True
+                )
+            user = self._user_row(s, email)
+            row = s.scalars(
+                select(ReviewRow).where(
+                    ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
+                )
+            ).first()
+            target = f"{app.applicant_id} {email}"  # the real id: the audit log never hides
+            lifting = not declared and row is not None and row.conflict
+            if (
+                lifting
+                and not actor.can(Action.ASSIGN)
+                and self._conflict_declarer(s, cycle_row, target) != actor.email
+            ):
+                raise PermissionDenied(
+                    "conflict_not_yours",
+                    "this conflict of interest was declared for you by someone else; "
+                    "ask the coordinator to withdraw it",
+                    action=str(Action.ASSIGN),
+                    role=str(actor.role),
+                )
+            old = {"conflict": row.conflict, "reason": row.conflict_reason} if row else None
+            if row is None:
+                row = ReviewRow(applicant_pk=app.id, reviewer_id=user.id, scores={}, comment="")
+                s.add(row)
+            row.conflict = declared
+            row.conflict_reason = reason.strip() if declared else ""
+            row.updated_at = utcnow()
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "conflict.declare" if declared else "conflict.withdraw",
+                target,
+                old,
+                {"conflict": declared, "reason": row.conflict_reason},
+            )
+
+    def conflicts(self, actor: User, cycle: str | None) -> list[Conflict]:
+        """Declared conflicts; a reviewer gets only their own."""
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = self._review_query(cycle_row).where(ReviewRow.conflict.is_(True))
+            if not actor.can(Action.READ_ALL):
+                query = query.where(ReviewRow.reviewer_id == actor.id)
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [
+                Conflict(a if shown is None else shown[a], e, r.conflict_reason)
+                for r, a, e in s.execute(query)
+            ]
+
+    def _conflict_declarer(self, s: Session, cycle: CycleRow, target: str) -> str | None:
+        """Who declared the conflict in force on ``target`` ("applicant_id reviewer"): the
+        actor of the newest audit entry that turned it on (a declaration, or a saved review
+        marked conflicted); None when the log does not say."""
+        rows = s.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.cycle_id == cycle.id,
+                AuditRow.target == target,
+                AuditRow.action.in_(("conflict.declare", "review.save")),
+            )
+            .order_by(AuditRow.id.desc())
+        )
+        for row in rows:
+            new, old = row.new or {}, row.old or {}
+            if (
+                isinstance(new, dict)
+                and new.get("conflict")
+                and not (isinstance(old, dict) and old.get("conflict"))
+            ):
+                return row.actor
+        return None
