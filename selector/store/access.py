@@ -15,7 +15,7 @@ from selector.store.core import StoreCore
 from selector.store.schema import ApplicantRow, AssignmentRow, CycleRow, ReviewRow
 
 
-def _not_assigned(applicant_id: str) -> PermissionDenied:
+def not_assigned(applicant_id: str) -> PermissionDenied:
     """The one answer a reviewer gets for an applicant they may not see, whether it exists,
     is assigned to someone else, is withdrawn or is conflicted."""
     return PermissionDenied("not_assigned", f"no applicant {applicant_id!r} is assigned to you")
@@ -80,7 +80,7 @@ class AccessMixin(StoreCore):
     ) -> ApplicantRow:
         """For a reviewer: the applicant if assigned to them and (unless ``conflicted`` or
         ``withdrawn``) not conflicted, not withdrawn. Otherwise one error,
-        :func:`_not_assigned`, the same whether the id exists or not, so ids cannot be
+        :func:`not_assigned`, the same whether the id exists or not, so ids cannot be
         probed (that an applicant of theirs was withdrawn, a reviewer may be told). In blind
         review ``applicant_id`` is the pseudonym the reviewer sees."""
         real_id: str | None = applicant_id
@@ -93,7 +93,7 @@ class AccessMixin(StoreCore):
             )
         ).first()
         if app is None or (app.withdrawn and not withdrawn):
-            raise _not_assigned(applicant_id)
+            raise not_assigned(applicant_id)
         kind = s.scalars(
             select(AssignmentRow.kind).where(
                 AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
@@ -105,7 +105,7 @@ class AccessMixin(StoreCore):
             )
         ).first()
         if own_conflict and not conflicted:
-            raise _not_assigned(applicant_id)
+            raise not_assigned(applicant_id)
         if (kind is None or kind == "excluded") and not (conflicted and own_conflict):
-            raise _not_assigned(applicant_id)  # a reassignment drops a conflicted pair
+            raise not_assigned(applicant_id)  # a reassignment drops a conflicted pair
         return app

@@ -5,11 +5,11 @@ Every save and declaration goes to the audit log with its old and new values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from selector.auth import SEED_USER, Action, Role, User, normalize_email
@@ -17,9 +17,18 @@ from selector.config import TrackConfig
 from selector.demo_accounts import DEMO_CYCLE
 from selector.errors import InputError, Location, PermissionDenied
 from selector.models import Review
-from selector.store.access import AccessMixin
+from selector.store.access import AccessMixin, not_assigned
 from selector.store.cycles import demo_cycle_refused, to_cycle
-from selector.store.schema import ApplicantRow, AuditRow, CycleRow, ReviewRow, UserRow, utcnow
+from selector.store.schema import (
+    ApplicantRow,
+    AssignmentRow,
+    AuditRow,
+    Base,
+    CycleRow,
+    ReviewRow,
+    UserRow,
+    utcnow,
+)
 from selector.store.users import UsersMixin
 
 
@@ -32,85 +41,194 @@ class Conflict:
     reason: str
 
 
-def _check_scores(review: Review, config: TrackConfig) -> None:
-    for criterion_id, value in review.scores.items():
-        criterion = config.criterion(criterion_id)
-        where = Location(column=criterion_id)
-        if criterion is None:
-            raise InputError(
-                "score_unknown_criterion",
-                f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
-                where,
-            )
-        if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
-            raise InputError(
-                "score_out_of_range",
-                f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
-                f"{criterion.min:g}..{criterion.max:g}",
-                where,
-            )
+def _score_check(config: TrackConfig) -> Callable[[Review], None]:
+    """A check of a review's scores against the rubric (criteria looked up once)."""
+    criteria = {c.id: c for c in config.criteria}
+
+    def check(review: Review) -> None:
+        for criterion_id, value in review.scores.items():
+            criterion = criteria.get(criterion_id)
+            if criterion is None:
+                raise InputError(
+                    "score_unknown_criterion",
+                    f"{review.applicant_id}: no criterion {criterion_id!r} in the rubric",
+                    Location(column=criterion_id),
+                )
+            if not isinstance(value, (int, float)) or not criterion.min <= value <= criterion.max:
+                raise InputError(
+                    "score_out_of_range",
+                    f"{review.applicant_id}: {criterion_id} score {value!r} is outside "
+                    f"{criterion.min:g}..{criterion.max:g}",
+                    Location(column=criterion_id),
+                )
+
+    return check
+
+
+#: Longest ``IN (...)`` list a batch reads by; a longer one reads the whole cycle instead.
+_IN_LIMIT = 500
+
+
+@dataclass
+class _Pair:
+    """One (applicant, reviewer) review while a batch is saved: the stored row's id (None
+    until written) and the values it will have."""
+
+    id: int | None
+    scores: dict[str, float]
+    comment: str
+    conflict: bool
+    changed: bool = False
+
+    def values(self) -> dict[str, Any]:
+        return {"scores": dict(self.scores), "comment": self.comment, "conflict": self.conflict}
 
 
 class ReviewsMixin(UsersMixin, AccessMixin):
     """Saving and reading reviews and conflicts of interest."""
 
-    def _save_review(
-        self, s: Session, actor: User, cycle_row: CycleRow, config: TrackConfig, review: Review
-    ) -> None:
-        email = normalize_email(review.reviewer)
-        if email != actor.email:
-            actor.require(Action.REVIEW_FOR_OTHERS)
-        _check_scores(review, config)
-        if actor.can(Action.REVIEW_UNASSIGNED):
-            app = self._shown_row(s, actor, cycle_row, review.applicant_id)
-        else:  # a reviewer: one answer for unknown, unassigned, withdrawn and conflicted ids
-            app = self._assigned_row(s, actor, cycle_row, review.applicant_id, withdrawn=True)
-        if app.withdrawn:
-            raise InputError(
-                "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
-            )
-        user = self._user_row(s, email)
-        row = s.scalars(
-            select(ReviewRow).where(
-                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
-            )
-        ).first()
-        if row is not None and row.conflict and not review.conflict:
-            # Only declare_conflict(declared=False) lifts a conflict, never a saved score sheet.
-            raise InputError(
-                "review_conflicted",
-                f"{review.applicant_id}: {email} declared a conflict of interest with this "
-                "applicant; withdraw the conflict first",
-            )
-        new = {
-            "scores": dict(review.scores),
-            "comment": review.comment,
-            "conflict": review.conflict,
-        }
-        if row is None:
-            s.add(
-                ReviewRow(
-                    applicant_pk=app.id,
-                    reviewer_id=user.id,
-                    scores=dict(review.scores),
-                    comment=review.comment,
-                    conflict=review.conflict,
-                )
-            )
-            old = None
+    def _named_applicants(
+        self, s: Session, actor: User, cycle: CycleRow, names: set[str]
+    ) -> dict[str, tuple[int, str, bool]]:
+        """The applicants a user names (by pseudonym in blind review), read at once: name →
+        (key, applicant id, withdrawn). Names that match no applicant are left out."""
+        shown = self._pseudonyms(s, actor, cycle)
+        if shown is None:
+            real_of = {name: name for name in names}
         else:
-            old = {
-                "scores": dict(row.scores or {}),
-                "comment": row.comment,
-                "conflict": row.conflict,
+            real_of = {p: a for a, p in shown.items() if p in names}
+        query = select(ApplicantRow.applicant_id, ApplicantRow.id, ApplicantRow.withdrawn).where(
+            ApplicantRow.cycle_id == cycle.id
+        )
+        if len(real_of) <= _IN_LIMIT:
+            query = query.where(ApplicantRow.applicant_id.in_(set(real_of.values())))
+        found = {a: (pk, a, withdrawn) for a, pk, withdrawn in s.execute(query)}
+        return {name: found[real] for name, real in real_of.items() if real in found}
+
+    def _save_batch(
+        self, s: Session, actor: User, cycle: CycleRow, config: TrackConfig, batch: list[Review]
+    ) -> None:
+        """Save ``batch`` inside the caller's transaction: everything it needs is read once,
+        each review is checked in order (the first bad one stops the save, as one at a time
+        would), then the new and changed rows and their audit entries are written in bulk."""
+        check = _score_check(config)
+        emails = {r.reviewer: normalize_email(r.reviewer) for r in batch}
+        named = self._named_applicants(s, actor, cycle, {r.applicant_id for r in batch})
+        pks = {pk for pk, _, _ in named.values()}
+        users = select(UserRow.email, UserRow.id).where(UserRow.email.in_(set(emails.values())))
+        uids = {email: uid for email, uid in s.execute(users)}
+        stored = select(
+            ReviewRow.applicant_pk,
+            ReviewRow.reviewer_id,
+            ReviewRow.id,
+            ReviewRow.scores,
+            ReviewRow.comment,
+            ReviewRow.conflict,
+        ).where(ReviewRow.reviewer_id.in_(set(uids.values())))
+        if len(pks) <= _IN_LIMIT:
+            stored = stored.where(ReviewRow.applicant_pk.in_(pks))
+        else:
+            stored = stored.join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk).where(
+                ApplicantRow.cycle_id == cycle.id
+            )
+        pairs = {
+            (pk, uid): _Pair(row_id, dict(scores or {}), comment, conflict)
+            for pk, uid, row_id, scores, comment, conflict in s.execute(stored)
+        }
+        # A reviewer names only applicants assigned to them (one error for every other id).
+        reviewer = not actor.can(Action.REVIEW_UNASSIGNED)
+        kinds: dict[int, str] = {}
+        if reviewer and pks:
+            assigned = select(AssignmentRow.applicant_pk, AssignmentRow.kind).where(
+                AssignmentRow.reviewer_id == actor.id, AssignmentRow.applicant_pk.in_(pks)
+            )
+            kinds = {pk: kind for pk, kind in s.execute(assigned)}
+
+        audit: list[dict[str, Any]] = []
+        now = utcnow()
+        for review in batch:
+            email = emails[review.reviewer]
+            if email != actor.email:
+                actor.require(Action.REVIEW_FOR_OTHERS)
+            check(review)
+            app = named.get(review.applicant_id)
+            if reviewer:  # unknown, unassigned and conflicted ids get the same answer
+                own = pairs.get((app[0], actor.id)) if app and actor.id is not None else None
+                kind = kinds.get(app[0]) if app else None
+                if app is None or (own and own.conflict) or kind in (None, "excluded"):
+                    raise not_assigned(review.applicant_id)
+            elif app is None:
+                raise InputError(
+                    "applicant_unknown",
+                    f"no applicant {review.applicant_id!r} in cycle {cycle.name!r}",
+                )
+            pk, applicant_id, withdrawn = app
+            if withdrawn:
+                raise InputError(
+                    "applicant_withdrawn", f"{review.applicant_id} is withdrawn; restore it first"
+                )
+            uid = uids.get(email)
+            if uid is None:
+                raise InputError("user_unknown", f"no user {email!r}")
+            pair = pairs.get((pk, uid))
+            if pair is not None and pair.conflict and not review.conflict:
+                # Only declare_conflict(declared=False) lifts a conflict, never a saved sheet.
+                raise InputError(
+                    "review_conflicted",
+                    f"{review.applicant_id}: {email} declared a conflict of interest with this "
+                    "applicant; withdraw the conflict first",
+                )
+            new = {
+                "scores": dict(review.scores),
+                "comment": review.comment,
+                "conflict": review.conflict,
             }
-            if old == new:
-                return
-            row.scores = dict(review.scores)
-            row.comment = review.comment
-            row.conflict = review.conflict
-            row.updated_at = utcnow()
-        self._audit(s, actor, cycle_row, "review.save", f"{app.applicant_id} {email}", old, new)
+            if pair is None:
+                old = None
+                pairs[pk, uid] = _Pair(None, dict(review.scores), review.comment, review.conflict)
+                pairs[pk, uid].changed = True
+            else:
+                old = pair.values()
+                if old == new:
+                    continue
+                pair.scores, pair.comment = dict(review.scores), review.comment
+                pair.conflict, pair.changed = review.conflict, True
+            audit.append(
+                {
+                    "at": now,
+                    "actor": actor.email,
+                    "cycle_id": cycle.id,
+                    "action": "review.save",
+                    "target": f"{applicant_id} {email}",
+                    "old": old,
+                    "new": new,
+                }
+            )
+
+        s.flush()  # rows added earlier in this transaction (new accounts) are written first
+        added = [
+            {"applicant_pk": pk, "reviewer_id": uid, "conflict_reason": "", "created_at": now}
+            | {"updated_at": now, **p.values()}
+            for (pk, uid), p in pairs.items()
+            if p.changed and p.id is None
+        ]
+        changed = [
+            {"id": p.id, "updated_at": now, **p.values()}
+            for p in pairs.values()
+            if p.changed and p.id is not None
+        ]
+        # Core statements on the tables: executemany, without the ORM's per-row bookkeeping.
+        reviews = Base.metadata.tables[ReviewRow.__tablename__]
+        log = Base.metadata.tables[AuditRow.__tablename__]
+        if added:
+            s.execute(insert(reviews), added)
+        if changed:
+            s.execute(
+                update(reviews).where(reviews.c.id == bindparam("row_id")),
+                [{"row_id": row.pop("id"), **row} for row in changed],
+            )
+        if audit:
+            s.execute(insert(log), audit)
 
     def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
         """Save (create or replace) one review; a reviewer only their own, of an applicant
@@ -139,11 +257,9 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             if cycle_row.name == DEMO_CYCLE and actor.system and actor != SEED_USER:
                 raise demo_cycle_refused(cycle_row.name)  # a score file from the CLI
             config = to_cycle(cycle_row).config
-            n = 0
-            for review in reviews:
-                self._save_review(s, actor, cycle_row, config, review)
-                n += 1
-            return n
+            batch = list(reviews)
+            self._save_batch(s, actor, cycle_row, config, batch)
+            return len(batch)
 
     def _review_query(self, cycle_row: CycleRow) -> Any:
         return (

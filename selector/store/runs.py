@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -20,6 +20,12 @@ from selector.models import Applicant, Review
 from selector.store.applicants import ApplicantsMixin
 from selector.store.reviews import ReviewsMixin
 from selector.store.schema import AuditRow, CycleRow, RunRow
+
+if TYPE_CHECKING:
+    from selector.selection import Decision
+
+#: What a selection is decided on: the selectable applicants and their reviews.
+SelectionInputs = tuple[Sequence[Applicant], Sequence[Review]]
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,16 @@ def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], confi
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_input_hash = input_hash  # record_run's ``input_hash`` argument shadows the function
+def _digest(inputs: SelectionInputs, config_text: str, claimed: str | None) -> str:
+    """:func:`input_hash` of ``inputs``; refused when it is not the ``claimed`` one (the data
+    changed since the decision was made)."""
+    digest = input_hash(*inputs, config_text)
+    if claimed is not None and claimed != digest:
+        raise InputError(
+            "run_inputs_changed",
+            "the data changed since this decision (applications, reviews or rules); run it again",
+        )
+    return digest
 
 
 class RunsMixin(ApplicantsMixin, ReviewsMixin):
@@ -96,26 +111,26 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         cycle: str | None,
         *,
         config_text: str,
-        decision: Any,
+        decision: Decision | Mapping[str, Any],
         final: bool = False,
         input_hash: str | None = None,
+        inputs: SelectionInputs | None = None,
     ) -> int:
-        """Record a selection run (config snapshot, input hash, ``decision.to_json()``);
-        a final run needs the chair. Returns the run id.
+        """Record a selection run (config snapshot, input hash, the decision's JSON); a final
+        run needs the chair. Returns the run id. ``decision`` is a
+        :class:`~selector.selection.Decision` or its ``to_json()`` object.
 
-        ``input_hash`` is :func:`input_hash` of the data the decision was made on: when the
-        stored data no longer hashes the same, the run is refused, so a run never claims data
-        it was not decided on. Without it the current data is hashed."""
+        ``inputs`` are the (applicants, reviews) the decision was made on, as
+        :meth:`selection_inputs` gave them: they are hashed instead of reading the cycle again,
+        so a stored selection loads its data once. Without them the cycle's current data is
+        read and hashed. ``input_hash`` is :func:`input_hash` of the data the decision was
+        made on: when the hashed data (``inputs``, else the stored data) no longer hashes the
+        same, the run is refused, so a run never claims data it was not decided on."""
         actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
-        decision_json = decision.to_json() if hasattr(decision, "to_json") else dict(decision)
-        applicants, reviews = self.selection_inputs(actor, cycle)
-        digest = _input_hash(applicants, reviews, config_text)
-        if input_hash is not None and input_hash != digest:
-            raise InputError(
-                "run_inputs_changed",
-                "the data changed since this decision (applications, reviews or rules); "
-                "run it again",
-            )
+        decision_json = dict(decision) if isinstance(decision, Mapping) else decision.to_json()
+        if inputs is None:
+            inputs = self.selection_inputs(actor, cycle)
+        digest = _digest(inputs, config_text, input_hash)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = RunRow(
