@@ -267,9 +267,7 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                 .order_by(ApplicantRow.applicant_id)
             )
             if actor.can(Action.READ_ALL):
-                if not include_withdrawn:
-                    query = query.where(ApplicantRow.withdrawn.is_(False))
-                return [_to_applicant(r) for r in s.scalars(query)]
+                return self._all_applicants(s, cycle_row, include_withdrawn=include_withdrawn)
             visible = self._visible_pks(s, actor, cycle_row)
             shown = self._pseudonyms(s, actor, cycle_row)
             found = [
@@ -278,6 +276,34 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                 if r.id in visible
             ]
             return sorted(found, key=lambda a: a.applicant_id)
+
+    def _all_applicants(
+        self, s: Session, cycle: CycleRow, *, include_withdrawn: bool = False
+    ) -> list[Applicant]:
+        """Every applicant of the cycle (by default not withdrawn), by id: read as plain
+        columns, as a cycle may hold tens of thousands."""
+        query = (
+            select(
+                ApplicantRow.applicant_id,
+                ApplicantRow.name,
+                ApplicantRow.email,
+                ApplicantRow.pgy,
+                ApplicantRow.specialty,
+                ApplicantRow.program,
+                ApplicantRow.pgy1_approved,
+                ApplicantRow.answers,
+                ApplicantRow.source_row,
+            )
+            .where(ApplicantRow.cycle_id == cycle.id)
+            .order_by(ApplicantRow.applicant_id)
+        )
+        if not include_withdrawn:
+            query = query.where(ApplicantRow.withdrawn.is_(False))
+        rows = s.connection().execute(query)  # plain rows: no ORM bookkeeping per applicant
+        return [
+            Applicant(a, name, email, pgy, specialty, program, approved, dict(answers or {}), row)
+            for a, name, email, pgy, specialty, program, approved, answers, row in rows
+        ]
 
     def applicant(self, actor: User, cycle: str | None, applicant_id: str) -> Applicant:
         """One applicant, if this user may read it (else :class:`PermissionDenied`)."""

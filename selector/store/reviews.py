@@ -283,15 +283,35 @@ class ReviewsMixin(UsersMixin, AccessMixin):
     def reviews(self, actor: User, cycle: str | None) -> list[Review]:
         """Reviews this user may read: all for coordinators and chairs, a reviewer's own else."""
         with self._tx(write=False) as s:
-            cycle_row = self._cycle_row(s, cycle)
-            query = self._review_query(cycle_row)
-            if not actor.can(Action.READ_ALL):
-                query = query.where(ReviewRow.reviewer_id == actor.id)
-            shown = self._pseudonyms(s, actor, cycle_row)
-            return [
-                self._to_review(r, a if shown is None else shown[a], e)
-                for r, a, e in s.execute(query)
-            ]
+            return self._read_reviews(s, actor, self._cycle_row(s, cycle))
+
+    def _read_reviews(
+        self, s: Session, actor: User, cycle: CycleRow, *, selectable_only: bool = False
+    ) -> list[Review]:
+        """:meth:`reviews` inside the caller's transaction, read as plain columns;
+        ``selectable_only`` leaves out the reviews of withdrawn applicants."""
+        query = (
+            select(
+                ApplicantRow.applicant_id,
+                UserRow.email,
+                ReviewRow.scores,
+                ReviewRow.comment,
+                ReviewRow.conflict,
+            )
+            .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
+            .join(UserRow, UserRow.id == ReviewRow.reviewer_id)
+            .where(ApplicantRow.cycle_id == cycle.id)
+            .order_by(ApplicantRow.applicant_id, UserRow.email)
+        )
+        if not actor.can(Action.READ_ALL):
+            query = query.where(ReviewRow.reviewer_id == actor.id)
+        if selectable_only:
+            query = query.where(ApplicantRow.withdrawn.is_(False))
+        shown = self._pseudonyms(s, actor, cycle)
+        return [
+            Review(a if shown is None else shown[a], e, dict(scores or {}), comment, conflict)
+            for a, e, scores, comment, conflict in s.connection().execute(query)
+        ]
 
     def review(
         self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str | None = None
