@@ -89,7 +89,11 @@ def _fields(item: Applicant | ApplicantRow) -> dict[str, Any]:
 
 def _rejected_ids(intake: IntakeResult) -> set[str]:
     """Applicant ids of rejected rows (by their ID or e-mail cell): those applicants are kept
-    as they were, not withdrawn, when a row of theirs turns invalid in a new export."""
+    as they were, not withdrawn, when a row of theirs turns invalid in a new export.
+
+    Intake has each id when it rejects the row but does not keep it on the
+    :class:`~selector.intake.Rejection`; until it does, this one accessor reads it back from the
+    row's cells with intake's own parsers."""
     mapping = intake.mapping
     ids = set()
     for r in intake.rejected:

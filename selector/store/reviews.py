@@ -185,8 +185,9 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             }
             if pair is None:
                 old = None
-                pairs[pk, uid] = _Pair(None, dict(review.scores), review.comment, review.conflict)
-                pairs[pk, uid].changed = True
+                pairs[pk, uid] = _Pair(
+                    None, dict(review.scores), review.comment, review.conflict, changed=True
+                )
             else:
                 old = pair.values()
                 if old == new:
@@ -213,7 +214,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             if p.changed and p.id is None
         ]
         changed = [
-            {"id": p.id, "updated_at": now, **p.values()}
+            {"row_id": p.id, "updated_at": now, **p.values()}
             for p in pairs.values()
             if p.changed and p.id is not None
         ]
@@ -223,10 +224,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
         if added:
             s.execute(insert(reviews), added)
         if changed:
-            s.execute(
-                update(reviews).where(reviews.c.id == bindparam("row_id")),
-                [{"row_id": row.pop("id"), **row} for row in changed],
-            )
+            s.execute(update(reviews).where(reviews.c.id == bindparam("row_id")), changed)
         if audit:
             s.execute(insert(log), audit)
 
