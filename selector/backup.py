@@ -54,7 +54,7 @@ class Summary:
 def sqlite_path(url: str, command: str) -> Path:
     """The file of a SQLite URL; another backend, or a SQLite URL that is not one plain file,
     is refused with the tool to use instead."""
-    from selector.store import _parse_url
+    from selector.store.engine import _parse_url
 
     parsed = _parse_url(url)
     if parsed.get_backend_name() == "postgresql":

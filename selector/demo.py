@@ -22,12 +22,10 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
+from selector.demo_accounts import APPLICATIONS_FILE, REVIEWERS_FILE, SCORES_FILE
 from selector.errors import InputError, Location
 
 DEMO_SEED = 2026
-APPLICATIONS_FILE = "demo_applications.xlsx"
-SCORES_FILE = "demo_scores.csv"
-REVIEWERS_FILE = "demo_reviewers.csv"
 
 #: The rubric criteria of rubrics/dei_leadership.toml, in order.
 CRITERIA = (

@@ -10,54 +10,34 @@ Seeding again adds only what is missing (accounts, reviews), never overwriting w
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 from pathlib import Path
 from typing import Any
 
-from selector.auth import SEED_USER, normalize_email
+from selector.auth import SEED_USER
 from selector.config import DEFAULT_CONFIG_PATH
-from selector.demo import APPLICATIONS_FILE, REVIEWERS_FILE, SCORES_FILE, make_demo
+from selector.demo_accounts import (
+    APPLICATIONS_FILE,
+    DATA_DIR,
+    DEMO_CYCLE,
+    SCORES_FILE,
+    accounts,
+    demo_emails,
+    demo_files,
+    demo_password,
+)
 from selector.errors import InputError, Location
 from selector.intake import read_applications
-from selector.store import DEMO_CYCLE, Store  # DEMO_CYCLE: the store refuses real data in it
+from selector.store import Store
 
-#: Where the committed demo files are.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-
-def demo_password(email: str) -> str:
-    """The demo account's password: ``demo-`` and the part of the e-mail before the @."""
-    return "demo-" + email.split("@")[0]
-
-
-@functools.lru_cache(maxsize=4)
-def _demo_files(data_dir: Path) -> dict[str, bytes]:
-    names = (APPLICATIONS_FILE, SCORES_FILE, REVIEWERS_FILE)
-    if all((data_dir / n).is_file() for n in names):
-        return {n: (data_dir / n).read_bytes() for n in names}
-    return make_demo()
-
-
-def demo_emails(data_dir: str | Path | None = None) -> frozenset[str]:
-    """The e-mail addresses of the demo accounts (whose passwords are public)."""
-    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
-    return frozenset(normalize_email(a["email"]) for a in _accounts(files))
-
-
-def _accounts(files: dict[str, bytes]) -> list[dict[str, str]]:
-    text = files[REVIEWERS_FILE].decode("utf-8-sig")
-    return [
-        {
-            "email": row["email"],
-            "name": row["name"],
-            "role": row["role"],
-            "program": row["program"],
-            "password": demo_password(row["email"]),
-        }
-        for row in csv.DictReader(io.StringIO(text))
-    ]
+__all__ = [
+    "DATA_DIR",
+    "DEMO_CYCLE",
+    "demo_accounts",
+    "demo_emails",
+    "demo_password",
+    "retire_demo",
+    "seed_demo",
+]
 
 
 def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict[str, str]] | None:
@@ -68,19 +48,16 @@ def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict
     names = {c.name for c in store.cycles()}
     if names != {DEMO_CYCLE}:
         return None
-    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
-    accounts = [{k: v for k, v in a.items() if k != "program"} for a in _accounts(files)]
-    if not any(store.login_enabled(a["email"]) for a in accounts):
+    shown = [{k: v for k, v in a.items() if k != "program"} for a in accounts(data_dir)]
+    if not any(store.login_enabled(a["email"]) for a in shown):
         return None
-    return accounts
+    return shown
 
 
 def retire_demo(store: Store, data_dir: str | Path | None = None) -> int:
     """Disable the logins of the demo accounts (their passwords are public); returns how many
     were still enabled. Called when real data arrives; the demo cycle itself is kept."""
-    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
-    system = store.system_user()
-    return sum(store.disable_login(system, a["email"]) for a in _accounts(files))
+    return store.disable_logins(store.system_user(), [a["email"] for a in accounts(data_dir)])
 
 
 def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any]:
@@ -88,15 +65,15 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
     with their passwords."""
     from selector.scorefile import read_scores
 
-    files = _demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
+    files = demo_files(Path(data_dir) if data_dir is not None else DATA_DIR)
     system = SEED_USER  # the one actor that writes into the demo cycle
     if DEMO_CYCLE not in {c.name for c in store.cycles()}:
         config_text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
         store.create_cycle(system, DEMO_CYCLE, config_text)
     cycle = store.cycle(DEMO_CYCLE)
 
-    accounts = _accounts(files)
-    for a in accounts:
+    demo = accounts(data_dir)
+    for a in demo:
         if store.user(a["email"]) is None:
             store.add_user(system, a["email"], a["name"], a["role"], a["password"], a["program"])
     if {c.name for c in store.cycles()} != {DEMO_CYCLE}:
@@ -125,5 +102,5 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
         "applicants": len(applicants),
         "added": added,
         "reviews": saved,
-        "accounts": [{k: v for k, v in a.items() if k != "program"} for a in accounts],
+        "accounts": [{k: v for k, v in a.items() if k != "program"} for a in demo],
     }

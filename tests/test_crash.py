@@ -139,7 +139,7 @@ def test_killed_scores_import_leaves_no_new_reviewer_accounts(
     def killed(*args: object) -> None:  # after the accounts were written, before any review
         raise Killed
 
-    monkeypatch.setattr(Store, "_save_review", killed)
+    monkeypatch.setattr(Store, "_save_batch", killed)
     with pytest.raises(Killed):
         main(["scores", "import", str(tmp_path / "scores.csv"), "--cycle", "2026", "--db", url])
     after = Store(url)

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-import selector.store as store_module
+import selector.store.engine as store_module
 from selector.auth import hash_password
 from selector.config import DEFAULT_CONFIG_PATH
 from selector.store import (
@@ -152,3 +152,32 @@ def test_opening_an_up_to_date_database_runs_no_migration(
 
     monkeypatch.setattr(store_module, "migrate", refuse)
     Store(url).close()
+
+
+def test_head_and_known_revisions_read_from_the_files_agree_with_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    from selector.store import known_revisions
+    from selector.store.engine import _alembic_config
+
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert known_revisions() == {s.revision for s in scripts.walk_revisions()}
+
+
+def test_opening_an_up_to_date_store_loads_neither_alembic_nor_the_demo_seeding(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    Store(url).close()
+    code = (
+        "import sys; from selector.store import Store; Store(sys.argv[1]).close(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('alembic', 'selector.seed'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, url], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -98,7 +98,7 @@ def test_the_login_pages_demo_accounts_write_nothing(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.create_cycle(store.system_user(), "2027", DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
-    monkeypatch.setattr("selector.store.SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("selector.store.engine.SQLITE_BUSY_TIMEOUT_MS", 300)
     with Store(f"sqlite:///{tmp_path / 'demo.db'}") as fresh:  # a new pool: the short timeout
         audit_before = len(fresh.audit_log(fresh.system_user()))
         writer = sqlite3.connect(tmp_path / "demo.db", isolation_level=None)

@@ -13,7 +13,7 @@ from selector.config import DEFAULT_CONFIG_PATH
 from selector.errors import ConfigError, InputError, PermissionDenied
 from selector.intake import IntakeResult, read_applications
 from selector.models import Review
-from selector.store import DEFAULT_PATH, Store, default_url
+from selector.store import DEFAULT_PATH, Store, default_url, input_hash
 
 CONFIG = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
 HEADER = "ID,Name,Email,PGY,Specialty,Program,Why DEI"
@@ -349,7 +349,7 @@ def test_reviews_are_validated_and_audited_with_old_and_new_scores(
     store.import_applications(system, "2026", intake(make_rows(2)))
     with pytest.raises(InputError) as info:
         store.save_review(system, "2026", Review("A001", "r1@example.org", {"awareness": 9}))
-    assert info.value.code == "score_out_of_range"
+    assert info.value.code == "score_off_scale"  # one code for one problem (issue 9)
     with pytest.raises(InputError) as info:
         store.save_review(system, "2026", Review("A001", "r1@example.org", {"charm": 3}))
     assert info.value.code == "score_unknown_criterion"
@@ -392,6 +392,74 @@ def test_record_run_stores_decision_config_and_input_hash(
     assert runs[2].decision == decision and runs[2].config_text == CONFIG
     assert runs[1].final and not runs[2].final
     assert runs[2].input_hash == runs[1].input_hash != runs[0].input_hash
+
+
+def test_record_run_hashes_the_inputs_it_is_given_instead_of_reading_them_again(
+    store: Store, people: dict[str, User]
+) -> None:
+    chair = people["chair"]
+    store.import_applications(people["coordinator"], "2026", intake(make_rows(3)))
+    decided_on = store.selection_inputs(chair, "2026")
+    decision = {"status": "optimal", "selected": ["A001"]}
+    read = store.record_run(chair, "2026", config_text=CONFIG, decision=decision)
+    given = store.record_run(
+        chair, "2026", config_text=CONFIG, decision=decision, inputs=decided_on
+    )
+    by_id = {r.id: r for r in store.runs(chair, "2026")}
+    assert by_id[given].input_hash == by_id[read].input_hash == input_hash(*decided_on, CONFIG)
+    store.withdraw_applicant(people["coordinator"], "2026", "A003")
+    with pytest.raises(InputError) as info:
+        store.record_run(
+            chair,
+            "2026",
+            config_text=CONFIG,
+            decision=decision,
+            input_hash=input_hash(*decided_on, CONFIG),
+            inputs=store.selection_inputs(chair, "2026"),
+        )
+    assert info.value.code == "run_inputs_changed"
+
+
+def test_save_reviews_in_one_batch_saves_a_pair_twice_as_two_saves_would(
+    store: Store, people: dict[str, User]
+) -> None:
+    system = store.system_user()
+    store.import_applications(system, "2026", intake(make_rows(2)))
+    store.save_review(system, "2026", Review("A002", "r2@example.org", full_scores(2)))
+    batch = [
+        Review("A001", "r1@example.org", full_scores(3)),
+        Review("A001", "r1@example.org", full_scores(4), "again"),
+        Review("A002", "r2@example.org", full_scores(2)),  # unchanged: not logged
+        Review("A002", "r2@example.org", full_scores(5)),
+    ]
+    assert store.save_reviews(system, "2026", batch) == 4
+    saved = {(r.applicant_id, r.reviewer): r for r in store.reviews(system, "2026")}
+    assert saved["A001", "r1@example.org"].scores == full_scores(4)
+    assert saved["A001", "r1@example.org"].comment == "again"
+    assert saved["A002", "r2@example.org"].scores == full_scores(5)
+    log = [(e.target, e.old, e.new) for e in store.audit_log(system, "2026")][-3:]
+    assert [(target, old and old["scores"], new["scores"]) for target, old, new in log] == [
+        ("A001 r1@example.org", None, full_scores(3)),
+        ("A001 r1@example.org", full_scores(3), full_scores(4)),
+        ("A002 r2@example.org", full_scores(2), full_scores(5)),
+    ]
+
+
+def test_a_reviewers_batch_stops_at_the_first_applicant_not_theirs(
+    store: Store, people: dict[str, User]
+) -> None:
+    system, r1 = store.system_user(), people["r1"]
+    store.import_applications(system, "2026", intake(make_rows(3)))
+    store.set_assignments(system, "2026", [("A001", r1.email), ("A002", r1.email)])
+    store.declare_conflict(r1, "2026", "A002", "a colleague")
+    for other in ("A002", "A003", "A999"):  # conflicted, unassigned, unknown: one answer
+        with pytest.raises(PermissionDenied) as info:
+            batch = [Review("A001", r1.email, full_scores(3)), Review(other, r1.email, {})]
+            store.save_reviews(r1, "2026", batch)
+        assert info.value.code == "not_assigned"
+    assert [r.applicant_id for r in store.reviews(r1, "2026") if r.scores] == []
+    store.save_reviews(r1, "2026", [Review("A001", r1.email, full_scores(3))])
+    assert [r.applicant_id for r in store.reviews(r1, "2026") if r.scores] == ["A001"]
 
 
 # ------------------------------------------------------------------ assignment

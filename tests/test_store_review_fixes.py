@@ -124,7 +124,7 @@ def test_turning_on_blind_review_in_the_config_applies_to_the_cycle(
 def test_reads_do_not_wait_for_a_sqlite_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("selector.store.SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("selector.store.engine.SQLITE_BUSY_TIMEOUT_MS", 300)
     path = tmp_path / "selector.db"
     store = Store(f"sqlite:///{path}")
     system = store.system_user()

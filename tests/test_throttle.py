@@ -84,7 +84,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_while_locked(
     hashes = []
     verify = auth.verify_password
     monkeypatch.setattr(
-        "selector.store.verify_password", lambda h, p: hashes.append(1) or verify(h, p)
+        "selector.store.users.verify_password", lambda h, p: hashes.append(1) or verify(h, p)
     )
     outcomes = []
     for _ in range(30):
@@ -171,7 +171,7 @@ def test_concurrent_logins_never_hash_more_than_the_bound_at_once(
     store.set_password(store.system_user(), "r1@example.org", "pw-rev1-11")  # real argon2
     fake = SlowHasher(0.02)
     monkeypatch.setattr(auth, "_hasher", fake)
-    monkeypatch.setattr("selector.store._dummy_hash", lambda: "$fake$dummy")
+    monkeypatch.setattr("selector.store.users._dummy_hash", lambda: "$fake$dummy")
     store.set_password(store.system_user(), "r2@example.org", "pw-rev2-22")  # a fake hash
     fake.calls = 0
     results = _run_threads(

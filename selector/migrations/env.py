@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from selector.store import Base
+from selector.store.schema import Base
 
 config = context.config
 connection = config.attributes.get("connection")

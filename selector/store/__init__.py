@@ -1,0 +1,129 @@
+"""Persistence of the review workflow (SQLAlchemy 2.x), with the role checks in one place.
+
+Where the data lives: ``Store(url)``, else ``$SELECTOR_DB``, else the SQLite file
+``./var/selector.db`` under the current directory. Any SQLAlchemy URL works
+(``postgresql+psycopg://...``); see :mod:`selector.store.engine` for SQLite's settings. Opening
+a store upgrades its schema to the newest Alembic revision (``selector/migrations``), so a later
+release keeps an existing database; one already there is opened without loading Alembic.
+
+One :class:`Store` facade, one module per concern behind it::
+
+    schema.py       the ORM rows (tables)
+    engine.py       URLs, engines and SQLite pragmas, schema revisions and migrating
+    core.py         StoreCore: engine, transactions, secrets, shared lookups, the audit entry
+    access.py       who may see which applicant (assignment, conflicts, blind pseudonyms)
+    users.py        accounts, passwords, roles, throttled logins, the end of the demo logins
+    cycles.py       cycles and their configs; the demo cycle refuses real data
+    applicants.py   import planning and applying, reading, withdrawing and restoring
+    assignments.py  assigning reviewers, manual overrides
+    reviews.py      saving and reading reviews, conflicts of interest
+    runs.py         selection inputs and their hash, recorded runs, the audit log
+
+Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
+first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
+reviewer sees and names applicants only by pseudonym (:func:`selector.blind.pseudonyms`, keyed
+with a secret kept in the database), never by applicant id. ``cycle`` arguments
+are a cycle name, or ``None`` for the newest cycle.
+
+Public API::
+
+    Store(url=None) (also a context manager: closes its pool); store.url; store.system_user()
+    add_user(actor, email, name, role, password, program="") -> User
+    set_password(actor, email, password); disable_login(actor, email) -> bool
+    disable_logins(actor, emails) -> int; login_enabled(email) -> bool
+    set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
+    authenticate(email, password) -> User | None; user(email) -> User | None
+    users(actor, role=None) -> list[User]
+    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
+    cycles() -> list[Cycle]; cycle(name=None) -> Cycle
+    update_cycle_config(actor, cycle, config_text) -> Cycle
+    check_importable(actor, cycle) -> Cycle  (never the demo cycle)
+    preview_import(actor, cycle, intake) -> ImportReport
+    import_applications(actor, cycle, intake, *, create_with=None) -> ImportReport
+    applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
+    applicant(actor, cycle, applicant_id) -> Applicant
+    withdraw_applicant / restore_applicant(actor, cycle, applicant_id)
+    assign(actor, cycle, k=None) -> AssignmentReport
+    set_assignment(actor, cycle, applicant_id, reviewer_email, assigned)
+    set_assignments(actor, cycle, pairs, assigned=True)
+    assignments(actor, cycle) -> list[(applicant_id, reviewer_email)]
+    save_review(actor, cycle, review); save_reviews(actor, cycle, reviews, *, new_reviewers=())
+        -> int
+    review(actor, cycle, applicant_id, reviewer_email=None) -> Review | None
+    reviews(actor, cycle) -> list[Review]
+    declare_conflict(actor, cycle, applicant_id, reason="", *, reviewer_email=None, declared=True)
+    conflicts(actor, cycle) -> list[Conflict]
+    selection_inputs(actor, cycle) -> (applicants, reviews)
+    record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None,
+               inputs=None) -> int
+    runs(actor, cycle) -> list[Run]; audit_log(actor, cycle=None) -> list[AuditEntry]
+"""
+
+from __future__ import annotations
+
+from selector.demo_accounts import DEMO_CYCLE
+from selector.store.applicants import ImportReport
+from selector.store.assignments import AssignmentReport, AssignmentsMixin
+from selector.store.cycles import Cycle
+from selector.store.engine import (
+    DEFAULT_PATH,
+    MIGRATION_LOCK_KEY,
+    MIGRATIONS_DIR,
+    READ_ONLY_OPTION,
+    SQLITE_BUSY_TIMEOUT_MS,
+    current_revision,
+    default_url,
+    head_revision,
+    known_revisions,
+    make_engine,
+    migrate,
+)
+from selector.store.reviews import Conflict
+from selector.store.runs import AuditEntry, Run, RunsMixin, input_hash
+from selector.store.schema import (
+    ApplicantRow,
+    AssignmentRow,
+    AuditRow,
+    Base,
+    CycleRow,
+    ReviewRow,
+    RunRow,
+    SecretRow,
+    UserRow,
+)
+
+__all__ = [
+    "DEFAULT_PATH",
+    "DEMO_CYCLE",
+    "MIGRATIONS_DIR",
+    "MIGRATION_LOCK_KEY",
+    "READ_ONLY_OPTION",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "ApplicantRow",
+    "AssignmentReport",
+    "AssignmentRow",
+    "AuditEntry",
+    "AuditRow",
+    "Base",
+    "Conflict",
+    "Cycle",
+    "CycleRow",
+    "ImportReport",
+    "ReviewRow",
+    "Run",
+    "RunRow",
+    "SecretRow",
+    "Store",
+    "UserRow",
+    "current_revision",
+    "default_url",
+    "head_revision",
+    "input_hash",
+    "known_revisions",
+    "make_engine",
+    "migrate",
+]
+
+
+class Store(RunsMixin, AssignmentsMixin):
+    """The review workflow's database. See the module docstring for the API."""

@@ -1,0 +1,212 @@
+"""Assignments: which reviewers review which applicant. :meth:`AssignmentsMixin.assign` runs
+:mod:`selector.assignment` (k per applicant, loads balanced, manual choices, started reviews
+and conflicts respected); manual overrides pin or exclude one pair."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.assignment import Candidate, assign_reviewers
+from selector.auth import Action, Role, User
+from selector.errors import InputError
+from selector.store.access import AccessMixin
+from selector.store.cycles import to_cycle
+from selector.store.schema import ApplicantRow, AssignmentRow, CycleRow, ReviewRow, UserRow
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    """The cycle's assignments after :meth:`Store.assign`: loads, changes, shortfalls."""
+
+    pairs: list[tuple[str, str]]
+    loads: dict[str, int]
+    added: int
+    removed: int
+    short: dict[str, int]  # applicant_id → reviewers missing (too few allowed reviewers)
+
+    def to_json(self) -> dict[str, Any]:
+        spread = max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
+        return {
+            "assignments": len(self.pairs),
+            "added": self.added,
+            "removed": self.removed,
+            "loads": self.loads,
+            "load_spread": spread,
+            "short": self.short,
+        }
+
+
+class AssignmentsMixin(AccessMixin):
+    """Assigning reviewers to applicants."""
+
+    def assign(self, actor: User, cycle: str | None, k: int | None = None) -> AssignmentReport:
+        """(Re)assign reviewers: k per applicant (default: the cycle config's), loads balanced,
+        manual assignments, started reviews and conflicts respected (see
+        :mod:`selector.assignment`)."""
+        actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            k = k if k is not None else to_cycle(cycle_row).config.review.reviewers_per_applicant
+            if k < 1:
+                raise InputError("k_invalid", f"k must be 1 or more, not {k}")
+            apps = list(
+                s.scalars(
+                    select(ApplicantRow)
+                    .where(ApplicantRow.cycle_id == cycle_row.id, ApplicantRow.withdrawn.is_(False))
+                    .order_by(ApplicantRow.applicant_id)
+                )
+            )
+            reviewers = list(
+                s.scalars(
+                    select(UserRow)
+                    .where(UserRow.role == Role.REVIEWER.value)
+                    .order_by(UserRow.email)
+                )
+            )
+            by_pk = {a.id: a for a in apps}
+            by_uid = {u.id: u for u in reviewers}
+            rows = [
+                r
+                for r in s.scalars(
+                    select(AssignmentRow)
+                    .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                    .where(ApplicantRow.cycle_id == cycle_row.id)
+                )
+                if r.applicant_pk in by_pk and r.reviewer_id in by_uid
+            ]
+            reviews = [
+                r
+                for r in s.scalars(
+                    select(ReviewRow)
+                    .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
+                    .where(ApplicantRow.cycle_id == cycle_row.id)
+                )
+                if r.applicant_pk in by_pk and r.reviewer_id in by_uid
+            ]
+
+            def pair(applicant_pk: int, reviewer_id: int) -> tuple[str, str]:
+                return by_pk[applicant_pk].applicant_id, by_uid[reviewer_id].email
+
+            forbidden = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind == "excluded"}
+            forbidden |= {pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.conflict}
+            current = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind != "excluded"}
+            pinned = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind == "manual"}
+            pinned |= {
+                pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.scores and not r.conflict
+            }
+            result = assign_reviewers(
+                [Candidate(a.applicant_id, a.program) for a in apps],
+                [Candidate(u.email, u.program) for u in reviewers],
+                k,
+                avoid_own_program=cycle_row.avoid_own_program,
+                forbidden=forbidden,
+                pinned=pinned,
+                current=current,
+            )
+            chosen = set(result.pairs)
+            pk_of = {a.applicant_id: a.id for a in apps}
+            uid_of = {u.email: u.id for u in reviewers}
+            removed = 0
+            for r in rows:
+                if r.kind != "excluded" and pair(r.applicant_pk, r.reviewer_id) not in chosen:
+                    s.delete(r)
+                    removed += 1
+            added = 0
+            for applicant_id, email in sorted(chosen - current):
+                s.add(
+                    AssignmentRow(
+                        applicant_pk=pk_of[applicant_id], reviewer_id=uid_of[email], kind="auto"
+                    )
+                )
+                added += 1
+            report = AssignmentReport(result.pairs, result.loads, added, removed, result.short)
+            self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
+            return report
+
+    def set_assignment(
+        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str, assigned: bool
+    ) -> None:
+        """A manual override: assign (pinned) or unassign (excluded from later runs of
+        :meth:`assign`) one reviewer for one applicant."""
+        self.set_assignments(actor, cycle, [(applicant_id, reviewer_email)], assigned)
+
+    def set_assignments(
+        self,
+        actor: User,
+        cycle: str | None,
+        pairs: Iterable[tuple[str, str]],
+        assigned: bool = True,
+    ) -> None:
+        """:meth:`set_assignment` for many (applicant_id, reviewer e-mail) pairs, all or none."""
+        actor.require(Action.ASSIGN)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            for applicant_id, reviewer_email in pairs:
+                self._set_assignment(s, actor, cycle_row, applicant_id, reviewer_email, assigned)
+
+    def _set_assignment(
+        self,
+        s: Session,
+        actor: User,
+        cycle_row: CycleRow,
+        applicant_id: str,
+        reviewer_email: str,
+        assigned: bool,
+    ) -> None:
+        app = self._applicant_row(s, cycle_row, applicant_id)
+        user = self._user_row(s, reviewer_email)
+        if assigned:
+            conflicted = s.scalars(
+                select(ReviewRow).where(
+                    ReviewRow.applicant_pk == app.id,
+                    ReviewRow.reviewer_id == user.id,
+                    ReviewRow.conflict.is_(True),
+                )
+            ).first()
+            if conflicted is not None:
+                raise InputError(
+                    "assignment_conflict",
+                    f"{user.email} declared a conflict of interest with {applicant_id}",
+                )
+        row = s.scalars(
+            select(AssignmentRow).where(
+                AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == user.id
+            )
+        ).first()
+        kind = "manual" if assigned else "excluded"
+        old = row.kind if row else None
+        if old == kind:
+            return
+        if row is None:
+            s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind))
+        else:
+            row.kind = kind
+        self._audit(
+            s, actor, cycle_row, "assignment.set", f"{applicant_id} {user.email}", old, kind
+        )
+
+    def assignments(self, actor: User, cycle: str | None) -> list[tuple[str, str]]:
+        """(applicant_id, reviewer e-mail) pairs in force; a reviewer gets only their own."""
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            query = (
+                select(ApplicantRow.applicant_id, UserRow.email)
+                .select_from(AssignmentRow)
+                .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                .join(UserRow, UserRow.id == AssignmentRow.reviewer_id)
+                .where(
+                    ApplicantRow.cycle_id == cycle_row.id,
+                    ApplicantRow.withdrawn.is_(False),
+                    AssignmentRow.kind != "excluded",
+                )
+                .order_by(ApplicantRow.applicant_id, UserRow.email)
+            )
+            if not actor.can(Action.READ_ALL):
+                query = query.where(UserRow.id == actor.id)
+            shown = self._pseudonyms(s, actor, cycle_row)
+            return [(a if shown is None else shown[a], e) for a, e in s.execute(query)]

@@ -1,0 +1,203 @@
+"""Selection runs: the inputs of a selection, their hash, recorded runs, and the audit log.
+
+A run keeps the config snapshot, :func:`input_hash` of the data it was decided on and the full
+decision JSON, so a roster can later be checked against the data it claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from selector.auth import Action, User
+from selector.errors import InputError
+from selector.models import Applicant, Review
+from selector.store.applicants import ApplicantsMixin
+from selector.store.reviews import ReviewsMixin
+from selector.store.schema import AuditRow, CycleRow, RunRow
+
+if TYPE_CHECKING:
+    from selector.selection import Decision
+
+#: What a selection is decided on: the selectable applicants and their reviews.
+SelectionInputs = tuple[Sequence[Applicant], Sequence[Review]]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A recorded selection run: config snapshot, input hash and the full decision JSON."""
+
+    id: int
+    cycle: str
+    actor: str
+    at: dt.datetime
+    config_text: str
+    input_hash: str
+    decision: dict[str, Any]
+    final: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who changed what and when, with old and new values."""
+
+    at: dt.datetime
+    actor: str
+    cycle: str | None
+    action: str
+    target: str
+    old: Any
+    new: Any
+
+
+def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
+    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
+    payload = {
+        "config": config_text,
+        "applicants": sorted(
+            ({**a.canonical(), "answers": dict(a.answers)} for a in applicants),
+            key=lambda d: d["applicant_id"],
+        ),
+        "reviews": sorted(
+            (
+                {
+                    "applicant_id": r.applicant_id,
+                    "reviewer": r.reviewer,
+                    "scores": dict(r.scores),
+                    "conflict": r.conflict,
+                }
+                for r in reviews
+            ),
+            key=lambda d: (d["applicant_id"], d["reviewer"]),
+        ),
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest(inputs: SelectionInputs, config_text: str, claimed: str | None) -> str:
+    """:func:`input_hash` of ``inputs``; refused when it is not the ``claimed`` one (the data
+    changed since the decision was made)."""
+    digest = input_hash(*inputs, config_text)
+    if claimed is not None and claimed != digest:
+        raise InputError(
+            "run_inputs_changed",
+            "the data changed since this decision (applications, reviews or rules); run it again",
+        )
+    return digest
+
+
+class RunsMixin(ApplicantsMixin, ReviewsMixin):
+    """Selection inputs, recorded runs and the audit log."""
+
+    def selection_inputs(
+        self, actor: User, cycle: str | None
+    ) -> tuple[list[Applicant], list[Review]]:
+        """The selectable applicants (not withdrawn) and their reviews, for selection.decide."""
+        actor.require(Action.RUN_SELECTION)
+        if actor.can(Action.READ_ALL):  # every role that runs a selection: one read
+            with self._tx(write=False) as s:
+                cycle_row = self._cycle_row(s, cycle)
+                applicants = self._all_applicants(s, cycle_row)
+                return applicants, self._read_reviews(s, actor, cycle_row, selectable_only=True)
+        applicants = self.applicants(actor, cycle)
+        ids = {a.applicant_id for a in applicants}
+        reviews = [r for r in self.reviews(actor, cycle) if r.applicant_id in ids]
+        return applicants, reviews
+
+    def record_run(
+        self,
+        actor: User,
+        cycle: str | None,
+        *,
+        config_text: str,
+        decision: Decision | Mapping[str, Any],
+        final: bool = False,
+        input_hash: str | None = None,
+        inputs: SelectionInputs | None = None,
+    ) -> int:
+        """Record a selection run (config snapshot, input hash, the decision's JSON); a final
+        run needs the chair. Returns the run id. ``decision`` is a
+        :class:`~selector.selection.Decision` or its ``to_json()`` object.
+
+        ``inputs`` are the (applicants, reviews) the decision was made on, as
+        :meth:`selection_inputs` gave them: they are hashed instead of reading the cycle again,
+        so a stored selection loads its data once. Without them the cycle's current data is
+        read and hashed. ``input_hash`` is :func:`input_hash` of the data the decision was
+        made on: when the hashed data (``inputs``, else the stored data) no longer hashes the
+        same, the run is refused, so a run never claims data it was not decided on."""
+        actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
+        decision_json = dict(decision) if isinstance(decision, Mapping) else decision.to_json()
+        if inputs is None:
+            inputs = self.selection_inputs(actor, cycle)
+        digest = _digest(inputs, config_text, input_hash)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            row = RunRow(
+                cycle_id=cycle_row.id,
+                actor=actor.email,
+                config_text=config_text,
+                input_hash=digest,
+                decision=json.loads(json.dumps(decision_json, default=str)),
+                final=final,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "run.final" if final else "run",
+                str(row.id),
+                None,
+                {"input_hash": digest, "selected": decision_json.get("selected")},
+            )
+            return row.id
+
+    def runs(self, actor: User, cycle: str | None) -> list[Run]:
+        """Recorded selection runs of a cycle, newest first."""
+        actor.require(Action.READ_ALL)
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            rows = s.scalars(
+                select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
+            )
+            return [
+                Run(
+                    r.id,
+                    cycle_row.name,
+                    r.actor,
+                    r.created_at,
+                    r.config_text,
+                    r.input_hash,
+                    r.decision,
+                    r.final,
+                )
+                for r in rows
+            ]
+
+    def audit_log(self, actor: User, cycle: str | None = None) -> list[AuditEntry]:
+        """Who changed what and when (oldest first); one cycle's entries, or all."""
+        actor.require(Action.READ_AUDIT)
+        with self._tx(write=False) as s:
+            names = {c.id: c.name for c in s.scalars(select(CycleRow))}
+            query = select(AuditRow).order_by(AuditRow.id)
+            if cycle is not None:
+                query = query.where(AuditRow.cycle_id == self._cycle_row(s, cycle).id)
+            return [
+                AuditEntry(
+                    r.at,
+                    r.actor,
+                    names.get(r.cycle_id) if r.cycle_id else None,
+                    r.action,
+                    r.target,
+                    r.old,
+                    r.new,
+                )
+                for r in s.scalars(query)
+            ]

@@ -1,0 +1,128 @@
+"""The store's tables (SQLAlchemy ORM rows). A change here needs a new Alembic revision in
+``selector/migrations/versions`` (``test_models_match_the_migrated_schema`` fails until then).
+
+Rows never leave the store: methods hand out plain records (:class:`~selector.models.Applicant`,
+:class:`~selector.store.Cycle`, ...) built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware (UTC): every timestamp the store writes."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    program: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "" → cannot log in
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CycleRow(Base):
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    config_text: Mapped[str] = mapped_column(Text)
+    blind: Mapped[bool] = mapped_column(Boolean, default=False)
+    avoid_own_program: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApplicantRow(Base):
+    __tablename__ = "applicants"
+    __table_args__ = (UniqueConstraint("cycle_id", "applicant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    pgy: Mapped[int] = mapped_column(Integer)
+    specialty: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(200), default="")
+    pgy1_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "auto", "manual" or "excluded"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    conflict_reason: Mapped[str] = mapped_column(Text, default="")  # revision 0002
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    config_text: Mapped[str] = mapped_column(Text)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # revision 0002
+
+
+class SecretRow(Base):
+    """Secrets made once per database (revision 0003): the key of blind review's pseudonyms."""
+
+    __tablename__ = "store_secrets"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(400), default="")
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
