@@ -75,7 +75,7 @@ def build(url: str, n: int) -> tuple[Store, dict[str, User], bytes]:
     }
     for r in range(REVIEWERS):
         users[f"r{r}"] = store.add_user(
-            system, f"rev{r}@example.org", f"Bench Reviewer {r}", "reviewer", None
+            system, f"rev{r}@example.org", f"Bench Reviewer {r}", "reviewer", "bench-pass"
         )
     data = export_csv(n)
     store.import_applications(system, "Bench", read_applications(data, filename="bench.csv"))
