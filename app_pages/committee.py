@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages import _common
+from selector import workflow
 from selector.calibration import calibrate, counted_reviews
 
 user = _common.require_role("chair")
@@ -28,35 +27,30 @@ st.caption(
 )
 
 # --- progress ------------------------------------------------------------------------------
-assigned = Counter(email for _, email in pairs)
-done = Counter(r.reviewer for r, _ in counted)
-conflicted = Counter(r.reviewer for r in reviews if r.conflict)
-reviewers = sorted(set(assigned) | set(done))
-total_assigned = sum(assigned.values())
-total_done = sum(min(done[r], assigned[r]) for r in reviewers)
+progress = workflow.review_progress(pairs, reviews, config)
 st.progress(
-    total_done / total_assigned if total_assigned else 0.0,
-    text=f"{total_done} of {total_assigned} assigned reviews complete",
+    progress.share,
+    text=f"{progress.complete} of {progress.assigned} assigned reviews complete",
 )
-progress = pd.DataFrame(
+per_reviewer = pd.DataFrame(
     [
         {
-            "Reviewer": names.get(r, r),
-            "Complete": min(done[r], assigned[r]) if assigned[r] else done[r],
-            "Open": max(assigned[r] - done[r], 0),
-            "Conflicts": conflicted[r],
+            "Reviewer": names.get(p.reviewer, p.reviewer),
+            "Complete": p.done,
+            "Open": p.open,
+            "Conflicts": p.conflicts,
         }
-        for r in reviewers
+        for p in progress.reviewers.values()
     ]
 )
 
 col_progress, col_spread = st.columns(2, gap="large")
 with col_progress:
     st.subheader("Progress per reviewer")
-    if progress.empty:
+    if per_reviewer.empty:
         st.info("No reviewers are assigned yet.")
     else:
-        long = progress.melt(
+        long = per_reviewer.melt(
             id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
         )
         st.altair_chart(

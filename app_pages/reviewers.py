@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
+from selector import workflow
 from selector.auth import Role, grantable_roles
 from selector.errors import SelectorError
-from selector.scoring import review_total
 
 user = _common.require_role("coordinator")
 store = _common.get_store()
@@ -50,9 +50,7 @@ pairs = store.assignments(user, cycle.name)
 reviews = store.reviews(user, cycle.name)
 applicant_ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
 
-assigned = Counter(email for _, email in pairs)
-done = Counter(r.reviewer for r in reviews if review_total(r, config)[0] is not None)
-conflicts = Counter(r.reviewer for r in reviews if r.conflict)
+progress = workflow.review_progress(pairs, reviews, config, pool=set(applicant_ids))
 
 st.subheader("Accounts")
 _common.table(
@@ -63,9 +61,9 @@ _common.table(
                 "Name": u.name,
                 "Role": u.role.value,
                 "Program": u.program,
-                "Assigned": assigned[u.email],
-                "Reviewed": done[u.email],
-                "Conflicts": conflicts[u.email],
+                "Assigned": progress.of(u.email).assigned,
+                "Reviewed": progress.of(u.email).complete,
+                "Conflicts": progress.of(u.email).conflicts,
             }
             for u in people
         ]
