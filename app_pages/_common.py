@@ -256,7 +256,7 @@ def table(data: pd.DataFrame, **kwargs: Any) -> Any:
     return st.dataframe(safe_frame(data), **kwargs)
 
 
-def demo_banner() -> dict[str, Any] | None:
+def demo_banner() -> list[dict[str, str]] | None:
     """The demo accounts while the database holds only the seeded demo, else None."""
     from selector.seed import demo_accounts
 

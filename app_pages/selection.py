@@ -321,14 +321,14 @@ locks["include"] = lock_in.multiselect(
     "Lock in (always selected)",
     list(people),
     default=[a for a in locks["include"] if a in people],
-    format_func=labels.get,
+    format_func=labels.__getitem__,
     key=picker_keys["include"],
 )
 locks["exclude"] = lock_out.multiselect(
     "Lock out (never selected)",
     list(people),
     default=[a for a in locks["exclude"] if a in people],
-    format_func=labels.get,
+    format_func=labels.__getitem__,
     key=picker_keys["exclude"],
 )
 
