@@ -8,26 +8,42 @@ import streamlit as st
 
 from app_pages import _common
 from selector import workflow
-from selector.calibration import calibrate, counted_reviews
+from selector.calibration import Calibration, calibrate, counted_reviews
+from selector.models import Review
+from selector.workflow import ReviewProgress
 
 user = _common.require_role("chair")
 store = _common.get_store()
 cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
 
-applicants, reviews = store.selection_inputs(user, cycle.name)
-pairs = store.assignments(user, cycle.name)
-result = calibrate(reviews, config)
-names = {u.email: u.name or u.email for u in store.users(user)}
-counted = counted_reviews(reviews, config)
+
+def read_cycle() -> tuple[
+    int, Calibration, dict[str, str], list[tuple[Review, float]], ReviewProgress
+]:
+    """The cycle's reviews, calibration and progress (read and worked out once per change)."""
+    applicants, reviews = store.selection_inputs(user, cycle.name)
+    pairs = store.assignments(user, cycle.name)
+    names = {u.email: u.name or u.email for u in store.users(user)}
+    return (
+        len(applicants),
+        calibrate(reviews, config),
+        names,
+        counted_reviews(reviews, config),
+        workflow.review_progress(pairs, reviews, config),
+    )
+
+
+applicant_count, result, names, counted, progress = _common.cached(
+    "committee", cycle.name, read_cycle
+)
 
 st.title("Committee")
 st.caption(
-    f"Cycle **{cycle.name}** · {len(applicants)} applicants, {len(counted)} complete reviews."
+    f"Cycle **{cycle.name}** · {applicant_count} applicants, {len(counted)} complete reviews."
 )
 
 # --- progress ------------------------------------------------------------------------------
-progress = workflow.review_progress(pairs, reviews, config)
 st.progress(
     progress.share,
     text=f"{progress.complete} of {progress.assigned} assigned reviews complete",

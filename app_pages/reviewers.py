@@ -46,11 +46,17 @@ def assign() -> None:
 
 
 people = store.users(user)
-pairs = store.assignments(user, cycle.name)
-reviews = store.reviews(user, cycle.name)
-applicant_ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
 
-progress = workflow.review_progress(pairs, reviews, config, pool=set(applicant_ids))
+
+def read_cycle() -> tuple[list[tuple[str, str]], list[str], workflow.ReviewProgress]:
+    """The assignments, the applicants' ids and the review progress (read once per change)."""
+    pairs = store.assignments(user, cycle.name)
+    ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
+    reviews = store.reviews(user, cycle.name)
+    return pairs, ids, workflow.review_progress(pairs, reviews, config, pool=set(ids))
+
+
+pairs, applicant_ids, progress = _common.cached("reviewers", cycle.name, read_cycle)
 
 st.subheader("Accounts")
 _common.table(

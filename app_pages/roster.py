@@ -127,7 +127,9 @@ else:
         key="runs_table",
     )
 with st.expander("Audit log of this cycle", icon=":material/history:"):
-    entries = store.audit_log(user, cycle.name)[-200:]
+    entries = _common.cached(
+        "audit_log", cycle.name, lambda: store.audit_log(user, cycle.name)[-200:]
+    )
     _common.table(
         pd.DataFrame(
             [

@@ -27,7 +27,9 @@ ss = st.session_state
 SCENARIO_NAMES = ("A", "B")
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 
-applicants, reviews = store.selection_inputs(user, cycle.name)
+applicants, reviews = _common.cached(
+    "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
+)
 people = {a.applicant_id: a for a in applicants}
 scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
 locks: dict[str, list[str]] = ss[state.LOCKS].setdefault(cycle.name, {"include": [], "exclude": []})
