@@ -15,9 +15,8 @@ import streamlit as st
 from app_pages import _common, state
 from selector import workflow
 from selector.config import TrackConfig
-from selector.diagnosis import relaxation_text
 from selector.errors import ConfigError, SelectorError
-from selector.selection import Decision, apply_relaxations
+from selector.selection import Decision, apply_relaxations, relaxation_text
 
 user = _common.require_role("chair")
 store = _common.get_store()

@@ -76,6 +76,30 @@ class DiversityRule(_Strict):
                 raise ValueError(f"min_per_value[{value!r}] must be 0 or more, not {n}")
         return self
 
+    def contradictions(self, largest: int | None) -> list[str]:
+        """What no pool of applicants can satisfy in this rule, against the largest cohort
+        (None: no upper bound). The one statement of these checks: `check-config` reports
+        them, and the diagnosis of an infeasible selection repeats them in the same words."""
+        found = []
+        if largest is not None and self.min_distinct is not None and self.min_distinct > largest:
+            found.append(
+                f"{self.field}: min_distinct {self.min_distinct} is more than the largest "
+                f"cohort ({largest})"
+            )
+        floors = sum(self.min_per_value.values())
+        if largest is not None and floors > largest:
+            found.append(
+                f"{self.field}: min_per_value asks for {floors} in all, more than the "
+                f"largest cohort ({largest})"
+            )
+        for value, n in sorted(self.min_per_value.items()):
+            if self.max_per_value is not None and n > self.max_per_value:
+                found.append(
+                    f"{self.field}: min_per_value {value!r} = {n} is above "
+                    f"max_per_value {self.max_per_value}"
+                )
+        return found
+
 
 class Criterion(_Strict):
     """One rubric criterion: a weight, an integer-or-real scale, anchor texts per level."""
@@ -158,27 +182,8 @@ class TrackConfig(_Strict):
     def contradictions(self) -> list[str]:
         """Rules no pool of applicants can satisfy together, in plain language. The config
         stays valid (a scenario may be explored and diagnosed); `check-config` reports them."""
-        hi = self.cohort.bounds[1]
-        found = []
-        for rule in self.diversity:
-            if hi is not None and rule.min_distinct is not None and rule.min_distinct > hi:
-                found.append(
-                    f"{rule.field}: min_distinct {rule.min_distinct} is more than the largest "
-                    f"cohort ({hi})"
-                )
-            floors = sum(rule.min_per_value.values())
-            if hi is not None and floors > hi:
-                found.append(
-                    f"{rule.field}: min_per_value asks for {floors} in all, more than the "
-                    f"largest cohort ({hi})"
-                )
-            for value, n in sorted(rule.min_per_value.items()):
-                if rule.max_per_value is not None and n > rule.max_per_value:
-                    found.append(
-                        f"{rule.field}: min_per_value {value!r} = {n} is above "
-                        f"max_per_value {rule.max_per_value}"
-                    )
-        return found
+        largest = self.cohort.bounds[1]
+        return [text for rule in self.diversity for text in rule.contradictions(largest)]
 
     @property
     def max_total(self) -> float:
@@ -304,5 +309,16 @@ def load_config(path: str | Path) -> TrackConfig:
     return loads_config(read_config_text(path), str(path))
 
 
+def _default_config_path() -> Path:
+    """The DEI Leadership Track's config: ``rubrics/`` of a checkout (and an editable install),
+    else the copy an installed wheel carries as package data (``selector/rubrics/``)."""
+    checkout = Path(__file__).resolve().parent.parent / "rubrics" / "dei_leadership.toml"
+    if checkout.is_file():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("selector.rubrics").joinpath("dei_leadership.toml")))
+
+
 #: The config shipped for the DEI Leadership Track.
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "rubrics" / "dei_leadership.toml"
+DEFAULT_CONFIG_PATH = _default_config_path()

@@ -21,10 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selector.config import TrackConfig
-from selector.diagnosis import group_key
 from selector.eligibility import ineligibility_reason
 from selector.models import Applicant
-from selector.selection import Decision, apply_relaxations, decide
+from selector.selection import Decision, apply_relaxations, decide, group_key
 from tests.factories import locks, make_applicants, make_config, make_reviews
 
 SPECIALTIES = ("Surgery", "Pediatrics", "Neurology")

@@ -2,7 +2,10 @@
 downloads the roster, whose cohort is checked against the engine's decision.
 
 Runs ``streamlit run app.py`` on an empty temporary database (which seeds the demo cycle) and
-drives Debian's ``chromium`` with Playwright (``executable_path``; no browser download).
+drives Debian's ``chromium`` with Playwright (``executable_path``; no browser download). Real
+data never enters the demo cycle, so after the demo's login page the server's shell makes a
+cycle of its own and the committee's accounts (which retires the demo logins), and the
+committee works in it: the demo export plus a newcomer, the demo's scores for the others.
 With ``SELECTOR_SCREENSHOTS=DIR`` set, it also saves a screenshot of every page into DIR.
 """
 
@@ -23,8 +26,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from selector.config import DEFAULT_CONFIG_PATH
 from selector.intake import read_applications
-from selector.seed import DEMO_CYCLE, demo_password
 from selector.selection import decide
 from selector.store import Store
 
@@ -44,6 +47,13 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 60_000
 expect.set_options(timeout=TIMEOUT_MS)  # expect() waits 5 s by default: too short on a busy CI
 SHOTS = os.environ.get("SELECTOR_SCREENSHOTS")
+CYCLE = "2026"
+PASSWORD = "committee-e2e-password"
+ACCOUNTS = {
+    "coordinator@committee.example.org": "coordinator",
+    "chair@committee.example.org": "chair",
+    "reviewer@committee.example.org": "reviewer",
+}
 
 
 def free_port() -> int:
@@ -172,13 +182,22 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
         expect(page.get_by_text("Demo data")).to_be_visible()
         shot(page, "login")
 
+        # The server's shell: a cycle of its own and the committee's accounts.
+        store = Store(db_url)
+        system = store.system_user()
+        store.create_cycle(system, CYCLE, DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+        for email, role in ACCOUNTS.items():
+            store.add_user(system, email, email.split("@")[0], role, PASSWORD)
+        page.goto(url)
+        expect(page.get_by_text("Demo data")).to_have_count(0)
+
         # Coordinator: upload the export, confirm, assign reviewers.
-        log_in(page, "coordinator@example.org", demo_password("coordinator@example.org"))
+        log_in(page, "coordinator@committee.example.org", PASSWORD)
         page.locator(".st-key-upload_file input[type=file]").set_input_files(str(export_path))
-        expect(page.get_by_text("New (1)")).to_be_visible()
+        expect(page.get_by_text("New (41)")).to_be_visible()
         shot(page, "upload")
         page.locator(".st-key-confirm_import button").click()
-        expect(page.get_by_text("Imported: 1 new")).to_be_visible()
+        expect(page.get_by_text("Imported: 41 new")).to_be_visible()
         go_to(page, "Reviewers & assignments")
         page.locator(".st-key-assign button").click()
         expect(page.get_by_text("assignments (")).to_be_visible()
@@ -187,31 +206,47 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
         shot(page, "track_config")
         log_out(page)
 
-        store = Store(db_url)
-        system = store.system_user()
-        reviewer = next(
-            email for aid, email in store.assignments(system, DEMO_CYCLE) if aid == newcomer
+        # The other applicants' reviews arrive as a score file (the demo's).
+        reviewer = "reviewer@committee.example.org"
+        store.set_assignment(system, CYCLE, newcomer, reviewer, True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "selector",
+                "scores",
+                "import",
+                str(REPO / "data" / "demo_scores.csv"),
+                "--cycle",
+                CYCLE,
+                "--db",
+                db_url,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        assert done.returncode == 0, done.stderr
 
         # Reviewer: open the newcomer and score every criterion.
-        log_in(page, reviewer, demo_password(reviewer))
+        log_in(page, reviewer, PASSWORD)
         page.locator(".st-key-queue label").filter(has_text=newcomer).click()
         wait_for_run(page)
-        criteria = store.cycle(DEMO_CYCLE).config.criteria
+        criteria = store.cycle(CYCLE).config.criteria
         for c in criteria:
             page.locator(f".st-key-score_{newcomer}_{c.id} [role=radiogroup] label").nth(3).click()
             wait_for_run(page)
         deadline = time.monotonic() + 30
-        while store.review(system, DEMO_CYCLE, newcomer, reviewer) is None:
+        while store.review(system, CYCLE, newcomer, reviewer) is None:
             assert time.monotonic() < deadline, "the review was not saved"
             time.sleep(0.3)
-        saved = store.review(system, DEMO_CYCLE, newcomer, reviewer)
+        saved = store.review(system, CYCLE, newcomer, reviewer)
         assert saved is not None and set(saved.scores.values()) == {4.0}
         shot(page, "my_reviews")
         log_out(page)
 
         # Chair: committee, run the saved rules, download the roster.
-        log_in(page, "chair@example.org", demo_password("chair@example.org"))
+        log_in(page, "chair@committee.example.org", PASSWORD)
         shot(page, "committee")
         go_to(page, "Selection")
         page.locator(".st-key-run_A button").click()
@@ -225,8 +260,8 @@ def test_upload_review_select_download(server: tuple[str, str], tmp_path: Path) 
         shot(page, "roster")
         browser.close()
 
-    applicants, reviews = store.selection_inputs(system, DEMO_CYCLE)
-    expected = decide(applicants, reviews, store.cycle(DEMO_CYCLE).config).selected
+    applicants, reviews = store.selection_inputs(system, CYCLE)
+    expected = decide(applicants, reviews, store.cycle(CYCLE).config).selected
     workbook = openpyxl.load_workbook(roster, read_only=True)
     rows = list(workbook["Cohort"].iter_rows(values_only=True))
     workbook.close()  # read-only workbooks keep the file open until closed

@@ -12,7 +12,8 @@ import pytest
 from selector.config import DEFAULT_CONFIG_PATH, load_config
 from selector.errors import InputError, SelectorError
 from selector.models import Applicant
-from selector.selection import Decision, _status, apply_relaxations, decide
+from selector.selection import Decision, apply_relaxations, decide
+from selector.selection.solve import read_status as _status
 from tests.factories import make_applicants, make_config, make_reviews
 
 SPECS = ["Surgery", "Surgery", "Surgery", "Pediatrics", "Pediatrics", "Neurology"]
@@ -254,7 +255,8 @@ def test_answer_fields_can_carry_rules() -> None:
 
 def test_the_model_reads_like_the_math() -> None:
     """Every constraint is named after its rule; the objective is the total score."""
-    from selector.selection import _build, _Cand
+    from selector.selection.model import Candidate as _Cand
+    from selector.selection.model import build_model as _build
 
     cands = [
         _Cand(f"A00{i}", 10_000 * (i + 1), i == 0, False, {"specialty": s})
@@ -301,3 +303,38 @@ def test_blank_values_count_toward_no_value() -> None:
     d = pick(apps, scores, config)
     # Both blanks are in (no cap applies to them); one East and West make two regions.
     assert d.selected == ["A001", "A002", "A003", "A005"]
+
+
+def test_rule_kinds_and_relaxations_are_typed_and_keep_their_json() -> None:
+    """Issue 9: nine rule kinds; a Relaxation's JSON is the contract's object and reads back."""
+    from selector.selection import Relaxation, RuleKind
+
+    assert len(RuleKind) == 9
+    apps, scores = six(pgy=[3, 3, 3, 3, 3, 1], pgy1_approved=False)
+    d = pick(apps, scores, make_config(eligibility={"min_pgy": 2}), include=["A006"])
+    blocked = d.relaxations[0]
+    assert isinstance(blocked, Relaxation) and blocked.kind is RuleKind.INCLUDE
+    assert blocked.to_json() == {
+        "rule": "include",
+        "value": "A006",
+        "from": "locked in",
+        "to": "free",
+        "text": "release the lock that includes A006",
+    }
+    config = load_config(DEFAULT_CONFIG_PATH)
+    many = make_applicants(12, pgy=3, specialty=[f"S{i % 4}" for i in range(12)])
+    d = decide(many, make_reviews(many, config, seed=1), config)
+    for r in d.relaxations:
+        assert Relaxation.from_json(r.to_json()) == r
+        assert list(r.to_json()) == ["rule", "field", "value", "index", "from", "to", "text"]
+
+
+def test_the_diagnosis_states_check_configs_contradictions_in_its_words() -> None:
+    apps, scores = six()
+    config = make_config(diversity=[{"field": "specialty", "min_distinct": 4}])
+    d = pick(apps, scores, config)
+    assert d.status == "infeasible"
+    assert config.contradictions() == [
+        "specialty: min_distinct 4 is more than the largest cohort (3)"
+    ]
+    assert config.contradictions()[0] in d.diagnosis

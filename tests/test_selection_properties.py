@@ -348,8 +348,11 @@ def test_brute_force_agrees_on_a_tie_heavy_instance() -> None:
 def plain(d: Decision, apps: Sequence[Applicant], inst: dict[str, Any]) -> dict[str, Any] | None:
     """Cohort and margins by the plain method: the whole pool in the model, one solve per
     question, the tie-break walk without any bound; None when no cohort fits."""
-    from selector.diagnosis import group_key
-    from selector.selection import _build, _Cand, _priority, _Solver
+    from selector.selection.model import Candidate as _Cand
+    from selector.selection.model import build_model as _build
+    from selector.selection.model import group_key
+    from selector.selection.model import priority as _priority
+    from selector.selection.solve import Solver as _Solver
 
     config = inst["config"]
     floor = config.selection.min_score

@@ -1,0 +1,296 @@
+"""The decision: the optimal cohort for a track's rules, chosen by a documented tie-break.
+
+:func:`decide` runs the stages in order: aggregate scores, eligibility, the candidates and the
+reduced pool (:mod:`~selector.selection.model`), the optimum (:mod:`~selector.selection.solve`),
+the tie-break (:data:`TIE_BREAK_RULE`), then the explanations
+(:mod:`~selector.selection.explain`) or, when no cohort fits, the diagnosis
+(:mod:`~selector.selection.diagnose`). The result is a :class:`Decision`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from selector.config import TrackConfig
+from selector.eligibility import ineligibility_reason
+from selector.errors import InputError
+from selector.models import Applicant, Review
+from selector.scoring import SCORE_DECIMALS, aggregate
+from selector.selection import explain as explanations
+from selector.selection.diagnose import Relaxation, diagnose
+from selector.selection.model import (
+    UNITS,
+    Candidate,
+    build_model,
+    group_key,
+    priority,
+    reduce_pool,
+)
+from selector.selection.solve import Outcome, Solver, SolverName
+
+TIE_BREAK_RULE = (
+    "Among all cohorts with the highest total score, the engine returns one: applicants are "
+    "ranked by aggregate score (higher first, compared at {decimals} decimals), then by the "
+    "SHA-256 hex digest of '<seed>:<applicant_id>' (lower first), with seed {seed!r}; the "
+    "cohort chosen contains the first-ranked applicant if any optimal cohort can, then, keeping "
+    "that, the second-ranked if it can, and so on (the lexicographically first optimal cohort)."
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of a selection and everything needed to defend it.
+
+    ``to_json()`` gives the JSON object of the ``selector select --json`` contract (plus a few
+    extra keys); ``applicants`` and ``config`` are kept for rosters and the dashboard.
+    """
+
+    status: Literal["optimal", "infeasible"]
+    selected: list[str]
+    total_score: float | None
+    scores: dict[str, float]
+    ineligible: dict[str, str]
+    unscored: dict[str, str]
+    replacements: dict[str, str | None]
+    margins: dict[str, float | None]
+    rule_prices: dict[str, float | None]
+    unconstrained: dict[str, Any]  # {"selected": [...], "total_score": x}: top-N, no rules
+    tie_break: str
+    tie_break_seed: str
+    diagnosis: list[str]
+    relaxations: list[Relaxation]
+    reasons: dict[str, str]
+    warnings: list[str]
+    include: list[str]
+    exclude: list[str]
+    solver: dict[str, str]
+    timings: dict[str, float]
+    applicants: dict[str, Applicant] = field(repr=False, compare=False)
+    config: TrackConfig = field(repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision as a JSON-ready dict (the CLI prints it with ``json.dumps``)."""
+        return {
+            "status": self.status,
+            "selected": self.selected,
+            "total_score": self.total_score,
+            "scores": self.scores,
+            "ineligible": self.ineligible,
+            "unscored": self.unscored,
+            "replacements": self.replacements,
+            "margins": self.margins,
+            "rule_prices": self.rule_prices,
+            "unconstrained": self.unconstrained,
+            "tie_break": self.tie_break,
+            "diagnosis": self.diagnosis,
+            "relaxations": [r.to_json() for r in self.relaxations],
+            "reasons": self.reasons,
+            "warnings": self.warnings,
+            "include": self.include,
+            "exclude": self.exclude,
+            "solver": self.solver,
+            "timings": self.timings,
+        }
+
+
+def decide(
+    applicants: Iterable[Applicant],
+    reviews: Iterable[Review],
+    config: TrackConfig,
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    solver: SolverName = "highs",
+    explain: bool = True,
+) -> Decision:
+    """Pick the optimal cohort and explain it; ``explain=False`` skips margins,
+    replacements and rule prices (the cohort is the same)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    start = clock
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 4)
+        clock = now
+
+    if solver not in ("highs", "cbc"):
+        raise InputError("solver_unknown", f"unknown solver {solver!r}; use highs or cbc")
+    people: dict[str, Applicant] = {}
+    for a in applicants:
+        if a.applicant_id in people:
+            raise InputError("applicant_duplicate", f"applicant {a.applicant_id} appears twice")
+        people[a.applicant_id] = a
+    people = dict(sorted(people.items()))
+    include_l, exclude_l = _locks(include, exclude, people)
+    reviews = list(reviews)
+    table = aggregate(reviews, config)
+    warn = [str(p) for p in table.problems]
+    strangers = sorted({r.applicant_id for r in reviews} - people.keys())
+    if strangers:
+        warn.append(
+            f"{len(strangers)} reviewed applicant id(s) are not among the applications and are "
+            f"ignored: {', '.join(strangers[:10])}{' …' if len(strangers) > 10 else ''}"
+        )
+    lap("aggregate")
+
+    seed = config.selection.tie_break_seed
+    floor = config.selection.min_score
+    fields = sorted({d.field for d in config.diversity})
+    scores = {a: s for a, s in table.scores.items() if a in people}
+    ineligible: dict[str, str] = {}
+    unscored: dict[str, str] = {}
+    cands: list[Candidate] = []
+    for aid, person in people.items():
+        reason = ineligibility_reason(person, config)
+        if aid not in scores:
+            unscored[aid] = table.unscored_reason(aid) or "no reviews"
+            reason = reason or f"not scored: {unscored[aid]}"
+        if reason:
+            ineligible[aid] = reason
+            continue
+        below = floor is not None and scores[aid] < floor
+        if below:
+            ineligible[aid] = (
+                f"aggregate score {scores[aid]:g} is below the quality floor {floor:g}"
+            )
+        keys = {f: group_key(person.value(f)) for f in fields}
+        cands.append(Candidate(aid, round(scores[aid] * UNITS), person.pgy == 1, below, keys))
+    lap("eligibility")
+
+    blocked = {a: ineligible[a] for a in include_l if a in ineligible}
+    include_ok = [a for a in include_l if a not in blocked]
+    order = priority(cands, seed)
+    model = build_model(
+        reduce_pool(order, config, include_ok, exclude_l), config, include_ok, exclude_l
+    )
+    engine = Solver(model, solver)
+    lap("build")
+    best = None if blocked else engine.solve()
+    lap("optimum")
+    status: Literal["optimal", "infeasible"] = "infeasible" if best is None else "optimal"
+    selected: list[str] = []
+    margins: dict[str, float | None] = {}
+    replacements: dict[str, str | None] = {}
+    prices: dict[str, float | None] = {}
+    diagnosis: list[str] = []
+    relaxations: list[Relaxation] = []
+    if best is None:
+        diagnosis, relaxations = diagnose(
+            cands, config, include_l, exclude_l, blocked, people, solver
+        )
+        lap("diagnosis")
+        reasons = {
+            a: f"not selected: {ineligible.get(a, 'no cohort satisfies the rules')}" for a in people
+        }
+    else:
+        ub_in, ub_out = engine.lp_bounds()
+        lap("lp_bounds")
+        opt = best.value
+        pool_order = [c for c in order if c.id in model.x]
+        chosen = tie_break(engine, pool_order, best, ub_in, config, exclude_l)
+        selected = sorted(chosen.chosen, key=lambda a: (-model.cands[a].units, a))
+        lap("tie_break")
+        if explain:
+            cohort = [model.cands[a] for a in selected]
+            swaps = explanations.Swaps(cohort, config, include_l, exclude_l)
+            replacements = explanations.replacements(cohort, order, swaps)
+            lap("replacements")
+            margins = explanations.margins(
+                engine,
+                model,
+                order,
+                cohort,
+                swaps,
+                replacements,
+                opt,
+                ub_in,
+                ub_out,
+                include_l,
+                exclude_l,
+            )
+            lap("margins")
+            prices = explanations.rule_prices(model, order, opt, include_ok, exclude_l, solver)
+            lap("rule_prices")
+        reasons = explanations.reasons(
+            people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
+        )
+    timings["total"] = round(time.perf_counter() - start, 4)
+    timings["solves"] = engine.solves + len(prices) + bool(relaxations)
+    return Decision(
+        status=status,
+        selected=selected,
+        total_score=None if best is None else round(best.value / UNITS, 4),
+        scores=scores,
+        ineligible=ineligible,
+        unscored=unscored,
+        replacements=replacements,
+        margins=margins,
+        rule_prices=prices,
+        unconstrained=explanations.unconstrained(cands, config, seed),
+        tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
+        tie_break_seed=seed,
+        diagnosis=diagnosis,
+        relaxations=relaxations,
+        reasons=reasons,
+        warnings=warn,
+        include=include_l,
+        exclude=exclude_l,
+        solver={"name": solver, "version": engine.version()},
+        timings=timings,
+        applicants=people,
+        config=config,
+    )
+
+
+def _locks(
+    include: Iterable[str], exclude: Iterable[str], people: Mapping[str, Applicant]
+) -> tuple[list[str], list[str]]:
+    """The chair's locks, checked: known applicants, none both included and excluded."""
+    inc, exc = sorted(set(include)), sorted(set(exclude))
+    unknown = [a for a in inc + exc if a not in people]
+    if unknown:
+        raise InputError(
+            "lock_unknown", f"locked applicant(s) not among the applications: {', '.join(unknown)}"
+        )
+    both = sorted(set(inc) & set(exc))
+    if both:
+        raise InputError(
+            "lock_conflict", f"applicant(s) both included and excluded: {', '.join(both)}"
+        )
+    return inc, exc
+
+
+def tie_break(
+    engine: Solver,
+    order: list[Candidate],
+    best: Outcome,
+    ub_in: Mapping[str, int],
+    config: TrackConfig,
+    exclude: Sequence[str],
+) -> Outcome:
+    """The lexicographically first optimal cohort in the priority order (see TIE_BREAK_RULE)."""
+    opt = best.value
+    hi = config.cohort.bounds[1]
+    witness = best
+    fixed: dict[str, int] = {}
+    for c in order:
+        if hi is not None and sum(fixed.values()) == hi:
+            break
+        if c.id in witness.chosen:
+            fixed[c.id] = 1
+            continue
+        if c.below_floor or c.id in exclude or ub_in[c.id] < opt:  # provably in no optimal cohort
+            fixed[c.id] = 0
+            continue
+        alt = engine.solve({**fixed, c.id: 1})
+        if alt is not None and alt.value == opt:
+            witness = alt
+            fixed[c.id] = 1
+        else:
+            fixed[c.id] = 0
+    return witness

@@ -1,0 +1,335 @@
+"""Why the cohort is what it is: margins, replacements, reasons, rule prices, top-N.
+
+* replacements: the best one-for-one swap that keeps every rule, found without a solver
+  (:class:`Swaps`);
+* margins: OPT − OPT with an applicant excluded (a member) or forced in (anyone else), exact,
+  from swap and LP bounds where they agree and from classes of interchangeable applicants
+  where they do not (:class:`Classes`);
+* rule prices: OPT without a rule − OPT;
+* the unconstrained top-N by score alone, to compare;
+* reasons: one sentence per applicant.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from selector.config import TrackConfig
+from selector.models import Applicant
+from selector.selection.model import (
+    UNITS,
+    Candidate,
+    Model,
+    build_model,
+    class_cap,
+    class_key,
+    group_key,
+    priority,
+    reduce_pool,
+)
+from selector.selection.solve import Solver, SolverName
+
+
+class Swaps:
+    """A feasible cohort's counts per rule, to test one-for-one swaps (and single additions or
+    removals) against every rule without a solver."""
+
+    def __init__(
+        self,
+        cohort: Iterable[Candidate],
+        config: TrackConfig,
+        include: Iterable[str],
+        exclude: Iterable[str],
+    ) -> None:
+        members = list(cohort)
+        self.config = config
+        self.size = len(members)
+        self.pgy1 = sum(c.pgy1 for c in members)
+        self.include = set(include)
+        self.exclude = set(exclude)
+        self.counts = [
+            Counter(k for c in members if (k := c.keys.get(d.field)) is not None)
+            for d in config.diversity
+        ]
+        self.floors = [
+            {k: n for v, n in d.min_per_value.items() if (k := group_key(v)) is not None}
+            for d in config.diversity
+        ]
+
+    def ok(self, out: Candidate | None, into: Candidate | None) -> bool:
+        """Whether the cohort without ``out`` and with ``into`` still keeps every rule."""
+        lo, hi = self.config.cohort.bounds
+        size = self.size - (out is not None) + (into is not None)
+        if size < lo or (hi is not None and size > hi):
+            return False
+        if out is not None and out.id in self.include:
+            return False
+        if into is not None and (into.id in self.exclude or into.below_floor):
+            return False
+        cap = self.config.eligibility.max_pgy1
+        if cap is not None:
+            pgy1 = self.pgy1 - (out.pgy1 if out else 0) + (into.pgy1 if into else 0)
+            if pgy1 > cap:
+                return False
+        for d, counts, floors in zip(self.config.diversity, self.counts, self.floors, strict=True):
+            k_out = out.keys.get(d.field) if out else None
+            k_in = into.keys.get(d.field) if into else None
+            if k_out == k_in:
+                continue
+            if k_in is not None and d.max_per_value is not None and counts[k_in] >= d.max_per_value:
+                return False
+            if k_out is not None and counts[k_out] - 1 < floors.get(k_out, 0):
+                return False
+            if d.min_distinct is not None:
+                distinct = len(counts) - (k_out is not None and counts[k_out] == 1)
+                distinct += k_in is not None and counts[k_in] == 0
+                if distinct < d.min_distinct:
+                    return False
+        return True
+
+
+def replacements(
+    cohort: list[Candidate], order: list[Candidate], swaps: Swaps
+) -> dict[str, str | None]:
+    """For each member, the first applicant in priority order (the best-scored) who can take
+    the seat with everyone else kept; None when nobody can."""
+    members = {c.id for c in cohort}
+    out: dict[str, str | None] = {}
+    for m in sorted(cohort, key=lambda c: c.id):
+        out[m.id] = next((c.id for c in order if c.id not in members and swaps.ok(m, c)), None)
+    return out
+
+
+def margins(
+    engine: Solver,
+    model: Model,
+    order: Sequence[Candidate],
+    cohort: list[Candidate],
+    swaps: Swaps,
+    replacements: Mapping[str, str | None],
+    opt: int,
+    ub_in: Mapping[str, int],
+    ub_out: Mapping[str, int],
+    include: Sequence[str],
+    exclude: Sequence[str],
+) -> dict[str, float | None]:
+    """OPT − OPT(excluded) for members, OPT − OPT(forced in) for the others; None where the
+    alternative is infeasible.
+
+    A swap gives a lower bound and the LP relaxation an upper bound; where they differ, the
+    exact value comes from the applicant's class (see :class:`Classes`).
+    """
+    members = {c.id for c in cohort}
+    by_units = sorted(cohort, key=lambda c: (c.units, c.id))
+    classes = Classes(engine, model, order, members, opt, include, exclude)
+    by_id = {c.id: c for c in order}
+    values: dict[str, int | None] = {}
+    spare: dict[tuple[Any, ...], Candidate] = {}  # each class's last applicant in the model
+    left_out = []
+    for c in order:
+        if c.below_floor or c.id in include or c.id in exclude:
+            values[c.id] = None
+        elif c.id not in model.x:
+            left_out.append(c)
+        else:
+            spare[classes.key(c)] = c
+            values[c.id] = _alternative(
+                c, members, swaps, replacements, by_id, by_units, opt, ub_in, ub_out, classes
+            )
+    # Every applicant the model left out ranks below its class's spare, so each cohort that
+    # could take it could take the spare instead: its alternative is the spare's, moved by the
+    # difference in score.
+    for c in left_out:
+        j = spare[classes.key(c)]
+        alt = values[j.id]
+        values[c.id] = None if alt is None else alt - j.units + c.units
+    return {
+        a: None if v is None else round((opt - v) / UNITS, 4) for a, v in sorted(values.items())
+    }
+
+
+def _alternative(
+    c: Candidate,
+    members: set[str],
+    swaps: Swaps,
+    replacements: Mapping[str, str | None],
+    by_id: Mapping[str, Candidate],
+    by_units: Sequence[Candidate],
+    opt: int,
+    ub_in: Mapping[str, int],
+    ub_out: Mapping[str, int],
+    classes: Classes,
+) -> int | None:
+    """OPT with c excluded (a member) or forced in (anyone else); None when infeasible."""
+    if c.id in members:
+        lows = []
+        if swaps.ok(c, None):
+            lows.append(opt - c.units)
+        r = replacements.get(c.id)
+        if r is not None:
+            lows.append(opt - c.units + by_id[r].units)
+        upper = min(opt, ub_out.get(c.id, opt))
+    else:
+        lows = [opt + c.units] if swaps.ok(None, c) else []
+        j = next((m for m in by_units if swaps.ok(m, c)), None)
+        if j is not None:
+            lows.append(opt - j.units + c.units)
+        upper = min(opt, ub_in.get(c.id, opt))
+    low = max(lows) if lows else None
+    return low if low is not None and low >= upper else classes.alternative(c)
+
+
+class Classes:
+    """Exact alternative optima through classes of interchangeable applicants.
+
+    Applicants with the same values on every rule's field, the same PGY1 flag and no lock are
+    interchangeable: swapping two keeps every rule. So the best cohort with exactly ``n``
+    members of a class K takes K's top ``n`` scores, and V(K, n) (one solve with a count row)
+    gives every class member's alternative at once:
+    OPT(i forced in) = max over n ≥ 1 of V(K, n) − top_n(K) + u_i + top_{n−1}(K − i),
+    OPT(i excluded) = max over n ≥ 0 of V(K, n) − top_n(K) + top_n(K − i).
+    """
+
+    def __init__(
+        self,
+        engine: Solver,
+        model: Model,
+        order: Sequence[Candidate],
+        members: set[str],
+        opt: int,
+        include: Sequence[str],
+        exclude: Sequence[str],
+    ) -> None:
+        self.engine, self.model, self.members, self.opt = engine, model, members, opt
+        self.locked = set(include) | set(exclude)
+        self.groups: dict[tuple[Any, ...], list[Candidate]] = defaultdict(list)
+        for c in order:
+            if not c.below_floor:
+                self.groups[self.key(c)].append(c)
+        self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
+
+    def key(self, c: Candidate) -> tuple[Any, ...]:
+        if c.id in self.locked:
+            return ("locked", c.id)
+        return class_key(c)
+
+    def cap(self, k: tuple[Any, ...]) -> int:
+        """The most members of a class any cohort can hold."""
+        group = self.groups[k]
+        cap = class_cap(group[0], self.model.config, None)
+        return len(group) if cap is None else min(cap, len(group))
+
+    def value(self, k: tuple[Any, ...], n: int) -> int | None:
+        """V(K, n): the optimum with exactly n members of class K."""
+        if (k, n) not in self.values:
+            group = self.groups[k]
+            ids = [c.id for c in group if c.id in self.model.x]
+            if sum(c.id in self.members for c in group) == n:
+                self.values[k, n] = self.opt
+            elif n > len(ids):
+                self.values[k, n] = None
+            else:
+                alt = self.engine.solve(count=(ids, n))
+                self.values[k, n] = None if alt is None else alt.value
+        return self.values[k, n]
+
+    def alternative(self, c: Candidate) -> int | None:
+        """OPT(c excluded) for a member, OPT(c forced in) for anyone else."""
+        k = self.key(c)
+        units = [m.units for m in self.groups[k]]
+        rest = units.copy()
+        rest.remove(c.units)
+        best: int | None = None
+        inside = c.id in self.members
+        for n in range(0 if inside else 1, self.cap(k) + 1):
+            if inside and n > len(rest):
+                break
+            v = self.value(k, n)
+            if v is None:
+                continue
+            v -= sum(units[:n])
+            v += sum(rest[:n]) if inside else c.units + sum(rest[: n - 1])
+            best = v if best is None else max(best, v)
+        return best
+
+
+def rule_prices(
+    model: Model,
+    order: Sequence[Candidate],
+    opt: int,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    solver: SolverName,
+) -> dict[str, float | None]:
+    """For each rule, the total score it costs: the optimum without it minus the optimum.
+
+    Each price has its own model, because dropping a rule can widen the pool (see
+    :func:`~selector.selection.model.reduce_pool`)."""
+    prices: dict[str, float | None] = {}
+    config = model.config
+    for rule in model.rules:
+        if rule.kind.is_size:
+            continue
+        pool = reduce_pool(order, config, include, exclude, rule)
+        wider = build_model(pool, config, include, exclude)
+        same = [r for r in wider.rules if r.label == rule.label]
+        alt = Solver(wider, solver).solve(relax=same)
+        prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
+    return prices
+
+
+def unconstrained(cands: Sequence[Candidate], config: TrackConfig, seed: str) -> dict[str, Any]:
+    """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare."""
+    lo, hi = config.cohort.bounds
+    order = priority(cands, seed)
+    n = hi if hi is not None else max(lo, sum(c.units >= 0 for c in order))
+    top = order[:n]
+    return {
+        "selected": sorted(c.id for c in top),
+        "total_score": round(sum(c.units for c in top) / UNITS, 4),
+    }
+
+
+def reasons(
+    people: Mapping[str, Applicant],
+    selected: Sequence[str],
+    ineligible: Mapping[str, str],
+    margins: Mapping[str, float | None],
+    replacements: Mapping[str, str | None],
+    include: Sequence[str],
+    exclude: Sequence[str],
+    explained: bool,
+) -> dict[str, str]:
+    """One sentence per applicant on why it is in or out."""
+    chosen = set(selected)
+    out: dict[str, str] = {}
+    for a in people:
+        m = margins.get(a)
+        if a in include:
+            out[a] = "selected: locked in by the chair"
+        elif a in exclude:
+            out[a] = "not selected: locked out by the chair"
+        elif a in ineligible:
+            out[a] = f"not selected: {ineligible[a]}"
+        elif a in chosen:
+            text = "selected: part of the highest-scoring cohort that keeps every rule"
+            if m is not None and m > 0:
+                text += f"; it would keep its place unless its score fell by {m:g} or more"
+            elif m == 0:
+                text += "; another optimal cohort without it exists (chosen by the tie-break)"
+            if explained and replacements.get(a):
+                text += f"; if it declines, {replacements[a]} takes the seat"
+            out[a] = text
+        elif not explained:
+            out[a] = "not selected"
+        elif m is None:
+            out[a] = "not selected: no cohort that includes it keeps every rule"
+        elif m == 0:
+            out[a] = (
+                "not selected: tied with the cohort on score; the documented tie-break chose others"
+            )
+        else:
+            out[a] = f"not selected: its score would need to rise by more than {m:g} to get in"
+    return out
