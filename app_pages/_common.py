@@ -13,8 +13,8 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +25,8 @@ from selector.config import TrackConfig
 from selector.errors import ConfigError, InputError, SelectorError, describe_unexpected
 from selector.roster import safe_cell
 from selector.store import Cycle, Store
+
+T = TypeVar("T")
 
 #: The server log of the dashboard: ids and classes only, never applicant data.
 LOG = logging.getLogger("selector.dashboard")
@@ -213,6 +215,37 @@ def current_cycle() -> Cycle:
         st.stop()
 
 
+def data_version() -> tuple[int, int]:
+    """A value that changes whenever the stored data does: the audit log's length and last
+    id (every write of the store is audited, in its transaction; the length also changes
+    when a transaction that took an earlier id commits late). One cheap query."""
+    # TODO(store): a Store.data_version() would keep this SQL inside the store.
+    from sqlalchemy import text
+
+    with get_store().engine.connect() as connection:
+        count, last = connection.execute(text("SELECT count(*), max(id) FROM audit_log")).one()
+    return int(count), int(last or 0)
+
+
+def cached(what: str, cycle: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this session until the stored data changes: a page's reads
+    and the figures worked out from them, so a rerun that changed nothing (a click on a
+    tab, a chart or a picker) does not read and compute them again. Kept per user and
+    role (what they may read), one value per page and cycle, in session state: never
+    shared between users."""
+    user = st.session_state.get(state.USER)
+    key = (what, cycle, getattr(user, "email", None), str(getattr(user, "role", "")))
+    version = data_version()
+    store: dict[Any, tuple[tuple[int, int], Any]] = st.session_state[state.CACHE]
+    hit = store.get(key)
+    if hit is not None and hit[0] == version:
+        value: T = hit[1]
+        return value
+    value = compute()
+    store[key] = (version, value)
+    return value
+
+
 #: Characters markdown (and Streamlit's extensions) give a meaning to.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
@@ -256,7 +289,7 @@ def table(data: pd.DataFrame, **kwargs: Any) -> Any:
     return st.dataframe(safe_frame(data), **kwargs)
 
 
-def demo_banner() -> dict[str, Any] | None:
+def demo_banner() -> list[dict[str, str]] | None:
     """The demo accounts while the database holds only the seeded demo, else None."""
     from selector.seed import demo_accounts
 

@@ -2,61 +2,71 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages import _common
-from selector.calibration import calibrate, counted_reviews
+from selector import workflow
+from selector.calibration import Calibration, calibrate, counted_reviews
+from selector.models import Review
+from selector.workflow import ReviewProgress
 
 user = _common.require_role("chair")
 store = _common.get_store()
 cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
 
-applicants, reviews = store.selection_inputs(user, cycle.name)
-pairs = store.assignments(user, cycle.name)
-result = calibrate(reviews, config)
-names = {u.email: u.name or u.email for u in store.users(user)}
-counted = counted_reviews(reviews, config)
+
+def read_cycle() -> tuple[
+    int, Calibration, dict[str, str], list[tuple[Review, float]], ReviewProgress
+]:
+    """The cycle's reviews, calibration and progress (read and worked out once per change)."""
+    applicants, reviews = store.selection_inputs(user, cycle.name)
+    pairs = store.assignments(user, cycle.name)
+    names = {u.email: u.name or u.email for u in store.users(user)}
+    return (
+        len(applicants),
+        calibrate(reviews, config),
+        names,
+        counted_reviews(reviews, config),
+        workflow.review_progress(pairs, reviews, config),
+    )
+
+
+applicant_count, result, names, counted, progress = _common.cached(
+    "committee", cycle.name, read_cycle
+)
 
 st.title("Committee")
 st.caption(
-    f"Cycle **{cycle.name}** · {len(applicants)} applicants, {len(counted)} complete reviews."
+    f"Cycle **{cycle.name}** · {applicant_count} applicants, {len(counted)} complete reviews."
 )
 
 # --- progress ------------------------------------------------------------------------------
-assigned = Counter(email for _, email in pairs)
-done = Counter(r.reviewer for r, _ in counted)
-conflicted = Counter(r.reviewer for r in reviews if r.conflict)
-reviewers = sorted(set(assigned) | set(done))
-total_assigned = sum(assigned.values())
-total_done = sum(min(done[r], assigned[r]) for r in reviewers)
 st.progress(
-    total_done / total_assigned if total_assigned else 0.0,
-    text=f"{total_done} of {total_assigned} assigned reviews complete",
+    progress.share,
+    text=f"{progress.complete} of {progress.assigned} assigned reviews complete",
 )
-progress = pd.DataFrame(
+per_reviewer = pd.DataFrame(
     [
         {
-            "Reviewer": names.get(r, r),
-            "Complete": min(done[r], assigned[r]) if assigned[r] else done[r],
-            "Open": max(assigned[r] - done[r], 0),
-            "Conflicts": conflicted[r],
+            "Reviewer": names.get(p.reviewer, p.reviewer),
+            "Complete": p.done,
+            "Open": p.open,
+            "Conflicts": p.conflicts,
         }
-        for r in reviewers
+        for p in progress.reviewers.values()
     ]
 )
 
 col_progress, col_spread = st.columns(2, gap="large")
 with col_progress:
     st.subheader("Progress per reviewer")
-    if progress.empty:
+    if per_reviewer.empty:
         st.info("No reviewers are assigned yet.")
     else:
-        long = progress.melt(
+        long = per_reviewer.melt(
             id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
         )
         st.altair_chart(

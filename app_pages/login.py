@@ -74,7 +74,8 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
                 _common.login(user, sso=True)
                 st.rerun()
         else:
-            for provider in providers or [None]:
+            named: list[str | None] = list(providers) or [None]
+            for provider in named:
                 label = f"Sign in with {provider}" if provider else "Sign in with single sign-on"
                 if st.button(
                     label, key=f"sso_login_{provider or 'default'}", icon=":material/key:"

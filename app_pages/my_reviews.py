@@ -19,8 +19,15 @@ cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
 ss = st.session_state
 
-applicants = {a.applicant_id: a for a in store.applicants(user, cycle.name)}
-saved = {r.applicant_id: r for r in store.reviews(user, cycle.name) if r.reviewer == user.email}
+
+def read_queue() -> tuple[dict[str, Applicant], dict[str, Review]]:
+    """The applicants assigned to this reviewer and their saved reviews, by applicant id."""
+    applicants = {a.applicant_id: a for a in store.applicants(user, cycle.name)}
+    mine = [r for r in store.reviews(user, cycle.name) if r.reviewer == user.email]
+    return applicants, {r.applicant_id: r for r in mine}
+
+
+applicants, saved = _common.cached("my_reviews", cycle.name, read_queue)
 criteria = config.criteria
 
 

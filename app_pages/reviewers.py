@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
+from selector import workflow
 from selector.auth import Role, grantable_roles
 from selector.errors import SelectorError
-from selector.scoring import review_total
 
 user = _common.require_role("coordinator")
 store = _common.get_store()
@@ -46,13 +46,17 @@ def assign() -> None:
 
 
 people = store.users(user)
-pairs = store.assignments(user, cycle.name)
-reviews = store.reviews(user, cycle.name)
-applicant_ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
 
-assigned = Counter(email for _, email in pairs)
-done = Counter(r.reviewer for r in reviews if review_total(r, config)[0] is not None)
-conflicts = Counter(r.reviewer for r in reviews if r.conflict)
+
+def read_cycle() -> tuple[list[tuple[str, str]], list[str], workflow.ReviewProgress]:
+    """The assignments, the applicants' ids and the review progress (read once per change)."""
+    pairs = store.assignments(user, cycle.name)
+    ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
+    reviews = store.reviews(user, cycle.name)
+    return pairs, ids, workflow.review_progress(pairs, reviews, config, pool=set(ids))
+
+
+pairs, applicant_ids, progress = _common.cached("reviewers", cycle.name, read_cycle)
 
 st.subheader("Accounts")
 _common.table(
@@ -63,9 +67,9 @@ _common.table(
                 "Name": u.name,
                 "Role": u.role.value,
                 "Program": u.program,
-                "Assigned": assigned[u.email],
-                "Reviewed": done[u.email],
-                "Conflicts": conflicts[u.email],
+                "Assigned": progress.of(u.email).assigned,
+                "Reviewed": progress.of(u.email).complete,
+                "Conflicts": progress.of(u.email).conflicts,
             }
             for u in people
         ]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
-from selector.config import dumps_config
+from selector import workflow
 from selector.errors import SelectorError
 from selector.roster import roster_csv, roster_xlsx
 
@@ -65,7 +65,7 @@ else:
         column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
         key="roster_table",
     )
-    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
+    config_text = workflow.scenario_config_text(cycle, config)
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
@@ -90,15 +90,10 @@ else:
         "Finalise this selection", type="primary", key="finalise", icon=":material/verified:"
     ):
         try:
-            run_id = store.record_run(
-                user,
-                cycle.name,
-                config_text=config_text,
-                decision=decision,
-                final=True,
-                # The hash of the data the scenario was decided on (set by the Selection
-                # page): finalising is refused when the data changed since.
-                input_hash=scenarios[name].get("input_hash"),
+            # With the hash of the data the scenario was decided on (set by the Selection
+            # page): finalising is refused when the data changed since.
+            run_id = workflow.finalise_scenario(
+                store, user, cycle, config, decision, scenarios[name].get("input_hash")
             )
         except SelectorError as exc:
             _common.show_error(exc)
@@ -132,7 +127,9 @@ else:
         key="runs_table",
     )
 with st.expander("Audit log of this cycle", icon=":material/history:"):
-    entries = store.audit_log(user, cycle.name)[-200:]
+    entries = _common.cached(
+        "audit_log", cycle.name, lambda: store.audit_log(user, cycle.name)[-200:]
+    )
     _common.table(
         pd.DataFrame(
             [

@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
-from selector.config import TrackConfig, dumps_config, parse_config
+from selector import workflow
+from selector.config import TrackConfig
 from selector.errors import ConfigError, SelectorError
-from selector.selection import Decision, apply_relaxations, decide, relaxation_text
-from selector.store import input_hash
+from selector.selection import Decision, apply_relaxations, relaxation_text
 
 user = _common.require_role("chair")
 store = _common.get_store()
@@ -26,7 +26,9 @@ ss = st.session_state
 SCENARIO_NAMES = ("A", "B")
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 
-applicants, reviews = store.selection_inputs(user, cycle.name)
+applicants, reviews = _common.cached(
+    "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
+)
 people = {a.applicant_id: a for a in applicants}
 scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
 locks: dict[str, list[str]] = ss[state.LOCKS].setdefault(cycle.name, {"include": [], "exclude": []})
@@ -40,25 +42,25 @@ def scenario_config(name: str) -> TrackConfig:
 
 
 def run(name: str, config: TrackConfig) -> None:
-    """Solve one scenario with this cycle's locks and keep its decision in the session.
-
-    Only locks on applicants in the pool now count: one withdrawn since it was locked is no
-    longer offered by the pickers, so it must not hold up the run either.
-    """
-    include = [a for a in locks["include"] if a in people]
-    exclude = [a for a in locks["exclude"] if a in people]
+    """Solve one scenario with this cycle's locks and keep its decision (with the hash of
+    the data it was decided on, for Finalise) in the session."""
     try:
         with st.spinner(f"Solving scenario {name} …"):
-            decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+            done = workflow.decide_scenario(
+                cycle,
+                applicants,
+                reviews,
+                config,
+                include=locks["include"],
+                exclude=locks["exclude"],
+            )
     except SelectorError as exc:
         _common.show_error(exc)
         return
-    # The hash of exactly these inputs, so Finalise refuses when the data changed since.
-    config_text = cycle.config_text if config == cycle.config else dumps_config(config)
     scenarios[name] = {
-        "config": config,
-        "decision": decision,
-        "input_hash": input_hash(applicants, reviews, config_text),
+        "config": done.config,
+        "decision": done.decision,
+        "input_hash": done.input_hash,
     }
     ss["selection_view"] = name
 
@@ -74,29 +76,6 @@ def relax(name: str, decision: Decision) -> None:
     for key in [k for k in ss if str(k).startswith(f"{name}_")]:
         del ss[key]  # the scenario's form starts again from its new rules
     run(name, config)
-
-
-def edited_config(name: str, base: TrackConfig, form: dict[str, Any]) -> TrackConfig:
-    """The base config with the form's rule values (validated like a config file)."""
-    data = base.model_dump(exclude_none=True)
-    lo, hi = int(form["min_size"]), int(form["max_size"])
-    data["cohort"] = {"size": lo} if lo == hi else {"min_size": lo, "max_size": hi}
-    data["eligibility"]["min_pgy"] = int(form["min_pgy"])
-    data["eligibility"]["max_pgy1"] = None if form["max_pgy1"] is None else int(form["max_pgy1"])
-    data["selection"]["min_score"] = form["min_score"]
-    data["selection"]["standardize"] = bool(form["standardize"])
-    kept = {rule.field: rule.min_per_value for rule in base.diversity}
-    data["diversity"] = [
-        {
-            "field": str(row["field"]).strip(),
-            "max_per_value": None if pd.isna(row["max_per_value"]) else int(row["max_per_value"]),
-            "min_distinct": None if pd.isna(row["min_distinct"]) else int(row["min_distinct"]),
-            "min_per_value": kept.get(str(row["field"]).strip(), {}),
-        }
-        for row in form["diversity"].to_dict("records")
-        if str(row.get("field") or "").strip()
-    ]
-    return parse_config(data, f"scenario {name}")
 
 
 def scenario_form(name: str) -> None:
@@ -160,7 +139,9 @@ def scenario_form(name: str) -> None:
         )
         if st.form_submit_button(f"Run scenario {name}", type="primary", key=f"run_{name}"):
             try:
-                config = edited_config(name, base, form)
+                config = workflow.scenario_config(
+                    name, base, form, form["diversity"].to_dict("records")
+                )
             except ConfigError as exc:
                 _common.show_error(exc)
             else:
@@ -341,14 +322,14 @@ locks["include"] = lock_in.multiselect(
     "Lock in (always selected)",
     list(people),
     default=[a for a in locks["include"] if a in people],
-    format_func=labels.get,
+    format_func=labels.__getitem__,
     key=picker_keys["include"],
 )
 locks["exclude"] = lock_out.multiselect(
     "Lock out (never selected)",
     list(people),
     default=[a for a in locks["exclude"] if a in people],
-    format_func=labels.get,
+    format_func=labels.__getitem__,
     key=picker_keys["exclude"],
 )
 

@@ -21,6 +21,7 @@ UPLOAD_NAME = "upload_name"  # (cycle, sha256 of the bytes, mapping) INTAKE was 
 MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping editor
 SCENARIOS = "scenarios"  # {"A"|"B": {"config_text": str, "decision": Decision | None}}
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
+CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
 def init() -> None:
@@ -38,3 +39,4 @@ def init() -> None:
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
+    ss.setdefault(CACHE, {})

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common
-from selector.config import loads_config
+from selector.config import TrackConfig, loads_config
 from selector.errors import ConfigError, SelectorError
 
 user = _common.require_role("coordinator")
@@ -24,6 +24,7 @@ with edit_col:
     text = st.text_area(
         "Config (TOML)", value=cycle.config_text, height=560, key=f"config_text_{cycle.name}"
     )
+    config: TrackConfig | None
     try:
         config = loads_config(text, f"cycle {cycle.name}")
     except ConfigError as exc:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common, state
+from selector import workflow
 from selector.errors import InputError, SelectorError
 from selector.intake import MAPPABLE_FIELDS, read_applications
 from selector.store import ImportReport
@@ -28,7 +29,7 @@ def create_cycle() -> None:
     """Start a new cycle with this cycle's rules, and switch to it (a callback)."""
     name = ss["new_cycle_name"].strip()
     try:
-        store.create_cycle(user, name, cycle.config_text)
+        workflow.create_cycle(store, user, name, cycle.config_text)
     except SelectorError as exc:
         ss["new_cycle_error"] = str(exc)
     else:
@@ -88,7 +89,7 @@ if ss[state.INTAKE] is None or ss[state.UPLOAD_NAME] != source_id:
         st.stop()
     progress.progress(0.6, text="Comparing with the applications already imported …")
     try:
-        preview: ImportReport | str = store.preview_import(user, cycle.name, result)
+        preview: ImportReport | str = workflow.preview_import(store, user, cycle.name, result)
     except SelectorError as exc:
         preview = str(exc)
     progress.empty()
@@ -189,7 +190,7 @@ if st.button(
     icon=":material/check:",
 ):
     try:
-        done = store.import_applications(user, cycle.name, result)
+        done = workflow.import_applications(store, user, cycle.name, result)
     except SelectorError as exc:
         _common.show_error(exc)
         st.stop()

@@ -1,6 +1,7 @@
 """Benchmark of the dashboard: how long each page takes to render with 1,000 applicants.
 
-Run: ``python bench/page_bench.py`` (``--applicants N`` to change the size). Builds a
+Run: ``python bench/page_bench.py`` (``--applicants N`` to change the size; ``--small`` for a
+quick check that every page still renders, as tests/test_page_bench.py runs it). Builds a
 temporary database (N synthetic applicants, 10 reviewers, 3 complete reviews each), then
 renders every page with Streamlit's AppTest as the role that may open it: once cold (the
 page's first run in a new session, e.g. reading the upload) and ``--runs`` times warm (a
@@ -75,7 +76,7 @@ def build(url: str, n: int) -> tuple[Store, dict[str, User], bytes]:
     }
     for r in range(REVIEWERS):
         users[f"r{r}"] = store.add_user(
-            system, f"rev{r}@example.org", f"Bench Reviewer {r}", "reviewer", None
+            system, f"rev{r}@example.org", f"Bench Reviewer {r}", "reviewer", "bench-pass"
         )
     data = export_csv(n)
     store.import_applications(system, "Bench", read_applications(data, filename="bench.csv"))
@@ -101,12 +102,17 @@ def timed(at: AppTest) -> float:
     return elapsed
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Build the database, render each page, print the figures; exit 1 above the goal."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applicants", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5, help="warm reruns per page (median)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--small", action="store_true", help="30 applicants, one warm run: does every page render"
+    )
+    args = parser.parse_args(argv)
+    if args.small:
+        args.applicants, args.runs = 30, 1
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -123,7 +129,7 @@ def main() -> int:
         )
         pages = [
             ("Log in", None, None),
-            ("Upload (1,000-row export)", "coordinator", "upload.py"),
+            (f"Upload ({args.applicants:,}-row export)", "coordinator", "upload.py"),
             ("Reviewers & assignments", "coordinator", "reviewers.py"),
             ("Track config", "coordinator", "track_config.py"),
             ("My reviews", "r0", "my_reviews.py"),

@@ -1,9 +1,14 @@
 """The command-line face of selector: parses arguments, calls one domain function, prints.
 
-Each command lives in ``selector/commands/<name>.py`` with a ``register(subparsers)`` that adds
-its parser and sets ``func``. Errors become one line on stderr and a non-zero exit code:
-2 for bad input, 3 for an infeasible selection, 4 for a refused permission, 1 for an unexpected
-error (its class and a hint only: its text may quote applicant data; ``--debug`` shows all).
+Each command group lives in ``selector/commands/<group>.py``: its ``PARSERS`` maps each
+command to a function that adds its parser and sets ``func``, the function that runs it. A
+command module imports only argparse and light helpers at its top; what a command needs
+(intake, the store, the solver, openpyxl) it imports when it runs, so ``selector --help`` and
+``selector validate`` never load SQLAlchemy, PuLP or openpyxl.
+
+Errors become one line on stderr and a non-zero exit code: 2 for bad input, 3 for an
+infeasible selection, 4 for a refused permission, 1 for an unexpected error (its class and a
+hint only: its text may quote applicant data; ``--debug`` shows all).
 """
 
 from __future__ import annotations
@@ -17,15 +22,26 @@ from collections.abc import Sequence
 from selector import __version__
 from selector.errors import SelectorError, describe_unexpected
 
-#: Command modules, in the order `selector --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = (
-    "validate",
-    "select",
-    "store_commands",
-    "backup",
-    "demo",
-    "config_schema",
+#: Each command (as `selector --help` lists them, in order) and its module in
+#: ``selector/commands/``; a command with ACTIONs (`scores import`) registers them itself,
+#: `backup` registers `restore` and `config-schema` registers `check-config` beside it.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("validate", "applications"),
+    ("select", "select"),
+    ("import", "applications"),
+    ("scores", "scores"),
+    ("users", "users"),
+    ("cycles", "cycles"),
+    ("assign", "review"),
+    ("calibrate", "review"),
+    ("roster", "roster"),
+    ("backup", "backup"),
+    ("demo", "demo"),
+    ("config-schema", "config"),
 )
+
+#: The command modules, one per command group.
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for _, module in COMMANDS))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,9 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"selector.commands.{name}")
-        module.register(sub)
+    for command, name in COMMANDS:
+        importlib.import_module(f"selector.commands.{name}").PARSERS[command](sub)
     return parser
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from selector.cli import COMMAND_MODULES, build_parser, main
 from selector.config import DEFAULT_CONFIG_PATH
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -71,3 +74,39 @@ def test_check_config_exits_3_on_rules_no_cohort_can_satisfy(tmp_path, capsys) -
     assert main(["check-config", str(path)]) == 3
     assert "min_distinct 50 is more than the largest cohort (10)" in capsys.readouterr().out
     assert main(["check-config", str(DEFAULT_CONFIG_PATH)]) == 0
+
+
+HEAVY = ("sqlalchemy", "pulp", "openpyxl")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["--version"], ["validate", "data/demo_applications.xlsx"]],
+    ids=["help", "version", "validate"],
+)
+def test_fast_commands_do_not_load_sqlalchemy_pulp_or_openpyxl(argv: list[str]) -> None:
+    """`--help`, `--version` and `validate` start fast: no database, solver or workbook writer."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from selector.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        code = main({argv!r})\n"
+        "    except SystemExit as exc:\n"
+        "        code = exc.code\n"
+        "assert code == 0, code\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert out.stdout.strip() == "", f"{argv} loaded {out.stdout.strip()}"
+
+
+def test_the_cli_constants_agree_with_the_modules_it_does_not_import() -> None:
+    from selector.commands import _common, demo
+    from selector.demo import DEMO_SEED
+    from selector.store import DEFAULT_PATH
+
+    assert _common.DEFAULT_DB_PATH == DEFAULT_PATH
+    assert demo.DEMO_SEED == DEMO_SEED

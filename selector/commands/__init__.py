@@ -1,1 +1,1 @@
-"""CLI commands, one module each; see :mod:`selector.cli`."""
+"""CLI commands, one module per command group; see :mod:`selector.cli`."""

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from selector.backup import backup, restore
-from selector.store import DEFAULT_PATH, default_url
+from selector.commands._common import DB_HELP, Subparsers
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
-    db_help = f"database URL (default: $SELECTOR_DB, else sqlite:///{DEFAULT_PATH})"
+def register(sub: Subparsers) -> None:
     b = sub.add_parser(
         "backup",
         help="copy the SQLite database to one file, safely while the dashboard runs",
@@ -24,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     )
     b.add_argument("--out", required=True, metavar="FILE", help="the backup file to write")
     b.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    b.add_argument("--db", metavar="URL", default=None, help=db_help)
+    b.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
     b.set_defaults(func=run_backup)
 
     r = sub.add_parser(
@@ -37,11 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         "stop it first. An older schema is upgraded. On PostgreSQL use pg_restore or psql.",
     )
     r.add_argument("file", help="the backup file")
-    r.add_argument("--db", metavar="URL", default=None, help=db_help)
+    r.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
     r.set_defaults(func=run_restore)
 
 
+PARSERS = {"backup": register}
+
+
 def run_backup(args: argparse.Namespace) -> int:
+    from selector.backup import backup
+    from selector.store import default_url
+
     url = args.db or default_url()
     summary, seconds = backup(url, args.out, force=args.force)
     print(f"backed up to {args.out} in {seconds:.2f} s: {summary}")
@@ -49,6 +53,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from selector.backup import restore
+    from selector.store import default_url
+
     url = args.db or default_url()
     done = restore(url, args.file)
     print(f"restored {args.file}: {done.summary}")

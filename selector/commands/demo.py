@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from selector.demo import DEMO_SEED, write_demo
+from selector.commands._common import Subparsers
+
+#: The demo's seed, as ``selector.demo.DEMO_SEED`` (not imported here: it loads numpy and
+#: openpyxl; tests/test_cli.py checks the two agree).
+DEMO_SEED = 2026
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "demo",
         help="write the synthetic demo files (applications export, scores, reviewers)",
@@ -19,7 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+PARSERS = {"demo": register}
+
+
 def run(args: argparse.Namespace) -> int:
+    from selector.demo import write_demo
+
     for path in write_demo(args.out, seed=args.seed):
         print(path)
     return 0

@@ -11,16 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from selector.config import loads_config, read_config_text
-from selector.errors import InputError, Location
-from selector.models import Applicant, Review
-from selector.roster import output_format, write_roster
-from selector.selection import Decision, decide
-from selector.tables import read_bytes
+from selector.commands._common import DEFAULT_DB_PATH, Subparsers, open_store
+
+if TYPE_CHECKING:
+    from selector.selection import Decision
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "select",
         help="pick the optimal cohort and explain it (margins, replacements, rule prices)",
@@ -62,81 +61,51 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.set_defaults(func=run)
 
 
+PARSERS = {"select": register}
+
+
 def run(args: argparse.Namespace) -> int:
+    from selector import workflow
+    from selector.config import loads_config, read_config_text
+    from selector.errors import InputError
+    from selector.roster import output_format
+
     config_text = read_config_text(args.config)
     config = loads_config(config_text, args.config)
     if args.out:
         output_format(args.out)  # refuse a roster name it cannot write before solving
-    inputs = {Path(args.config).name: config_text.encode("utf-8")}
-    store = None
-    digest: str | None = None
+    locks = {"include": args.include, "exclude": args.exclude, "solver": args.solver}
     rejected_rows = 0
-    applicants: list[Applicant]
-    reviews: list[Review]
     if args.applications is None:
-        from selector.store import DEFAULT_PATH, Store, input_hash
-
-        if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_PATH.exists():
+        if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_DB_PATH.exists():
             raise InputError(
                 "select_no_input",
                 "give --applications and --scores, or a database (--db URL or SELECTOR_DB)",
             )
-        store = Store(args.db)
-        actor = store.system_user()
-        applicants, reviews = store.selection_inputs(actor, args.cycle)
-        digest = input_hash(applicants, reviews, config_text)
+        store = open_store(args.db)
+        decision = workflow.decide_cycle(
+            store,
+            store.system_user(),
+            args.cycle,
+            config,
+            config_text,
+            roster=args.out,
+            roster_inputs={Path(args.config).name: config_text.encode("utf-8")},
+            **locks,
+        )
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
-        from selector.intake import read_applications
-        from selector.scorefile import read_scores
-
-        app_bytes = read_bytes(args.applications)[0]
-        score_bytes = read_bytes(args.scores)[0]
-        inputs[Path(args.applications).name] = app_bytes
-        inputs[Path(args.scores).name] = score_bytes
-        intake = read_applications(app_bytes, filename=args.applications)
-        applicants = intake.accepted
-        rejected_rows = len(intake.rejected)
-        if not applicants:
-            raise InputError(
-                "applications_empty",
-                f"no valid application in the file ({rejected_rows} rejected row(s); "
-                f"run `selector validate {args.applications}`)",
-                Location(file=args.applications),
-            )
-        result = read_scores(score_bytes, config, applicants, filename=args.scores)
-        if result.errors:
-            first = result.errors[0]
-            where = first.location
-            notes = [f"cell {where.cell}"] if where.cell else []
-            if len(result.errors) > 1:
-                notes.append(f"and {len(result.errors) - 1} more problem(s) in the file")
-            # "file, row N, column 'X': message (cell D7, ...)": the row is named in words.
-            raise InputError(
-                first.code,
-                first.message + (f" ({'; '.join(notes)})" if notes else ""),
-                Location(file=where.file, row=where.row, column=where.column),
-            )
-        reviews = result.reviews
-    decision = decide(
-        applicants,
-        reviews,
-        config,
-        include=args.include,
-        exclude=args.exclude,
-        solver=args.solver,
-    )
-    if args.out:  # before recording the run, so a failed write records nothing
-        write_roster(decision, args.out, inputs=inputs, config_text=config_text)
-    if store is not None:
-        store.record_run(
-            store.system_user(),
-            args.cycle,
-            config_text=config_text,
-            decision=decision,
-            input_hash=digest,
+        found = workflow.decide_files(
+            config,
+            config_text,
+            args.config,
+            args.applications,
+            args.scores,
+            roster=args.out,
+            **locks,
         )
+        decision, rejected_rows = found.decision, found.rejected_rows
     if rejected_rows:  # after every check, so an error is still the only line on stderr
         print(
             f"selector: warning: {rejected_rows} application row(s) rejected by intake "

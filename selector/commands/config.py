@@ -1,14 +1,14 @@
-"""`selector config-schema`: the JSON Schema of a track config, for editors."""
+"""`config-schema` (the JSON Schema of a track config, for editors) and `check-config`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from selector.config import TrackConfig, load_config
+from selector.commands._common import Subparsers
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("config-schema", help="print the JSON Schema of a track config")
     p.set_defaults(func=run_schema)
     c = sub.add_parser("check-config", help="validate a track config file")
@@ -16,12 +16,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
+PARSERS = {"config-schema": register}
+
+
 def run_schema(args: argparse.Namespace) -> int:
+    from selector.config import TrackConfig
+
     print(json.dumps(TrackConfig.model_json_schema(), indent=2))
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from selector.config import load_config
+
     cfg = load_config(args.config)
     lo, hi = cfg.cohort.bounds
     size = str(lo) if lo == hi else f"{lo}..{hi if hi is not None else '∞'}"

@@ -1,0 +1,120 @@
+"""`validate` (what intake makes of an applications export) and `import` (it into a cycle)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from selector.commands._common import (
+    Subparsers,
+    add_map_argument,
+    db_command,
+    open_store,
+    parse_map,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from selector.intake import IntakeResult
+
+
+def register_validate(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check an applications export (.xlsx/.csv) and list rejected rows and warnings",
+        description="Read an applications export as intake would and report every problem "
+        "with its sheet row. Exit 0 when the file was read (even with rejected rows), "
+        "2 when it cannot be read.",
+    )
+    p.add_argument("file", help="the export: .xlsx or .csv")
+    add_map_argument(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.set_defaults(func=run_validate)
+
+
+def register_import(sub: Subparsers) -> None:
+    p = db_command(
+        sub,
+        "import",
+        run_import,
+        help="import an applications export into a cycle (adds, updates, withdraws)",
+        description="Import an applications export (.xlsx/.csv) into the database in one "
+        "transaction: new applicants are added, changed ones updated, those missing from the "
+        "export marked withdrawn (kept with their reviews); every review is kept. The cycle is "
+        "created with the default DEI config when it does not exist.",
+        with_json=True,
+    )
+    p.add_argument("file", help="the export: .xlsx or .csv")
+    add_map_argument(p)
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+
+
+PARSERS = {"validate": register_validate, "import": register_import}
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from selector.intake import read_applications
+
+    result = read_applications(args.file, mapping=parse_map(args.map))
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(report(result))
+    return 0
+
+
+def report(result: IntakeResult) -> str:
+    """A readable report: the counts, the column mapping, then one line per problem."""
+    dupes = len(result.duplicates)
+    lines = [
+        f"{result.file} ({result.format}): {result.rows} data rows",
+        f"  accepted    {len(result.accepted)}",
+        f"  rejected    {len(result.rejected)}",
+        f"  duplicates  {dupes} (earlier submissions superseded)",
+        f"  warnings    {len(result.warnings) - dupes}",
+        "",
+        "Columns:",
+    ]
+    lines += [f"  {name:<14} ← {header}" for name, header in result.mapping.items()]
+    problems = result.problems()
+    if not problems:
+        found = "No problems found." if result.rows else "No data rows below the header."
+        lines += ["", found]
+        return "\n".join(lines)
+    rows = [(str(p.row or ""), p.location.cell or "", p.severity, p.message) for p in problems]
+    widths = [max(len(r[i]) for r in [("row", "cell", "severity", ""), *rows]) for i in range(3)]
+    lines += ["", "Problems:"]
+    head = ("row", "cell", "severity", "problem")
+    for r in [head, *rows]:
+        lines.append("  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
+    return "\n".join(lines)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from selector import workflow
+    from selector.intake import read_applications
+
+    data = read_applications(args.file, mapping=parse_map(args.map))
+    store = open_store(args.db)
+    actor = store.system_user()
+    name = workflow.import_target(store, args.cycle)
+    if args.dry_run:  # a dry run writes nothing, not even a new cycle
+        report = workflow.preview_import(store, actor, name, data)
+    else:
+        report = workflow.import_applications(store, actor, name, data)
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    counts = report.to_json()
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{verb} {args.file} into cycle {name}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['withdrawn']} withdrawn, {len(report.rejected)} rejected"
+    )
+    for rejection in report.rejected:
+        print(f"  row {rejection['row']}: {'; '.join(rejection['errors'])}")
+    for applicant_id in report.withdrawn:
+        print(f"  withdrawn: {applicant_id} (not in this export; reviews kept)")
+    return 0

@@ -1,0 +1,66 @@
+"""The use-case layer: one function per thing a user does, called by a CLI command and a
+dashboard page alike, so neither face holds logic of its own.
+
+- import an export: :func:`import_target`, :func:`preview_import`,
+  :func:`import_applications`; CLI `import` (``--dry-run``), page Upload.
+- create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
+  CLI `cycles create`, page Upload (New cycle).
+- import scores: :func:`import_scores`; CLI `scores import`.
+- export scores: :func:`export_scores`; CLI `scores export`.
+- review progress: :func:`review_progress`; pages Reviewers & assignments, Committee.
+- decide a cycle: :func:`decide_cycle` (the stored cycle, recorded as a run),
+  :func:`decide_files` (files, nothing stored); CLI `select`.
+- a scenario's config: :func:`scenario_config` (the rules form → a config),
+  :func:`scenario_config_text`; pages Selection, Roster.
+- decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`;
+  pages Selection, Roster.
+- the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
+
+Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
+loaded only by the function that uses them, so a CLI command that needs none starts fast.
+"""
+
+from __future__ import annotations
+
+from selector.workflow.applications import import_applications, import_target, preview_import
+from selector.workflow.cycles import create_cycle, read_config
+from selector.workflow.decide import (
+    FileDecision,
+    decide_cycle,
+    decide_files,
+)
+from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.roster import RosterResult, roster_of_final_run
+from selector.workflow.scenario import (
+    Scenario,
+    decide_scenario,
+    finalise_scenario,
+    scenario_config,
+    scenario_config_text,
+)
+from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
+
+__all__ = [
+    "FileDecision",
+    "ReviewProgress",
+    "ReviewerProgress",
+    "RosterResult",
+    "Scenario",
+    "ScoreExport",
+    "ScoreImport",
+    "create_cycle",
+    "decide_cycle",
+    "decide_files",
+    "decide_scenario",
+    "export_scores",
+    "finalise_scenario",
+    "import_applications",
+    "import_scores",
+    "import_target",
+    "preview_import",
+    "read_config",
+    "review_progress",
+    "roster_of_final_run",
+    "scenario_config",
+    "scenario_config_text",
+]

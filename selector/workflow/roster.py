@@ -1,0 +1,94 @@
+"""The roster of a cycle's final (else latest) recorded run, decided again on the stored data
+from that run's config snapshot and locks; or decided now with another config and recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from selector.auth import User
+    from selector.models import Applicant, Review
+    from selector.selection import Decision
+    from selector.store import Run, Store
+
+
+@dataclass
+class RosterResult:
+    """The roster written: its cycle, where its decision came from ("final run 3",
+    "config rules.toml"), and the decision."""
+
+    cycle: str
+    source: str
+    decision: Decision
+
+
+def recorded_run(
+    store: Store, actor: User, cycle: str, applicants: list[Applicant], reviews: list[Review]
+) -> Run:
+    """The run whose roster to write: the cycle's latest final run, else its latest run;
+    refused when the data changed since it was decided."""
+    from selector.errors import InputError
+    from selector.store import input_hash
+
+    runs = store.runs(actor, cycle)
+    if not runs:
+        raise InputError(
+            "run_missing", f"no selection run in cycle {cycle} yet: run `selector select`"
+        )
+    run = next((r for r in runs if r.final), runs[0])
+    if input_hash(applicants, reviews, run.config_text) != run.input_hash:
+        raise InputError(
+            "run_stale",
+            f"the data of cycle {cycle} changed since run {run.id}; run `selector select` again",
+        )
+    return run
+
+
+def roster_of_final_run(
+    store: Store,
+    actor: User,
+    cycle: str | None,
+    out: str | Path,
+    *,
+    config_text: str | None = None,
+    config_name: str | None = None,
+) -> RosterResult:
+    """Write the roster of the cycle's final (else latest) run, decided again from its config
+    snapshot and locks; refused when the data changed since or the cohort is not reproduced.
+    With ``config_text``, decide now with that config, without locks, and record the run.
+    The inputs are read once; a failed write records nothing."""
+    from selector.config import loads_config
+    from selector.errors import InputError
+    from selector.roster import write_roster
+    from selector.selection import decide
+    from selector.store import input_hash
+
+    name = store.cycle(cycle).name
+    applicants, reviews = store.selection_inputs(actor, name)
+    run: Run | None = None
+    if config_text is not None:
+        source = f"config {config_name}"
+    else:
+        run = recorded_run(store, actor, name, applicants, reviews)
+        config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
+    include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
+    config = loads_config(config_text, source)
+    decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+    if run is not None and sorted(decision.selected) != sorted(run.decision["selected"]):
+        raise InputError(
+            "run_not_reproduced",
+            f"deciding {source} again gave another cohort; run `selector select` again",
+        )
+    write_roster(decision, out, config_text=config_text)  # a failed write records nothing
+    if run is None:
+        # TODO(store): pass inputs=(applicants, reviews) once Store.record_run takes them.
+        store.record_run(
+            actor,
+            name,
+            config_text=config_text,
+            decision=decision,
+            input_hash=input_hash(applicants, reviews, config_text),
+        )
+    return RosterResult(name, source, decision)
