@@ -128,7 +128,7 @@ else:
     )
 with st.expander("Audit log of this cycle", icon=":material/history:"):
     entries = _common.cached(
-        "audit_log", cycle.name, lambda: store.audit_log(user, cycle.name)[-200:]
+        "audit_log", cycle.name, lambda: store.audit_log(user, cycle.name, newest=200)
     )
     _common.table(
         pd.DataFrame(

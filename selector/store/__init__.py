@@ -56,7 +56,8 @@ Public API::
     selection_inputs(actor, cycle) -> (applicants, reviews)
     record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None,
                inputs=None) -> int
-    runs(actor, cycle) -> list[Run]; audit_log(actor, cycle=None) -> list[AuditEntry]
+    runs(actor, cycle) -> list[Run]; data_version() -> (count, last id) of the audit log
+    audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from selector.auth import Action, User
 from selector.errors import InputError
@@ -181,14 +181,20 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                 for r in rows
             ]
 
-    def audit_log(self, actor: User, cycle: str | None = None) -> list[AuditEntry]:
-        """Who changed what and when (oldest first); one cycle's entries, or all."""
+    def audit_log(
+        self, actor: User, cycle: str | None = None, *, newest: int | None = None
+    ) -> list[AuditEntry]:
+        """Who changed what and when (oldest first); one cycle's entries, or all; with
+        ``newest``, only that many of the latest."""
         actor.require(Action.READ_AUDIT)
         with self._tx(write=False) as s:
             names = {c.id: c.name for c in s.scalars(select(CycleRow))}
-            query = select(AuditRow).order_by(AuditRow.id)
+            query = select(AuditRow).order_by(AuditRow.id.desc())
             if cycle is not None:
                 query = query.where(AuditRow.cycle_id == self._cycle_row(s, cycle).id)
+            if newest is not None:
+                query = query.limit(newest)
+            rows = list(s.scalars(query))[::-1]
             return [
                 AuditEntry(
                     r.at,
@@ -199,5 +205,14 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                     r.old,
                     r.new,
                 )
-                for r in s.scalars(query)
+                for r in rows
             ]
+
+    def data_version(self) -> tuple[int, int]:
+        """A value that changes whenever the stored data does: the audit log's length and
+        last id (every write is audited in its own transaction; the length also changes when
+        a transaction that took an earlier id commits late). One cheap query, no role needed:
+        it says nothing about what changed."""
+        with self._tx(write=False) as s:
+            count, last = s.execute(select(func.count(AuditRow.id), func.max(AuditRow.id))).one()
+        return int(count), int(last or 0)

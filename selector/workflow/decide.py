@@ -32,16 +32,18 @@ def decide_cycle(
     With ``roster`` the roster is written first, so a failed write records nothing."""
     from selector.roster import write_roster
     from selector.selection import decide
-    from selector.store import input_hash
 
     applicants, reviews = store.selection_inputs(actor, cycle)
-    digest = input_hash(applicants, reviews, config_text)
     decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
     if roster is not None:
         write_roster(decision, roster, inputs=roster_inputs, config_text=config_text)
-    # TODO(store): pass inputs=(applicants, reviews) once Store.record_run takes them, so it
-    # does not read the cycle a second time to hash it.
-    store.record_run(actor, cycle, config_text=config_text, decision=decision, input_hash=digest)
+    store.record_run(
+        actor,
+        cycle,
+        config_text=config_text,
+        decision=decision,
+        inputs=(applicants, reviews),
+    )
     return decision
 
 

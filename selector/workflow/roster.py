@@ -63,7 +63,6 @@ def roster_of_final_run(
     from selector.errors import InputError
     from selector.roster import write_roster
     from selector.selection import decide
-    from selector.store import input_hash
 
     name = store.cycle(cycle).name
     applicants, reviews = store.selection_inputs(actor, name)
@@ -83,12 +82,7 @@ def roster_of_final_run(
         )
     write_roster(decision, out, config_text=config_text)  # a failed write records nothing
     if run is None:
-        # TODO(store): pass inputs=(applicants, reviews) once Store.record_run takes them.
         store.record_run(
-            actor,
-            name,
-            config_text=config_text,
-            decision=decision,
-            input_hash=input_hash(applicants, reviews, config_text),
+            actor, name, config_text=config_text, decision=decision, inputs=(applicants, reviews)
         )
     return RosterResult(name, source, decision)
