@@ -141,11 +141,24 @@ _VALUE_CELL = re.compile(
 )
 
 
-def sheet_extent(name: str, xml: bytes) -> SheetExtent:
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def sheet_extent(name: str, xml: bytes, limit: int | None = None) -> SheetExtent:
     """How far a sheet's XML reaches, as calamine will place its cells: a cell without ``r``
     follows the previous one; an empty ``<c .../>`` holds no value and is ignored, as the
-    parser ignores it. Every writer we know names each cell (``r="B7"``), and then the
-    distinct names are all we need; otherwise the cells are walked one by one."""
+    parser ignores it. Every writer we know names each cell first thing (``<c r="B7"``):
+    then the distinct names are all we need, and the empty cells matter only when the sheet
+    would otherwise be over ``limit``. Anything else is walked cell by cell."""
+    plain = _PLAIN_REF.findall(xml)
+    if len(plain) == xml.count(b"<c ") + xml.count(b"<c>"):  # every cell named, plainly
+        extent = SheetExtent(
+            name,
+            max(map(int, {r for _, r in plain}), default=0),
+            max(map(_column_number, {c for c, _ in plain}), default=0),
+        )
+        if limit is None or extent.rows * extent.columns <= limit:
+            return extent
     cells = _VALUE_CELL.findall(xml)
     if len(cells) + xml.count(b"/>") >= len(_CELL_TAG.findall(xml)):  # every cell named
         letters = {c for c, _ in cells}
@@ -217,7 +230,7 @@ def inspect(data: bytes, name: str, limits: Limits = LIMITS) -> list[SheetExtent
         raise _refuse("xlsx_unreadable", message, name) from None
     extents = []
     for sheet, path in sheets:
-        extent = sheet_extent(sheet, parts.get(path, b""))
+        extent = sheet_extent(sheet, parts.get(path, b""), limits.cells)
         if extent.rows * extent.columns > limits.cells:
             raise _refuse(
                 "xlsx_too_many_cells",

@@ -305,8 +305,10 @@ def test_a_huge_cell_is_quoted_short_in_row_problems(
         "2,Testperson Two,two@example.org,2,Psychiatry\n",
         encoding="utf-8",
     )
-    for argv in (["validate", str(export)], ["import", str(export), "--db",
-                                              f"sqlite:///{tmp_path}/x.db"]):
+    for argv in (
+        ["validate", str(export)],
+        ["import", str(export), "--db", f"sqlite:///{tmp_path}/x.db"],
+    ):
         assert main(argv) == 0
         out = capsys.readouterr().out
         assert "…' is not a resident level" in out

@@ -8,8 +8,8 @@ from selector.errors import InputError, Location, Problem, column_letter
 
 
 @pytest.mark.parametrize(
-    ("index", "letters"), [(0, "A"), (3, "D"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"),
-                           (702, "AAA")]
+    ("index", "letters"),
+    [(0, "A"), (3, "D"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")],
 )
 def test_column_letter(index: int, letters: str) -> None:
     assert column_letter(index) == letters
