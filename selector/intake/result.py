@@ -13,8 +13,9 @@ from selector.models import Applicant
 class Rejection:
     """A data row that was not accepted: its sheet row, the reasons, and its cells by header.
 
-    ``applicant_id`` is the id the row names (its ID cell, else its e-mail when valid), so an
-    import can tell whose row turned invalid; None when the row names neither.
+    ``applicant_id`` is the id the row names (its ID cell, else its e-mail when valid) and
+    ``email`` its e-mail when valid, so an import can tell whose row turned invalid (by e-mail
+    first: a response id is the form's, not the person's); None when the row names neither.
     """
 
     row: int
@@ -22,6 +23,7 @@ class Rejection:
     values: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list, compare=False)
     applicant_id: str | None = field(default=None, compare=False)
+    email: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The row and its reasons, as in ``selector validate --json``."""

@@ -96,7 +96,10 @@ def read_rows(table: Table, columns: Mapping[str, int], file: str) -> Rows:
         if errors:
             named = _named_id(raw, email)
             values = dict(zip(headers, row, strict=False))
-            rejected.append(Rejection(number, [p.message for p in errors], values, errors, named))
+            valid = email if is_email(email) else None
+            rejected.append(
+                Rejection(number, [p.message for p in errors], values, errors, named, valid)
+            )
             continue
         assert pgy is not None  # _row_errors rejects a row without one
         answers = {header: row[c] for header, c in answer_columns}
@@ -110,7 +113,7 @@ def read_rows(table: Table, columns: Mapping[str, int], file: str) -> Rows:
         for a, problem in clashes:
             values = dict(zip(headers, by_number[a.row or 0], strict=False))
             rejected.append(
-                Rejection(a.row or 0, [problem.message], values, [problem], a.applicant_id)
+                Rejection(a.row or 0, [problem.message], values, [problem], a.applicant_id, a.email)
             )
         rejected.sort(key=lambda r: r.row)
     warnings.sort(key=lambda p: p.row or 0)

@@ -39,7 +39,9 @@ Public API::
     update_cycle_config(actor, cycle, config_text) -> Cycle
     check_importable(actor, cycle) -> Cycle  (never the demo cycle)
     preview_import(actor, cycle, intake) -> ImportReport
-    import_applications(actor, cycle, intake, *, create_with=None) -> ImportReport
+    import_applications(actor, cycle, intake, *, create_with=None,
+                        allow_mass_withdrawal=False) -> ImportReport
+    merge_applicants(actor, cycle, keep_id, other_id) -> MergeReport  (one person, two records)
     applicants(actor, cycle, *, include_withdrawn=False) -> list[Applicant]
     applicant(actor, cycle, applicant_id) -> Applicant
     withdraw_applicant / restore_applicant(actor, cycle, applicant_id)
@@ -63,7 +65,7 @@ Public API::
 from __future__ import annotations
 
 from selector.demo_accounts import DEMO_CYCLE
-from selector.store.applicants import ImportReport
+from selector.store.applicants import ImportReport, MergeReport, mass_withdrawal
 from selector.store.assignments import AssignmentReport, AssignmentsMixin
 from selector.store.cycles import Cycle
 from selector.store.engine import (
@@ -110,6 +112,7 @@ __all__ = [
     "Cycle",
     "CycleRow",
     "ImportReport",
+    "MergeReport",
     "ReviewRow",
     "Run",
     "RunRow",
@@ -122,6 +125,7 @@ __all__ = [
     "input_hash",
     "known_revisions",
     "make_engine",
+    "mass_withdrawal",
     "migrate",
 ]
 
