@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("validate", "applications"),
     ("select", "select"),
     ("import", "applications"),
+    ("applicants", "applications"),
     ("scores", "scores"),
     ("users", "users"),
     ("cycles", "cycles"),

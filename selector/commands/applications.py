@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from selector.commands._common import (
     Subparsers,
+    actions,
     add_map_argument,
     db_command,
     open_store,
@@ -48,9 +49,39 @@ def register_import(sub: Subparsers) -> None:
     p.add_argument("file", help="the export: .xlsx or .csv")
     add_map_argument(p)
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.add_argument(
+        "--allow-mass-withdrawal",
+        action="store_true",
+        help="import even when it would withdraw more than half of the active applicants "
+        "(refused otherwise: usually the wrong file)",
+    )
 
 
-PARSERS = {"validate": register_validate, "import": register_import}
+def register_applicants(sub: Subparsers) -> None:
+    group = actions(
+        sub.add_parser("applicants", help="merge two records of one person"),
+        "applicants_command",
+    )
+    p = db_command(
+        group,
+        "merge",
+        run_merge,
+        help="merge two records of one person (their e-mail changed) into KEEP, audited",
+        description="Merge OTHER into KEEP: KEEP keeps its id and reviews and takes the "
+        "application in the latest export; OTHER's reviews move to KEEP where KEEP has none "
+        "from that reviewer (on a clash KEEP's review stays and OTHER's is removed, its scores "
+        "kept in the audit log); OTHER is removed.",
+        with_json=True,
+    )
+    p.add_argument("keep", metavar="KEEP", help="the applicant id to keep")
+    p.add_argument("other", metavar="OTHER", help="the applicant id merged into it")
+
+
+PARSERS = {
+    "validate": register_validate,
+    "import": register_import,
+    "applicants": register_applicants,
+}
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -94,6 +125,7 @@ def report(result: IntakeResult) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from selector import workflow
     from selector.intake import read_applications
+    from selector.store import mass_withdrawal
 
     data = read_applications(args.file, mapping=parse_map(args.map))
     store = open_store(args.db)
@@ -102,7 +134,9 @@ def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:  # a dry run writes nothing, not even a new cycle
         report = workflow.preview_import(store, actor, name, data)
     else:
-        report = workflow.import_applications(store, actor, name, data)
+        report = workflow.import_applications(
+            store, actor, name, data, allow_mass_withdrawal=args.allow_mass_withdrawal
+        )
     if args.json:
         print_json(report.to_json())
         return 0
@@ -115,6 +149,49 @@ def run_import(args: argparse.Namespace) -> int:
     )
     for rejection in report.rejected:
         print(f"  row {rejection['row']}: {'; '.join(rejection['errors'])}")
+    if args.dry_run:
+        for line in workflow.preview_text(report):
+            print(line)
+        if mass_withdrawal(report):
+            print(
+                f"  importing it would be refused: {len(report.withdrawn)} of "
+                f"{report.active_before} active applicants withdrawn "
+                "(confirm with --allow-mass-withdrawal)"
+            )
+        return 0
     for applicant_id in report.withdrawn:
-        print(f"  withdrawn: {applicant_id} (not in this export; reviews kept)")
+        print(
+            f"  withdrawn: {applicant_id} {report.names.get(applicant_id, '')} "
+            "(not in this export; reviews kept)"
+        )
+    for form_id, new_id in report.id_reused.items():
+        print(
+            f"  new: {new_id} {report.names.get(new_id, '')} (response id {form_id} is another "
+            "person's, with another e-mail)"
+        )
+    return 0
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    from selector import workflow
+
+    store = open_store(args.db)
+    done = workflow.merge_applicants(store, store.system_user(), args.cycle, args.keep, args.other)
+    if args.json:
+        print_json(
+            {
+                "keep": done.keep,
+                "other": done.other,
+                "application_from": done.application_from,
+                "moved": done.moved,
+                "dropped": done.dropped,
+            }
+        )
+        return 0
+    print(
+        f"merged {done.other} into {done.keep} (application of {done.application_from}); "
+        f"{len(done.moved)} review(s) moved, {len(done.dropped)} dropped as a clash"
+    )
+    for email in done.dropped:
+        print(f"  {email} had reviewed both: the review of {done.keep} is kept (see the audit log)")
     return 0

@@ -10,6 +10,9 @@ The steps, one module each:
   texts too), then by content, ``--map`` overrides first;
 * :mod:`.rows`: validate each data row with the cell parsers of :mod:`.cells`.
 
+A file selector itself wrote (a roster, a score export; :mod:`.origin`) is refused first,
+named as such.
+
 Every data row ends up in exactly one place: ``accepted``, ``rejected`` (with reasons), or a
 ``duplicate_submission`` warning (an earlier submission by the same e-mail, superseded by the
 kept one). Only an unreadable file, a missing header or an unmappable required field raise
@@ -22,6 +25,7 @@ import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from selector.errors import InputError, Location, Problem
 from selector.intake.cells import (
     PGY_RANGE,
     clean_email,
@@ -36,6 +40,7 @@ from selector.intake.cells import (
 )
 from selector.intake.headers import split_table
 from selector.intake.mapping import map_columns
+from selector.intake.origin import written_by_selector
 from selector.intake.result import IntakeResult, Rejection
 from selector.intake.rows import read_rows
 from selector.intake.synonyms import MAPPABLE_FIELDS, header_tokens
@@ -86,16 +91,25 @@ def applications_from_grid(
     The data rows of ``grid`` are padded in place.
     """
     overrides = dict(mapping or {})
+    if (what := written_by_selector(grid)) is not None:
+        raise InputError(
+            "selector_file",
+            f"this is {what} written by selector, not an applications export; upload the "
+            "application form's export",
+            Location(file=file),
+            kind=what,
+        )
     with _gc_paused():
         table = split_table(grid, overrides, file)
-        columns = map_columns(table.header, table.rows, overrides, file)
+        mapped: list[Problem] = []  # a column taken instead of the one its header named
+        columns = map_columns(table.header, table.rows, overrides, file, mapped)
         rows = read_rows(table, columns, file)
     headers = table.header.display
     return IntakeResult(
         rows=len(table.rows),
         accepted=rows.accepted,
         rejected=rows.rejected,
-        warnings=rows.warnings,
+        warnings=mapped + rows.warnings,
         headers=headers,
         mapping={name: headers[c] for name, c in sorted(columns.items(), key=lambda kv: kv[1])},
         format=grid.format,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from selector.errors import InputError, Location
+from selector.errors import InputError, Location, Problem
 from selector.intake.cells import (
     ANONYMOUS,
     is_email,
@@ -40,14 +40,34 @@ _FALLBACK_SHARE = 0.6
 
 
 def map_columns(
-    header: Header, data: list[list[str]], overrides: Mapping[str, str], file: str
+    header: Header,
+    data: list[list[str]],
+    overrides: Mapping[str, str],
+    file: str,
+    warnings: list[Problem] | None = None,
 ) -> dict[str, int]:
-    """Field → column index; raises :class:`InputError` when a required field has no column."""
+    """Field → column index; raises :class:`InputError` when a required field has no column.
+    A column taken instead of the one its header named is reported in ``warnings``."""
     mapping = _overridden(header, overrides, file)
     samples = [[row[c] for row in data[:_SAMPLE]] for c in range(len(header.display))]
     _by_header(header, samples, mapping)
+    refits = _refit(samples, mapping, overrides)
     _by_content(samples, mapping, program_guessed="program" not in overrides)
     _check_required(header, mapping, file)
+    if warnings is not None:
+        for name, old, new in refits:
+            label = LABELS[name]
+            warnings.append(
+                Problem(
+                    "column_refit",
+                    f"column {header.display[old]!r} is named {label} but holds no {label} "
+                    f"values; {label} read from {header.display[new]!r} instead "
+                    "(change it in the column mapping)",
+                    Location(file=file, column=header.display[new], column_index=new),
+                    severity="warning",
+                    params={"field": name, "header": header.display[old]},
+                )
+            )
     return mapping
 
 
@@ -96,6 +116,31 @@ def _by_header(header: Header, samples: list[list[str]], mapping: dict[str, int]
         if name not in mapping and c not in taken:
             mapping[name] = c
             taken.add(c)
+
+
+def _refit(
+    samples: list[list[str]], mapping: dict[str, int], overrides: Mapping[str, str]
+) -> list[tuple[str, int, int]]:
+    """A required field whose header-named column holds values that do not fit it ("Email"
+    with "anonymous" in every row, the address asked in a question whose header names it
+    otherwise): the free column whose values mostly (≥ 60 %) fit it instead. Returns (field,
+    old column, new column) for each one moved; a ``--map`` override is never moved."""
+    moved: list[tuple[str, int, int]] = []
+    for name, test in _FALLBACKS.items():
+        old = mapping.get(name)
+        if old is None or name in overrides or _content_ok(name, samples[old]):
+            continue
+        free = set(range(len(samples))) - set(mapping.values())
+        best, best_share = None, _FALLBACK_SHARE
+        for c in sorted(free):
+            filled = [v for v in samples[c] if v]
+            share = sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
+            if share > best_share or (best is None and share >= best_share):
+                best, best_share = c, share
+        if best is not None:
+            mapping[name] = best
+            moved.append((name, old, best))
+    return moved
 
 
 def _by_content(samples: list[list[str]], mapping: dict[str, int], program_guessed: bool) -> None:

@@ -2,7 +2,10 @@
 dashboard page alike, so neither face holds logic of its own.
 
 - import an export: :func:`import_target`, :func:`preview_import`,
-  :func:`import_applications`; CLI `import` (``--dry-run``), page Upload.
+  :func:`import_applications`, the preview by name (:func:`preview_rows`,
+  :func:`preview_text`); CLI `import` (``--dry-run``), page Upload.
+- merge two records of one person: :func:`merge_applicants`; CLI `applicants merge`,
+  page Upload.
 - create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
   CLI `cycles create`, page Upload (New cycle).
 - import scores: :func:`import_scores`; CLI `scores import`.
@@ -22,7 +25,14 @@ loaded only by the function that uses them, so a CLI command that needs none sta
 
 from __future__ import annotations
 
-from selector.workflow.applications import import_applications, import_target, preview_import
+from selector.workflow.applications import (
+    import_applications,
+    import_target,
+    merge_applicants,
+    preview_import,
+    preview_rows,
+    preview_text,
+)
 from selector.workflow.cycles import create_cycle, read_config
 from selector.workflow.decide import (
     FileDecision,
@@ -57,7 +67,10 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "merge_applicants",
     "preview_import",
+    "preview_rows",
+    "preview_text",
     "read_config",
     "review_progress",
     "roster_of_final_run",
