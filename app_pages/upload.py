@@ -169,28 +169,63 @@ st.subheader("What the import changes")
 if isinstance(preview, str):
     st.error(preview, icon=":material/block:")
     st.stop()
+rows = pd.DataFrame(
+    workflow.preview_rows(preview),
+    columns=["Outcome", "Applicant", "Name", "Field", "Old", "New"],
+)
+
+
+def people(report: ImportReport, ids: list[str]) -> pd.DataFrame:
+    """Applicants by id and name, for a tab of the preview."""
+    return pd.DataFrame({"Applicant": ids, "Name": [report.names.get(a, "") for a in ids]})
+
+
+if preview.id_reused:
+    st.warning(
+        f"{len(preview.id_reused)} response id(s) of this export belong to other people "
+        "already imported (the form's numbering restarted?): they are new applicants with ids "
+        "of their own, and nobody's reviews move. If one of them is a person whose e-mail "
+        "changed, merge the two records below after importing.",
+        icon=":material/person_add:",
+    )
 outcomes = {
-    "New": preview.added,
-    "Changed": preview.updated,
-    "Withdrawn (not in this export)": preview.withdrawn,
-    "Unchanged": preview.unchanged,
+    "New": people(preview, preview.added),
+    "Changed": rows[rows["Outcome"] == "changed"].drop(columns="Outcome"),
+    "Withdrawn (not in this export)": people(preview, preview.withdrawn),
+    "Unchanged": people(preview, preview.unchanged),
 }
-tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in outcomes.items()])
-for tab, ids in zip(tabs, outcomes.values(), strict=True):
+counts = [preview.added, preview.updated, preview.withdrawn, preview.unchanged]
+tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in zip(outcomes, counts, strict=True)])
+for tab, frame in zip(tabs, outcomes.values(), strict=True):
     with tab:
-        if ids:
-            _common.table(pd.DataFrame({"Applicant": list(ids)}), hide_index=True)
+        if len(frame):
+            _common.table(frame, hide_index=True)
         else:
             st.caption("None.")
+
+allowed = True
+if workflow.mass_withdrawal(preview):
+    n = len(preview.withdrawn)
+    st.error(
+        f"This import would withdraw **{n} of {preview.active_before}** active applicants. "
+        "Is it the right file (not a roster, a score file or another cycle's export)? To "
+        f"withdraw them, type **{n}** or **withdraw** below.",
+        icon=":material/warning:",
+    )
+    typed = st.text_input("Confirm the withdrawals", key="confirm_mass_withdrawal")
+    allowed = typed.strip().lower() in {str(n), "withdraw"}
 
 if st.button(
     f"Import {len(result.accepted)} applications into {cycle.name}",
     type="primary",
     key="confirm_import",
     icon=":material/check:",
+    disabled=not allowed,
 ):
     try:
-        done = workflow.import_applications(store, user, cycle.name, result)
+        done = workflow.import_applications(
+            store, user, cycle.name, result, allow_mass_withdrawal=allowed
+        )
     except SelectorError as exc:
         _common.show_error(exc)
         st.stop()
@@ -200,3 +235,40 @@ if st.button(
         f"{len(done.withdrawn)} withdrawn.",
         icon=":material/task_alt:",
     )
+
+# --- merging two records of one person ----------------------------------------------------
+stored = store.applicants(user, cycle.name, include_withdrawn=True)
+if len(stored) >= 2:
+    with st.expander("Merge two records of one person", icon=":material/merge:"):
+        st.caption(
+            "When someone's e-mail changed between exports they appear twice (the old record "
+            "withdrawn, a new one added). The kept record keeps its id and reviews and takes the "
+            "application in the latest export; the other's reviews move to it, except where "
+            "the same reviewer reviewed both (the kept record's review stays; the other's is "
+            "removed, its scores kept in the audit log). Audited."
+        )
+        labels = {a.applicant_id: f"{a.applicant_id} · {a.name} · {a.email}" for a in stored}
+        ids: list[str] = list(labels)
+
+        def label(applicant_id: str) -> str:
+            return labels[applicant_id]
+
+        with st.form("merge_form"):
+            keep = st.selectbox("Keep", ids, format_func=label, key="merge_keep")
+            other = st.selectbox(
+                "Merge into it", ids, index=1, format_func=label, key="merge_other"
+            )
+            if st.form_submit_button("Merge", key="merge_applicants") and keep and other:
+                try:
+                    merged = workflow.merge_applicants(store, user, cycle.name, keep, other)
+                except SelectorError as exc:
+                    _common.show_error(exc)
+                else:
+                    ss[state.INTAKE] = None  # compare the file with the merged records
+                    ss["merge_done"] = (
+                        f"Merged {merged.other} into {merged.keep}: {len(merged.moved)} "
+                        f"review(s) moved, {len(merged.dropped)} removed as a clash."
+                    )
+                    st.rerun()
+if done_merge := ss.pop("merge_done", None):
+    st.success(done_merge, icon=":material/task_alt:")

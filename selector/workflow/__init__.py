@@ -28,6 +28,7 @@ from __future__ import annotations
 from selector.workflow.applications import (
     import_applications,
     import_target,
+    mass_withdrawal,
     merge_applicants,
     preview_import,
     preview_rows,
@@ -67,6 +68,7 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "mass_withdrawal",
     "merge_applicants",
     "preview_import",
     "preview_rows",

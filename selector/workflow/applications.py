@@ -59,6 +59,14 @@ def import_applications(
     )
 
 
+def mass_withdrawal(report: ImportReport) -> bool:
+    """Whether the import would withdraw more than half of the active applicants, and so
+    needs a confirmation (``--allow-mass-withdrawal``, a typed one on the Upload page)."""
+    from selector.store import mass_withdrawal as too_many
+
+    return too_many(report)
+
+
 def merge_applicants(
     store: Store, actor: User, cycle: str | None, keep_id: str, other_id: str
 ) -> MergeReport:
