@@ -98,3 +98,11 @@ def test_applicants_merge(db: str, tmp_path: Path, capsys: pytest.CaptureFixture
     assert "no applicant 'A009'" in capsys.readouterr().err
     assert [r.scores["awareness"] for r in store.reviews(system, None)] == [3]
     assert "applicant.merge" in [e.action for e in store.audit_log(system, None)]
+
+
+def test_dry_run_into_a_new_cycle_names_everyone(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(write_export(tmp_path / "v1.csv", n=2)), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "new: A001 Testperson 1" in out and "new: A002 Testperson 2" in out

@@ -35,6 +35,7 @@ def preview_import(store: Store, actor: User, cycle: str, intake: IntakeResult) 
         return ImportReport(
             added=[a.applicant_id for a in intake.accepted],
             rejected=[r.to_json() for r in intake.rejected],
+            names={a.applicant_id: a.name for a in intake.accepted},
         )
     return store.preview_import(actor, cycle, intake)
 
