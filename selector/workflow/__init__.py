@@ -35,8 +35,11 @@ from selector.workflow.scenario import (
     Scenario,
     decide_scenario,
     finalise_scenario,
+    locks_differ,
+    min_per_value_text,
     scenario_config,
     scenario_config_text,
+    stale_reason,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 
@@ -57,10 +60,13 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "locks_differ",
+    "min_per_value_text",
     "preview_import",
     "read_config",
     "review_progress",
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
+    "stale_reason",
 ]
