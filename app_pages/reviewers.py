@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import _common, state
 from selector import workflow
+from selector.assignment import OWN_RULE_TEXT
 from selector.auth import Role, grantable_roles
 from selector.errors import SelectorError
 
@@ -21,7 +22,10 @@ ss = st.session_state
 st.title("Reviewers & assignments")
 st.caption(
     f"Cycle **{cycle.name}** · {config.review.reviewers_per_applicant} reviewers per applicant"
-    + (", never from the applicant's own program" if cycle.avoid_own_program else "")
+    + "".join(
+        f", {OWN_RULE_TEXT[name]}"
+        for name in (config.review.own_fields if cycle.avoid_own_program else ())
+    )
     + ". Declared conflicts and started reviews are kept when reassigning."
 )
 
@@ -42,7 +46,8 @@ def assign() -> None:
         text += f" {len(report.short)} applicants have too few allowed reviewers: " + ", ".join(
             sorted(report.short)
         )
-    ss["assign_outcome"] = ("warning" if report.short else "success", text)
+    text += "".join(f" Note: {line}." for line in report.warnings)
+    ss["assign_outcome"] = ("warning" if report.short or report.warnings else "success", text)
 
 
 people = store.users(user)

@@ -44,6 +44,12 @@ else:
         f"{decision.total_score:.2f}"
         + (" · rules edited in this scenario" if config != cycle.config else " · saved rules")
     )
+    if scenarios[name].get("stale"):
+        st.warning(
+            f"Scenario {name} was {scenarios[name]['stale']} on the Selection page; "
+            "it cannot be finalised.",
+            icon=":material/history:",
+        )
     _common.table(
         pd.DataFrame(
             [
@@ -93,7 +99,13 @@ else:
             # With the hash of the data the scenario was decided on (set by the Selection
             # page): finalising is refused when the data changed since.
             run_id = workflow.finalise_scenario(
-                store, user, cycle, config, decision, scenarios[name].get("input_hash")
+                store,
+                user,
+                cycle,
+                config,
+                decision,
+                scenarios[name].get("input_hash"),
+                stale=scenarios[name].get("stale"),
             )
         except SelectorError as exc:
             _common.show_error(exc)

@@ -6,7 +6,7 @@ as it is); its result lives in session state until the chair finalises it on the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -14,8 +14,9 @@ import streamlit as st
 
 from app_pages import _common, state
 from selector import workflow
-from selector.config import TrackConfig
+from selector.config import TrackConfig, columns_of
 from selector.errors import ConfigError, SelectorError
+from selector.models import CANONICAL_FIELDS
 from selector.selection import Decision, apply_relaxations, relaxation_text
 
 user = _common.require_role("chair")
@@ -30,20 +31,30 @@ applicants, reviews = _common.cached(
     "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
 )
 people = {a.applicant_id: a for a in applicants}
+columns = _common.cached("columns", cycle.name, lambda: columns_of(applicants))
+field_options = sorted(
+    {*CANONICAL_FIELDS, *columns, *(r.field for r in saved_config.diversity)} - {"name", "email"},
+    key=str.casefold,
+)
 scenarios: dict[str, dict[str, Any]] = ss[state.SCENARIOS].setdefault(cycle.name, {})
 locks: dict[str, list[str]] = ss[state.LOCKS].setdefault(cycle.name, {"include": [], "exclude": []})
 picker_keys = {"include": f"lock_in_{cycle.name}", "exclude": f"lock_out_{cycle.name}"}
 
 
 def scenario_config(name: str) -> TrackConfig:
-    """The rules of a scenario: as last run or edited, else the cycle's saved config."""
+    """The rules the editor of a scenario starts from: as last run, else the cycle's saved
+    config (the editor's own state keeps the edits made since)."""
     found: TrackConfig | None = scenarios.get(name, {}).get("config")
     return found or saved_config
 
 
-def run(name: str, config: TrackConfig) -> None:
+def current_locks() -> tuple[list[str], list[str]]:
+    return sorted(locks["include"]), sorted(locks["exclude"])
+
+
+def run(name: str, config: TrackConfig) -> bool:
     """Solve one scenario with this cycle's locks and keep its decision (with the hash of
-    the data it was decided on, for Finalise) in the session."""
+    the data and the locks it was decided on, for Finalise) in the session."""
     try:
         with st.spinner(f"Solving scenario {name} …"):
             done = workflow.decide_scenario(
@@ -56,13 +67,16 @@ def run(name: str, config: TrackConfig) -> None:
             )
     except SelectorError as exc:
         _common.show_error(exc)
-        return
-    scenarios[name] = {
-        "config": done.config,
-        "decision": done.decision,
-        "input_hash": done.input_hash,
-    }
+        return False
+    scenarios.setdefault(name, {}).update(
+        config=done.config,
+        decision=done.decision,
+        input_hash=done.input_hash,
+        locks=current_locks(),
+        stale=None,
+    )
     ss["selection_view"] = name
+    return True
 
 
 def relax(name: str, decision: Decision) -> None:
@@ -74,20 +88,17 @@ def relax(name: str, decision: Decision) -> None:
     for key in picker_keys.values():
         ss.pop(key, None)  # the pickers start again from the new locks
     for key in [k for k in ss if str(k).startswith(f"{name}_")]:
-        del ss[key]  # the scenario's form starts again from its new rules
+        del ss[key]  # the scenario's editor starts again from its new rules
     run(name, config)
 
 
 def scenario_form(name: str) -> None:
-    """The rules editor of one scenario; submitting runs it."""
+    """The rules editor of one scenario (every rule of the config, checked as it is edited);
+    the button runs it. A result decided before the rules or locks changed is marked stale,
+    and the Roster page refuses to finalise it."""
     base = scenario_config(name)
     lo, hi = base.cohort.bounds
-    title = f"Rules of scenario {name}" + (" (edited)" if base != saved_config else "")
-    ran = scenarios.get(name, {}).get("decision") is not None
-    with (
-        st.expander(title, expanded=not ran, icon=":material/tune:"),
-        st.form(f"scenario_form_{name}", border=False),
-    ):
+    with st.expander(f"Rules of scenario {name}", expanded=True, icon=":material/tune:"):
         c1, c2 = st.columns(2)
         form: dict[str, Any] = {
             "min_size": c1.number_input("Cohort size, from", 0, 500, lo, key=f"{name}_min_size"),
@@ -116,36 +127,58 @@ def scenario_form(name: str) -> None:
                 help="Per-reviewer z-scores correct lenient and harsh reviewers.",
             ),
         }
-        form["diversity"] = st.data_editor(
+        rules = st.data_editor(
             pd.DataFrame(
                 [
                     {
                         "field": r.field,
                         "max_per_value": r.max_per_value,
                         "min_distinct": r.min_distinct,
+                        "min_per_value": workflow.min_per_value_text(r.min_per_value),
                     }
                     for r in base.diversity
                 ],
-                columns=["field", "max_per_value", "min_distinct"],
-            ).astype({"max_per_value": "Int64", "min_distinct": "Int64"}),
+                columns=["field", "max_per_value", "min_distinct", "min_per_value"],
+            ).astype({"max_per_value": "Int64", "min_distinct": "Int64", "min_per_value": str}),
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "field": st.column_config.TextColumn("Diversity field", required=True),
+                "field": st.column_config.SelectboxColumn(
+                    "Diversity field", options=field_options, required=True
+                ),
                 "max_per_value": st.column_config.NumberColumn("Max per value", min_value=1),
                 "min_distinct": st.column_config.NumberColumn("Min distinct", min_value=1),
+                "min_per_value": st.column_config.TextColumn(
+                    "Min per value", help="At least this many of a value: 'Psychiatry: 1; ...'"
+                ),
             },
             key=f"{name}_diversity",
         )
-        if st.form_submit_button(f"Run scenario {name}", type="primary", key=f"run_{name}"):
-            try:
-                config = workflow.scenario_config(
-                    name, base, form, form["diversity"].to_dict("records")
+        edited: TrackConfig | None
+        try:
+            records = cast("list[dict[str, Any]]", rules.to_dict("records"))
+            edited = workflow.scenario_config(name, base, form, records, columns=columns)
+        except ConfigError as exc:
+            edited = None
+            _common.show_error(exc)
+        if edited is not None and edited != saved_config:
+            st.caption("Edited: these rules differ from the saved track config.")
+        found = scenarios.get(name, {})
+        if found.get("decision") is not None:
+            found["stale"] = workflow.stale_reason(
+                found["decision"], current_locks(), found["locks"], edited
+            )
+            if found["stale"]:
+                st.warning(
+                    f"The result of scenario {name} was {found['stale']}.",
+                    icon=":material/history:",
                 )
-            except ConfigError as exc:
-                _common.show_error(exc)
-            else:
-                run(name, config)
+        if st.button(
+            f"Run scenario {name}", type="primary", key=f"run_{name}", disabled=edited is None
+        ):
+            assert edited is not None
+            if run(name, edited):
+                st.rerun()  # the editor and its stale mark follow the new result
 
 
 def cohort_table(decision: Decision) -> pd.DataFrame:
@@ -198,6 +231,12 @@ def composition_chart(decision: Decision, field: str) -> alt.Chart:
 
 def show_decision(name: str, decision: Decision) -> None:
     """Everything about one scenario's decision."""
+    stale = scenarios[name].get("stale")
+    if stale:
+        st.warning(
+            f"Scenario {name} is stale: {stale}. It cannot be finalised.",
+            icon=":material/history:",
+        )
     if decision.status != "optimal":
         st.error(f"Scenario {name}: no cohort satisfies the rules.", icon=":material/block:")
         st.markdown("**Why**")
@@ -275,7 +314,17 @@ def show_decision(name: str, decision: Decision) -> None:
 
 
 def compare(a: Decision, b: Decision) -> None:
-    """The two cohorts side by side: who is in both, who only in one."""
+    """The two cohorts side by side: who is in both, who only in one; and whether they were
+    decided with different locks (then they differ by more than their rules)."""
+    differ = workflow.locks_differ(scenarios["A"]["locks"], scenarios["B"]["locks"])
+    if differ:
+        st.warning(
+            f"The scenarios were decided with different locks: {differ}.",
+            icon=":material/lock:",
+        )
+    for name in SCENARIO_NAMES:
+        if scenarios[name].get("stale"):
+            st.warning(f"Scenario {name} is stale: {scenarios[name]['stale']}.")
     both = [x for x in a.selected if x in b.selected]
     only_a = [x for x in a.selected if x not in b.selected]
     only_b = [x for x in b.selected if x not in a.selected]

@@ -19,7 +19,9 @@ CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
 INTAKE = "intake"  # the last IntakeResult on the Upload page
 UPLOAD_NAME = "upload_name"  # (cycle, sha256 of the bytes, mapping) INTAKE was read with
 MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping editor
-SCENARIOS = "scenarios"  # {"A"|"B": {"config_text": str, "decision": Decision | None}}
+# {cycle: {"A"|"B": {"config", "decision", "input_hash", "locks": (in, out) decided with,
+#  "stale": why the result no longer answers its rules or locks}}}
+SCENARIOS = "scenarios"
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 

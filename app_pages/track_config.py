@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _common
-from selector.config import TrackConfig, loads_config
+from selector.config import CONTRADICTIONS_HEADING, TrackConfig, columns_of, loads_config
 from selector.errors import ConfigError, SelectorError
 
 user = _common.require_role("coordinator")
@@ -24,19 +24,38 @@ with edit_col:
     text = st.text_area(
         "Config (TOML)", value=cycle.config_text, height=560, key=f"config_text_{cycle.name}"
     )
+    # The checks of `selector check-config`, in its words: the keys, every rule's field
+    # (against the columns of this cycle's applications) and rules no cohort can satisfy.
+    columns = _common.cached(
+        "columns", cycle.name, lambda: columns_of(store.applicants(user, cycle.name))
+    )
     config: TrackConfig | None
+    problems: list[str] = []
     try:
         config = loads_config(text, f"cycle {cycle.name}")
+        config.require_known_fields(columns, f"cycle {cycle.name}")
     except ConfigError as exc:
         config = None
         st.error(exc.message, icon=":material/error:")
         for line in exc.params.get("errors", []):
             st.markdown(f"- `{line}`")
+    else:
+        problems = config.contradictions()
     changed = text != cycle.config_text
-    if config is not None:
+    if problems:
+        st.error(
+            f"{CONTRADICTIONS_HEADING[0].upper()}{CONTRADICTIONS_HEADING[1:]}",
+            icon=":material/block:",
+        )
+        for line in problems:
+            st.markdown(f"- {_common.plain(line)}")
+    elif config is not None:
         st.success("Valid." + (" Not saved yet." if changed else ""), icon=":material/check:")
     if st.button(
-        "Save config", type="primary", disabled=config is None or not changed, key="save_config"
+        "Save config",
+        type="primary",
+        disabled=config is None or bool(problems) or not changed,
+        key="save_config",
     ):
         try:
             store.update_cycle_config(user, cycle.name, text)

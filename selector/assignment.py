@@ -4,7 +4,9 @@ Rules, in order of strength:
 
 1. A *forbidden* pair (a declared conflict of interest, a manual exclusion) is never assigned.
 2. A *pinned* pair (a manual assignment, or a review already started) is always kept.
-3. With ``avoid_own_program``, nobody reviews an applicant from their own program.
+3. Nobody reviews an applicant whose program (or another field named in ``avoid_own``:
+   specialty) is the reviewer's own program. A field no applicant (or no reviewer) has a
+   value for cannot keep anyone apart: the result says so in ``warnings``.
 4. Each applicant gets ``k`` reviewers, or every allowed reviewer when fewer are allowed.
 5. Loads are as even as the rules allow (max − min ≤ 1 whenever that is possible).
 6. Among the most even assignments, as many current pairs as possible are kept.
@@ -21,15 +23,24 @@ from dataclasses import dataclass, field
 
 from selector.solver import silence_highs_banner
 
+#: How each field the config can name in ``[review] avoid_own`` reads in a warning.
+OWN_RULE_TEXT = {
+    "program": "never from the own program",
+    "specialty": "never from the own specialty",
+}
+
 Pair = tuple[str, str]  # (applicant_id, reviewer e-mail)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """Someone to assign or be assigned: an id (applicant id or e-mail) and a program."""
+    """Someone to assign or be assigned: an id (applicant id or e-mail), a program and (for
+    an applicant) a specialty. A reviewer's program is compared with each applicant field
+    named in ``avoid_own``."""
 
     key: str
     program: str = ""
+    specialty: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class AssignmentResult:
     pairs: list[Pair]
     loads: dict[str, int]
     short: dict[str, int] = field(default_factory=dict)  # applicant_id → reviewers missing
+    warnings: list[str] = field(default_factory=list)  # rules that cannot apply, and why
 
     @property
     def spread(self) -> int:
@@ -52,18 +64,41 @@ def same_program(a: str, b: str) -> bool:
     return bool(na) and na == nb
 
 
+def own_rule_warnings(
+    applicants: Sequence[Candidate], reviewers: Sequence[Candidate], fields: Sequence[str]
+) -> list[str]:
+    """Each "never from the own …" rule that cannot apply, in words: no applicant has a value
+    for its field (an export without a program column), or no reviewer has a program."""
+    out = []
+    for name in fields:
+        rule = OWN_RULE_TEXT.get(name, f"never from the own {name}")
+        if applicants and not any(getattr(a, name).strip() for a in applicants):
+            out.append(f"no applicant has a {name}, so '{rule}' cannot apply")
+        elif reviewers and not any(r.program.strip() for r in reviewers):
+            out.append(f"no reviewer has a program, so '{rule}' cannot apply")
+    return out
+
+
 def assign_reviewers(
     applicants: Sequence[Candidate],
     reviewers: Sequence[Candidate],
     k: int,
     *,
     avoid_own_program: bool = True,
+    avoid_own: Sequence[str] | None = None,
     forbidden: Collection[Pair] = (),
     pinned: Collection[Pair] = (),
     current: Collection[Pair] = (),
 ) -> AssignmentResult:
-    """Assign ``k`` reviewers per applicant under the rules in the module docstring."""
+    """Assign ``k`` reviewers per applicant under the rules in the module docstring.
+    ``avoid_own`` names the applicant fields (program, specialty) a reviewer's program must
+    not match; None means ``["program"]`` when ``avoid_own_program``, else none."""
     import pulp
+
+    if avoid_own is None:
+        avoid_own = ("program",) if avoid_own_program else ()
+    own = tuple(avoid_own)
+    warnings = own_rule_warnings(applicants, reviewers, own)
 
     forbidden_set = set(forbidden)
     pinned_set = {p for p in pinned if p not in forbidden_set}
@@ -80,7 +115,7 @@ def assign_reviewers(
             if (a.key, r.key) not in forbidden_set
             and (
                 (a.key, r.key) in pinned_set
-                or not (avoid_own_program and same_program(a.program, r.program))
+                or not any(same_program(getattr(a, name), r.program) for name in own)
             )
         ]
         allowed[a.key] = options
@@ -91,7 +126,7 @@ def assign_reviewers(
 
     loads = {r.key: 0 for r in reviewers}
     if not reviewers or not applicants:
-        return AssignmentResult([], loads, short)
+        return AssignmentResult([], loads, short, warnings)
 
     prob = pulp.LpProblem("reviewer_assignment", pulp.LpMinimize)
     x = {
@@ -126,4 +161,4 @@ def assign_reviewers(
     pairs = sorted(p for p, var in x.items() if (var.value() or 0) > 0.5)
     for _, email in pairs:
         loads[email] += 1
-    return AssignmentResult(pairs, loads, short)
+    return AssignmentResult(pairs, loads, short, warnings)

@@ -7,16 +7,70 @@ for editors (``selector config-schema``).
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
 import tomllib
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from selector.errors import ConfigError, Location
+from selector.models import CANONICAL_FIELDS, Applicant
+
+#: The applicant fields a reviewer's own program is compared with (``[review] avoid_own``).
+OWN_FIELDS: tuple[str, ...] = ("program", "specialty")
+
+#: What `check-config` and the Track config page say above the rules no cohort can satisfy.
+CONTRADICTIONS_HEADING = "valid, but no cohort can satisfy these rules:"
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def near_match(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be: the same but for case and spacing,
+    else the closest by :mod:`difflib`; None when nothing is close."""
+    options = list(dict.fromkeys(choices))
+    same = [c for c in options if _fold(c) == _fold(word)]
+    if same:
+        return same[0]
+    folded = {_fold(c): c for c in options}
+    close = difflib.get_close_matches(_fold(word), list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    near = near_match(word, choices)
+    return f"; did you mean {near!r}?" if near is not None else ""
+
+
+def columns_of(applicants: Iterable[Applicant]) -> set[str]:
+    """The answer columns of a cycle: every question any of its applicants answered."""
+    return {question for a in applicants for question in a.answers}
+
+
+def rule_field_problem(field: str, columns: Collection[str] | None = None) -> str | None:
+    """Why ``field`` cannot be a rule's field, or None when it can: the one check of rule
+    fields, used by `check-config`, `select`, the Track config page and the scenario editor.
+
+    A rule's field is a canonical field (``specialty``, ``program``, ``pgy``, …) or, when the
+    cycle's columns are known, one of them, spelt exactly: "Specialty" is refused with "did
+    you mean 'specialty'?" rather than silently read as a column no applicant has (the rule
+    would bind nobody). With ``columns`` None only canonical fields are known."""
+    if field in CANONICAL_FIELDS or (columns is not None and field in columns):
+        return None
+    known = [*CANONICAL_FIELDS, *(columns or ())]
+    what = (
+        "not a canonical field"
+        if columns is None
+        else "neither a canonical field nor a column of the applications"
+    )
+    return f"rule field {field!r} is {what}{_did_you_mean(field, known)}"
 
 
 class _Strict(BaseModel):
@@ -165,7 +219,38 @@ class Review(_Strict):
     reviewers_per_applicant: int = Field(default=3, ge=1)
     blind: bool = False  # hide identity fields from reviewers
     avoid_own_program: bool = True
+    # The applicant fields a reviewer's own program must not match (program, specialty);
+    # unset: ["program"] when avoid_own_program is true, else none.
+    avoid_own: tuple[str, ...] | None = None
     disagreement_threshold: float = Field(default=0.25, gt=0)  # spread / scale range
+
+    @field_validator("avoid_own")
+    @classmethod
+    def _own_fields(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for name in value or ():
+            if name not in OWN_FIELDS:
+                raise ValueError(
+                    f"avoid_own field {name!r} is not one of {', '.join(OWN_FIELDS)}"
+                    + _did_you_mean(name, OWN_FIELDS)
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_switch(self) -> Review:
+        if (
+            self.avoid_own
+            and not self.avoid_own_program
+            and "avoid_own_program" in (self.model_fields_set)
+        ):
+            raise ValueError("avoid_own names fields but avoid_own_program is false")
+        return self
+
+    @property
+    def own_fields(self) -> tuple[str, ...]:
+        """The applicant fields compared with a reviewer's program in assignment."""
+        if self.avoid_own is not None:
+            return self.avoid_own
+        return ("program",) if self.avoid_own_program else ()
 
 
 class TrackConfig(_Strict):
@@ -196,6 +281,29 @@ class TrackConfig(_Strict):
         stays valid (a scenario may be explored and diagnosed); `check-config` reports them."""
         largest = self.cohort.bounds[1]
         return [text for rule in self.diversity for text in rule.contradictions(largest)]
+
+    def field_problems(self, columns: Collection[str] | None = None) -> list[str]:
+        """Every rule whose field is unknown (see :func:`rule_field_problem`), keyed like a
+        config error: ``diversity[0].field: rule field 'Specialty' is …``."""
+        return [
+            f"diversity[{i}].field: {problem}"
+            for i, rule in enumerate(self.diversity)
+            if (problem := rule_field_problem(rule.field, columns)) is not None
+        ]
+
+    def require_known_fields(
+        self, columns: Collection[str] | None = None, source: str = "<config>"
+    ) -> None:
+        """Raise a :class:`ConfigError` (exit 2) naming every rule whose field is unknown."""
+        problems = self.field_problems(columns)
+        if problems:
+            raise ConfigError(
+                "config_field_unknown",
+                f"invalid track config: {'; '.join(problems)}",
+                Location(file=source),
+                key=problems[0].split(":", 1)[0],
+                errors=problems,
+            )
 
     @property
     def max_total(self) -> float:

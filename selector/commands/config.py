@@ -11,8 +11,20 @@ from selector.commands._common import Subparsers
 def register(sub: Subparsers) -> None:
     p = sub.add_parser("config-schema", help="print the JSON Schema of a track config")
     p.set_defaults(func=run_schema)
-    c = sub.add_parser("check-config", help="validate a track config file")
+    c = sub.add_parser(
+        "check-config",
+        help="validate a track config file",
+        description="Validate a track config: every key, every rule's field, and rules no "
+        "cohort can satisfy. Exit 0 when ok, 2 when invalid (an unknown rule field is named, "
+        "with the field it was likely meant to be), 3 when valid but contradictory.",
+    )
     c.add_argument("config", help="path to a track config (.toml)")
+    c.add_argument(
+        "--applications",
+        metavar="FILE",
+        help="an applications export (.xlsx/.csv): rule fields may then also be its columns "
+        "(without it, only canonical fields such as specialty, program, pgy)",
+    )
     c.set_defaults(func=run_check)
 
 
@@ -27,14 +39,20 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from selector.config import load_config
+    from selector.config import CONTRADICTIONS_HEADING, columns_of, load_config
 
     cfg = load_config(args.config)
+    columns = None
+    if args.applications is not None:
+        from selector.intake import read_applications
+
+        columns = columns_of(read_applications(args.applications).accepted)
+    cfg.require_known_fields(columns, args.config)
     lo, hi = cfg.cohort.bounds
     size = str(lo) if lo == hi else f"{lo}..{hi if hi is not None else '∞'}"
     problems = cfg.contradictions()
     if problems:
-        print(f"{args.config}: valid, but no cohort can satisfy these rules:")
+        print(f"{args.config}: {CONTRADICTIONS_HEADING}")
         for text in problems:
             print(f"  - {text}")
         return 3

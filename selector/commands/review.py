@@ -62,6 +62,8 @@ def run_assign(args: argparse.Namespace) -> int:
         print(f"  {applicant_id}: {missing} reviewer(s) short (too few allowed reviewers)")
     if len(short) > LISTED:
         print(f"  ... and {len(short) - LISTED} more applicants short of reviewers (see --json)")
+    for line in report.warnings:
+        print(f"warning: {line}")
     return 0
 
 

@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             config_text,
             roster=args.out,
             roster_inputs={Path(args.config).name: config_text.encode("utf-8")},
+            config_source=args.config,
             **locks,
         )
     else:

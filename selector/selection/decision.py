@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from selector.config import TrackConfig
+from selector.config import TrackConfig, columns_of
 from selector.eligibility import ineligibility_reason
 from selector.errors import InputError
 from selector.models import Applicant, Review
@@ -126,6 +126,7 @@ def decide(
             raise InputError("applicant_duplicate", f"applicant {a.applicant_id} appears twice")
         people[a.applicant_id] = a
     people = dict(sorted(people.items()))
+    config.require_known_fields(columns_of(people.values()))
     include_l, exclude_l = _locks(include, exclude, people)
     reviews = list(reviews)
     table = aggregate(reviews, config)

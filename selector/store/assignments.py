@@ -5,7 +5,7 @@ and conflicts respected); manual overrides pin or exclude one pair."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ class AssignmentReport:
     added: int
     removed: int
     short: dict[str, int]  # applicant_id → reviewers missing (too few allowed reviewers)
+    warnings: list[str] = field(default_factory=list)  # "never from the own …" that cannot apply
 
     def to_json(self) -> dict[str, Any]:
         spread = max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
@@ -38,6 +39,7 @@ class AssignmentReport:
             "loads": self.loads,
             "load_spread": spread,
             "short": self.short,
+            "warnings": self.warnings,
         }
 
 
@@ -51,7 +53,8 @@ class AssignmentsMixin(AccessMixin):
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            k = k if k is not None else to_cycle(cycle_row).config.review.reviewers_per_applicant
+            review = to_cycle(cycle_row).config.review
+            k = k if k is not None else review.reviewers_per_applicant
             if k < 1:
                 raise InputError("k_invalid", f"k must be 1 or more, not {k}")
             apps = list(
@@ -100,10 +103,10 @@ class AssignmentsMixin(AccessMixin):
                 pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.scores and not r.conflict
             }
             result = assign_reviewers(
-                [Candidate(a.applicant_id, a.program) for a in apps],
+                [Candidate(a.applicant_id, a.program, a.specialty) for a in apps],
                 [Candidate(u.email, u.program) for u in reviewers],
                 k,
-                avoid_own_program=cycle_row.avoid_own_program,
+                avoid_own=review.own_fields if cycle_row.avoid_own_program else (),
                 forbidden=forbidden,
                 pinned=pinned,
                 current=current,
@@ -124,7 +127,9 @@ class AssignmentsMixin(AccessMixin):
                     )
                 )
                 added += 1
-            report = AssignmentReport(result.pairs, result.loads, added, removed, result.short)
+            report = AssignmentReport(
+                result.pairs, result.loads, added, removed, result.short, result.warnings
+            )
             self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
             return report
 

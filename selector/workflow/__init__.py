@@ -46,8 +46,11 @@ from selector.workflow.scenario import (
     Scenario,
     decide_scenario,
     finalise_scenario,
+    locks_differ,
+    min_per_value_text,
     scenario_config,
     scenario_config_text,
+    stale_reason,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 
@@ -68,8 +71,10 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "locks_differ",
     "mass_withdrawal",
     "merge_applicants",
+    "min_per_value_text",
     "preview_import",
     "preview_rows",
     "preview_text",
@@ -78,4 +83,5 @@ __all__ = [
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
+    "stale_reason",
 ]

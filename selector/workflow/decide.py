@@ -26,14 +26,17 @@ def decide_cycle(
     solver: Literal["highs", "cbc"] = "highs",
     roster: str | Path | None = None,
     roster_inputs: Mapping[str, bytes] | None = None,
+    config_source: str = "<config>",
 ) -> Decision:
     """Decide on the stored cycle and record the run. The inputs are read once: the run is
     recorded with the hash of exactly the data decided on (refused if it changed meanwhile).
     With ``roster`` the roster is written first, so a failed write records nothing."""
+    from selector.config import columns_of
     from selector.roster import write_roster
     from selector.selection import decide
 
     applicants, reviews = store.selection_inputs(actor, cycle)
+    config.require_known_fields(columns_of(applicants), config_source)
     decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
     if roster is not None:
         write_roster(decision, roster, inputs=roster_inputs, config_text=config_text)
@@ -70,6 +73,7 @@ def decide_files(
     """Decide on an applications export and a score file (nothing is stored). The first
     problem of the score file is the error, with its cell; the roster, when asked for, holds
     the three input files."""
+    from selector.config import columns_of
     from selector.errors import InputError, Location
     from selector.intake import read_applications
     from selector.roster import write_roster
@@ -93,6 +97,7 @@ def decide_files(
             f"run `selector validate {applications}`)",
             Location(file=applications),
         )
+    config.require_known_fields(columns_of(intake.accepted), config_name)
     result = read_scores(score_bytes, config, intake.accepted, filename=scores)
     if result.errors:
         first = result.errors[0]

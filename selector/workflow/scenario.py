@@ -3,7 +3,7 @@ on the cycle's data, and finalised on the Roster page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,18 +22,56 @@ def _count(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
+def min_per_value_text(floors: Mapping[str, int]) -> str:
+    """A rule's ``min_per_value`` as the scenario editor shows it: ``Psychiatry: 1; Surgery: 2``."""
+    return "; ".join(f"{value}: {n}" for value, n in floors.items())
+
+
+def parse_min_per_value(text: Any, where: str) -> dict[str, int]:
+    """The editor's ``min_per_value`` text back as a dict; blank is none. A part that is not
+    ``value: count`` is a :class:`~selector.errors.ConfigError` at ``where``."""
+    import pandas as pd
+
+    from selector.errors import ConfigError, Location
+
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return {}
+    floors: dict[str, int] = {}
+    for part in str(text).split(";"):
+        if not part.strip():
+            continue
+        value, sep, count = part.rpartition(":")
+        if not sep or not value.strip() or not count.strip().isdigit():
+            raise ConfigError(
+                "config_invalid",
+                f"min_per_value {part.strip()!r} is not 'value: count' "
+                "(e.g. 'Psychiatry: 1; Surgery: 2')",
+                Location(file=where),
+            )
+        floors[value.strip()] = int(count)
+    return floors
+
+
 def scenario_config(
-    name: str, base: TrackConfig, form: Mapping[str, Any], diversity: Iterable[Mapping[str, Any]]
+    name: str,
+    base: TrackConfig,
+    form: Mapping[str, Any],
+    diversity: Iterable[Mapping[str, Any]],
+    *,
+    columns: Collection[str] | None = None,
 ) -> TrackConfig:
     """The base config with a scenario form's rule values, validated like a config file.
 
     ``form`` holds ``min_size``, ``max_size``, ``min_pgy``, ``max_pgy1`` (None: no cap),
     ``min_score`` (None: no floor) and ``standardize``; ``diversity`` one row per rule with
-    ``field``, ``max_per_value`` and ``min_distinct`` (blank: none). A rule's
-    ``min_per_value`` (not in the form) is kept from the base; a row without a field is
-    dropped. A :class:`~selector.errors.ConfigError` names ``scenario NAME``."""
+    ``field``, ``max_per_value``, ``min_distinct`` (blank: none) and ``min_per_value`` as
+    text (:func:`min_per_value_text`; a row without that key keeps the base rule's). A row
+    without a field is dropped. With ``columns`` (the cycle's answer columns) every rule's
+    field is checked as `check-config` checks it. A
+    :class:`~selector.errors.ConfigError` names ``scenario NAME``."""
     from selector.config import parse_config
 
+    where = f"scenario {name}"
     data = base.model_dump(exclude_none=True)
     lo, hi = int(form["min_size"]), int(form["max_size"])
     data["cohort"] = {"size": lo} if lo == hi else {"min_size": lo, "max_size": hi}
@@ -47,12 +85,52 @@ def scenario_config(
             "field": str(row["field"]).strip(),
             "max_per_value": _count(row["max_per_value"]),
             "min_distinct": _count(row["min_distinct"]),
-            "min_per_value": kept.get(str(row["field"]).strip(), {}),
+            "min_per_value": (
+                parse_min_per_value(row["min_per_value"], where)
+                if "min_per_value" in row
+                else kept.get(str(row["field"]).strip(), {})
+            ),
         }
         for row in diversity
         if str(row.get("field") or "").strip()
     ]
-    return parse_config(data, f"scenario {name}")
+    config = parse_config(data, where)
+    if columns is not None:
+        config.require_known_fields(columns, where)
+    return config
+
+
+def stale_reason(
+    decision: Decision,
+    locks: tuple[Sequence[str], Sequence[str]],
+    decided_locks: tuple[Sequence[str], Sequence[str]],
+    edited: TrackConfig | None = None,
+) -> str | None:
+    """Why a scenario's result no longer answers its rules, or None: the rules in the editor
+    (``edited``; None when they do not form a valid config, which also counts as changed) or
+    the chair's locks differ from those it was decided with."""
+    why = []
+    if edited is None or edited != decision.config:
+        why.append("rules")
+    if [sorted(x) for x in locks] != [sorted(x) for x in decided_locks]:
+        why.append("locks")
+    if not why:
+        return None
+    return f"decided before the {' and '.join(why)} changed; run it again"
+
+
+def locks_differ(
+    a: tuple[Sequence[str], Sequence[str]], b: tuple[Sequence[str], Sequence[str]]
+) -> str | None:
+    """How two scenarios' locks differ, in words, or None when they are the same."""
+    parts = []
+    for label, x, y in (("locked in", a[0], b[0]), ("locked out", a[1], b[1])):
+        only_a, only_b = sorted(set(x) - set(y)), sorted(set(y) - set(x))
+        if only_a:
+            parts.append(f"{label} only in A: {', '.join(only_a)}")
+        if only_b:
+            parts.append(f"{label} only in B: {', '.join(only_b)}")
+    return "; ".join(parts) or None
 
 
 def scenario_config_text(cycle: Cycle, config: TrackConfig) -> str:
@@ -106,9 +184,16 @@ def finalise_scenario(
     config: TrackConfig,
     decision: Decision,
     input_hash: str | None,
+    *,
+    stale: str | None = None,
 ) -> int:
     """Record a scenario's decision as the cycle's final run (the chair only); refused when
-    the data changed since it was decided. Returns the run id."""
+    the data changed since it was decided, or when ``stale`` (:func:`stale_reason`) says
+    its rules or locks did. Returns the run id."""
+    if stale is not None:
+        from selector.errors import InputError
+
+        raise InputError("scenario_stale", f"this result cannot be finalised: it was {stale}")
     return store.record_run(
         actor,
         cycle.name,
