@@ -50,6 +50,8 @@ class ScoreFileResult:
     problems: list[Problem] = field(default_factory=list)
     format: Literal["long", "wide"] = "long"
     file: str = ""
+    #: The sheet row where each review, by (applicant id, reviewer), first appears.
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,7 +108,7 @@ def read_scores(
         _read_long(body, header, config, collector)
     else:
         _read_wide(body, header, collector)
-    return ScoreFileResult(collector.reviews(), problems, header.format, name)
+    return ScoreFileResult(collector.reviews(), problems, header.format, name, collector.first_rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,6 +252,7 @@ class _Collector:
         self.comments: dict[tuple[str, str], list[str]] = {}
         self.conflicts: set[tuple[str, str]] = set()
         self.bad: set[tuple[str, str]] = set()
+        self.first_rows: dict[tuple[str, str], int] = {}
 
     def problem(self, code: str, message: str, row: int, col: int | None) -> None:
         self.problems.append(Problem(code, message, self.header.where(row, col)))
@@ -264,6 +267,7 @@ class _Collector:
             self.problem("score_no_reviewer", "the reviewer is missing", rn, self.header.reviewer)
         if applicant is None or not reviewer:
             return None
+        self.first_rows.setdefault((applicant, reviewer), rn)
         return applicant, reviewer
 
     def _applicant(self, rn: int, cells: list[str]) -> str | None:
