@@ -47,7 +47,8 @@ class AssignmentsMixin(AccessMixin):
     def assign(self, actor: User, cycle: str | None, k: int | None = None) -> AssignmentReport:
         """(Re)assign reviewers: k per applicant (default: the cycle config's), loads balanced,
         manual assignments, started reviews and conflicts respected (see
-        :mod:`selector.assignment`)."""
+        :mod:`selector.assignment`). A disabled account is never assigned: its assignments in
+        the cycle are removed (its reviews stay)."""
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
@@ -64,12 +65,13 @@ class AssignmentsMixin(AccessMixin):
             reviewers = list(
                 s.scalars(
                     select(UserRow)
-                    .where(UserRow.role == Role.REVIEWER.value)
+                    .where(UserRow.role == Role.REVIEWER.value, UserRow.login_disabled.is_(False))
                     .order_by(UserRow.email)
                 )
             )
             by_pk = {a.id: a for a in apps}
             by_uid = {u.id: u for u in reviewers}
+            removed = self._unassign_disabled(s, cycle_row)
             rows = [
                 r
                 for r in s.scalars(
@@ -111,7 +113,6 @@ class AssignmentsMixin(AccessMixin):
             chosen = set(result.pairs)
             pk_of = {a.applicant_id: a.id for a in apps}
             uid_of = {u.email: u.id for u in reviewers}
-            removed = 0
             for r in rows:
                 if r.kind != "excluded" and pair(r.applicant_pk, r.reviewer_id) not in chosen:
                     s.delete(r)
@@ -127,6 +128,24 @@ class AssignmentsMixin(AccessMixin):
             report = AssignmentReport(result.pairs, result.loads, added, removed, result.short)
             self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
             return report
+
+    @staticmethod
+    def _unassign_disabled(s: Session, cycle_row: CycleRow) -> int:
+        """Remove the cycle's assignments (not exclusions) of disabled accounts; how many."""
+        disabled = select(UserRow.id).where(UserRow.login_disabled.is_(True))
+        in_cycle = select(ApplicantRow.id).where(ApplicantRow.cycle_id == cycle_row.id)
+        gone = list(
+            s.scalars(
+                select(AssignmentRow).where(
+                    AssignmentRow.reviewer_id.in_(disabled),
+                    AssignmentRow.applicant_pk.in_(in_cycle),
+                    AssignmentRow.kind != "excluded",
+                )
+            )
+        )
+        for r in gone:
+            s.delete(r)
+        return len(gone)
 
     def set_assignment(
         self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str, assigned: bool
@@ -160,6 +179,11 @@ class AssignmentsMixin(AccessMixin):
     ) -> None:
         app = self._applicant_row(s, cycle_row, applicant_id)
         user = self._user_row(s, reviewer_email)
+        if assigned and user.login_disabled:
+            raise InputError(
+                "assignment_disabled",
+                f"{user.email}'s account is disabled; enable it before assigning",
+            )
         if assigned:
             conflicted = s.scalars(
                 select(ReviewRow).where(
