@@ -114,6 +114,9 @@ def test_users_add_list_and_login(
                  "--program", "Program 1"]) == 0  # fmt: skip
     capsys.readouterr()
     listed = run_json(capsys, "users", "list", "--json")
+    # Issue 10 added keys (login, assignment counts); the four of before are unchanged.
+    assert [u["login"] for u in listed] == ["password", "no password"]  # type: ignore[index]
+    listed = [{k: u[k] for k in ("email", "name", "role", "program")} for u in listed]  # type: ignore[attr-defined]
     assert listed == [
         {"email": "chair@example.org", "name": "Chair", "role": "chair", "program": ""},
         {"email": "rev@example.org", "name": "rev", "role": "reviewer", "program": "Program 1"},
