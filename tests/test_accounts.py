@@ -157,3 +157,34 @@ def test_users_disable_enable_reset_set_role_and_list(
     assert user is not None and user.role.value == "coordinator"
     assert main(["users", "disable", "nobody@example.org"]) == 2
     assert "nobody@example.org" in capsys.readouterr().err
+
+
+def test_the_migration_marks_retired_logins_disabled(tmp_path: Path) -> None:
+    """A database of revision 0003 whose demo logins were retired: those accounts come out of
+    migration 0004 disabled; an account merely without a password does not."""
+    from sqlalchemy import text
+
+    from selector.store import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    migrate(engine, "0003")
+    with engine.begin() as conn:
+        for email in ("retired@example.org", "sso@example.org"):
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, name, role, program, password_hash, created_at) "
+                    "VALUES (:e, 'x', 'reviewer', '', '', CURRENT_TIMESTAMP)"
+                ),
+                {"e": email},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, target) "
+                "VALUES (CURRENT_TIMESTAMP, 'system', 'user.disable_login', 'retired@example.org')"
+            )
+        )
+    engine.dispose()
+    with Store(url) as store:
+        states = store.login_states(store.system_user())
+    assert states == {"retired@example.org": "disabled", "sso@example.org": "no password"}
