@@ -21,10 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("login_disabled", sa.Boolean, nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN (SQLite has it): a batch copy of `users` would trip the foreign keys
+    # of assignments and reviews.
+    op.add_column(
+        "users", sa.Column("login_disabled", sa.Boolean, nullable=False, server_default=sa.false())
+    )
     op.execute(
         sa.text(
             "UPDATE users SET login_disabled = :yes WHERE password_hash = '' AND email IN "
@@ -34,5 +35,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("login_disabled")
+    op.drop_column("users", "login_disabled")  # SQLite 3.35+ drops a column in place
