@@ -109,8 +109,12 @@ def sso_providers() -> list[str] | None:
 
 
 def sso_user(email: str) -> User | None:
-    """The store account of a single-sign-on identity, matched by e-mail (case-insensitive)."""
-    return get_store().user(email) if email.strip() else None
+    """The store account of a single-sign-on identity, matched by e-mail (case-insensitive);
+    None for a disabled account."""
+    store = get_store()
+    if not email.strip() or store.login_disabled(email):
+        return None
+    return store.user(email)
 
 
 def login(user: User, *, sso: bool = False) -> None:
@@ -140,7 +144,9 @@ def _account_now(user: User) -> User | None:
     if current is None:
         return None
     sso = bool(st.session_state.get(state.SSO))  # single sign-on accounts need no password
-    return current if sso or store.login_enabled(current.email) else None
+    if sso:
+        return None if store.login_disabled(current.email) else current
+    return current if store.login_enabled(current.email) else None
 
 
 def session_user() -> User | None:

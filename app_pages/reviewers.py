@@ -11,7 +11,7 @@ from app_pages import _common, state
 from selector import workflow
 from selector.assignment import OWN_RULE_TEXT
 from selector.auth import Role, grantable_roles
-from selector.errors import SelectorError
+from selector.errors import InputError, SelectorError
 
 user = _common.require_role("coordinator")
 store = _common.get_store()
@@ -51,6 +51,7 @@ def assign() -> None:
 
 
 people = store.users(user)
+logins = store.login_states(user)  # "password", "no password" or "disabled", by e-mail
 
 
 def read_cycle() -> tuple[list[tuple[str, str]], list[str], workflow.ReviewProgress]:
@@ -72,8 +73,10 @@ _common.table(
                 "Name": u.name,
                 "Role": u.role.value,
                 "Program": u.program,
+                "Login": logins.get(u.email, "no password"),
                 "Assigned": progress.of(u.email).assigned,
                 "Reviewed": progress.of(u.email).complete,
+                "Open": progress.of(u.email).open,
                 "Conflicts": progress.of(u.email).conflicts,
             }
             for u in people
@@ -91,7 +94,11 @@ with (
     email = c1.text_input("E-mail", key="new_user_email")
     name = c2.text_input("Name", key="new_user_name")
     role = c1.selectbox(  # the store refuses the rest (the chair role: a chair or the CLI)
-        "Role", [r.value for r in grantable_roles(user)], key="new_user_role"
+        "Role",
+        [r.value for r in grantable_roles(user)],
+        index=None,  # no role preselected: whoever adds the account chooses it
+        placeholder="Choose a role",
+        key="new_user_role",
     )
     program = c2.text_input("Program (to avoid own-program assignments)", key="new_user_program")
     password = st.text_input(
@@ -99,6 +106,8 @@ with (
     )
     if st.form_submit_button("Add account", key="add_user"):
         try:
+            if role is None:
+                raise InputError("role_missing", "choose the new account's role")
             added = store.add_user(user, email, name, role, password, program=program)
         except SelectorError as exc:
             _common.show_error(exc)
@@ -113,6 +122,70 @@ with (
                     f"logged in as {added.email}; use it from now on."
                 )
             st.rerun()
+
+
+def manage_account() -> None:
+    """Disable, enable, reset or change the role of the chosen account (a callback); a
+    one-time password is kept for this run only, shown once below."""
+    email, action = ss.get("manage_email"), ss.get("manage_action")
+    try:
+        if not email:
+            raise InputError("user_missing", "choose an account")
+        if action == "Disable":
+            workflow.disable_account(store, user, email)
+            ss["manage_outcome"] = (f"{email} is disabled: no login, never assigned.", None)
+        elif action in ("Enable", "Reset password"):
+            do = workflow.enable_account if action == "Enable" else workflow.reset_password
+            ss["manage_outcome"] = (
+                f"{email} has a one-time password (shown only now; hand it over, it is to be "
+                "changed after logging in):",
+                do(store, user, email),
+            )
+        else:
+            new_role = ss.get("manage_role")
+            if not new_role:
+                raise InputError("role_missing", "choose the new role")
+            changed = store.set_role(user, email, new_role)
+            ss["manage_outcome"] = (f"{changed.email} is now a {changed.role.value}.", None)
+    except SelectorError as exc:
+        ss["manage_outcome"] = (exc, None)
+
+
+with st.expander("Manage an account", icon=":material/manage_accounts:"):
+    st.caption(
+        "Disable: no login, never assigned (Assign reviewers moves their open reviews). "
+        "Enable and Reset password give a one-time password, shown once."
+    )
+    c1, c2, c3 = st.columns([3, 2, 2])
+    c1.selectbox(
+        "Account",
+        [u.email for u in people if u.email != user.email],
+        index=None,
+        placeholder="Choose an account",
+        key="manage_email",
+    )
+    chosen = c2.radio(
+        "Change",
+        ["Disable", "Enable", "Reset password", "Change role"],
+        key="manage_action",
+    )
+    if chosen == "Change role":
+        c3.selectbox(
+            "New role",
+            [r.value for r in grantable_roles(user)],
+            index=None,
+            placeholder="Choose a role",
+            key="manage_role",
+        )
+    st.button("Apply", key="manage_apply", on_click=manage_account)
+    if outcome := ss.pop("manage_outcome", None):
+        message, one_time = outcome
+        if isinstance(message, SelectorError):
+            _common.show_error(message)
+        else:
+            st.success(message, icon=":material/task_alt:")
+            if one_time:
+                st.code(one_time, language=None)
 
 if notice := ss.get(state.NOTICE):
     st.success(notice, icon=":material/task_alt:")
@@ -153,7 +226,9 @@ _common.table(
 )
 
 with st.expander("Change one assignment by hand", icon=":material/edit:"):
-    reviewer_emails = [u.email for u in people if u.role == Role.REVIEWER]
+    reviewer_emails = [  # a disabled account is never assigned
+        u.email for u in people if u.role == Role.REVIEWER and logins.get(u.email) != "disabled"
+    ]
     with st.form("manual_assignment_form"):
         c1, c2, c3 = st.columns([2, 3, 2])
         applicant_id = c1.selectbox("Applicant", applicant_ids, key="manual_applicant")

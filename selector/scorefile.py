@@ -50,6 +50,8 @@ class ScoreFileResult:
     problems: list[Problem] = field(default_factory=list)
     format: Literal["long", "wide"] = "long"
     file: str = ""
+    #: The sheet row where each review, by (applicant id, reviewer), first appears.
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,7 +108,7 @@ def read_scores(
         _read_long(body, header, config, collector)
     else:
         _read_wide(body, header, collector)
-    return ScoreFileResult(collector.reviews(), problems, header.format, name)
+    return ScoreFileResult(collector.reviews(), problems, header.format, name, collector.first_rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -189,6 +191,8 @@ def _read_long(
             continue
         applicant, reviewer = key
         if (applicant, reviewer, crit.id) in first_row:
+            # A bad score is named as such, not only as a repeat (the range check first).
+            collector.check(key, rn, score_col, cells[score_col], crit)
             message = (
                 f"{reviewer} scored {applicant} on {crit.id} twice "
                 f"(also row {first_row[applicant, reviewer, crit.id]})"
@@ -209,6 +213,10 @@ def _read_wide(rows: list[Row], header: ScoreHeader, collector: _Collector) -> N
             continue
         applicant, reviewer = key
         if key in first_row:
+            # A bad score is named as such, not only as a repeat (the range check first).
+            for col, crit in header.criteria.items():
+                if cells[col].strip():
+                    collector.check(key, rn, col, cells[col], crit)
             message = f"{reviewer} scored {applicant} twice (also row {first_row[key]})"
             collector.fail(key, "score_duplicate", message, rn, header.reviewer)
             continue
@@ -244,6 +252,7 @@ class _Collector:
         self.comments: dict[tuple[str, str], list[str]] = {}
         self.conflicts: set[tuple[str, str]] = set()
         self.bad: set[tuple[str, str]] = set()
+        self.first_rows: dict[tuple[str, str], int] = {}
 
     def problem(self, code: str, message: str, row: int, col: int | None) -> None:
         self.problems.append(Problem(code, message, self.header.where(row, col)))
@@ -258,6 +267,7 @@ class _Collector:
             self.problem("score_no_reviewer", "the reviewer is missing", rn, self.header.reviewer)
         if applicant is None or not reviewer:
             return None
+        self.first_rows.setdefault((applicant, reviewer), rn)
         return applicant, reviewer
 
     def _applicant(self, rn: int, cells: list[str]) -> str | None:
@@ -287,17 +297,26 @@ class _Collector:
         """A review with no score yet (the wide format: every criterion may be blank)."""
         self.scores[key] = {}
 
-    def score(self, key: tuple[str, str], rn: int, col: int, text: str, crit: Criterion) -> None:
-        """A score cell: a number on the criterion's scale, else the review is dropped."""
+    def check(
+        self, key: tuple[str, str], rn: int, col: int, text: str, crit: Criterion
+    ) -> float | None:
+        """A score cell's number when it is on the criterion's scale; else None, a problem,
+        and the review is dropped."""
         x = _number(text)
         if x is None:
             self.fail(key, "score_not_number", f"score {text!r} is not a number", rn, col)
-            return
+            return None
         off_scale = crit.scale_problem(x)
         if off_scale is not None:
             self.fail(key, "score_off_scale", off_scale, rn, col)
-            return
-        self.scores.setdefault(key, {})[crit.id] = x
+            return None
+        return x
+
+    def score(self, key: tuple[str, str], rn: int, col: int, text: str, crit: Criterion) -> None:
+        """A score cell: a number on the criterion's scale, else the review is dropped."""
+        x = self.check(key, rn, col, text, crit)
+        if x is not None:
+            self.scores.setdefault(key, {})[crit.id] = x
 
     def note(self, key: tuple[str, str], cells: list[str]) -> None:
         """The row's comment and conflict-of-interest cells."""

@@ -349,6 +349,7 @@ def test_reviewers_page_assigns_and_adds_accounts(db: Store) -> None:
 
     at.text_input(key="new_user_email").input("r3@example.org")
     at.text_input(key="new_user_name").input("Rio Reviewer")
+    at.selectbox(key="new_user_role").select("reviewer")  # issue 10: no role preselected
     at.text_input(key="new_user_password").input("pw-rev3-333")
     at.button(key="add_user").click().run()
     no_exceptions(at)

@@ -73,7 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = ["--db", f"sqlite:///{d}/x.db"]
     steps = [
         ["import", str(d / "apps.xlsx"), "--cycle", "2026", *db],
-        ["scores", "import", str(d / "scores.csv"), "--cycle", "2026", *db],
+        ["scores", "import", str(d / "scores.csv"), "--cycle", "2026", *db, "--create-reviewers"],
         ["cycles", "create", "other", "--config", str(d / "cfg.toml"), *db],
         ["users", "add", "a@example.org", "--role", "reviewer", "--no-password", *db],
     ]

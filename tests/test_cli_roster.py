@@ -33,7 +33,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     url = f"sqlite:///{tmp_path / 'roster.db'}"
     monkeypatch.setenv("SELECTOR_DB", url)
     run_json(capsys, "import", str(DEMO_APPLICATIONS), "--cycle", "2026", "--json")
-    run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
+    run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json", "--create-reviewers")
     return url
 
 

@@ -114,6 +114,9 @@ def test_users_add_list_and_login(
                  "--program", "Program 1"]) == 0  # fmt: skip
     capsys.readouterr()
     listed = run_json(capsys, "users", "list", "--json")
+    # Issue 10 added keys (login, assignment counts); the four of before are unchanged.
+    assert [u["login"] for u in listed] == ["password", "no password"]  # type: ignore[index]
+    listed = [{k: u[k] for k in ("email", "name", "role", "program")} for u in listed]  # type: ignore[attr-defined]
     assert listed == [
         {"email": "chair@example.org", "name": "Chair", "role": "chair", "program": ""},
         {"email": "rev@example.org", "name": "rev", "role": "reviewer", "program": "Program 1"},
@@ -171,7 +174,7 @@ def test_scores_import_creates_unknown_reviewers_and_export_round_trips(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _demo_db(capsys)
-    result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
+    result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json", "--create-reviewers")
     original = list(csv.DictReader(io.StringIO(DEMO_SCORES.read_text(encoding="utf-8"))))
     n_reviews = len({(r["applicant_id"], r["reviewer"]) for r in original})
     assert result == {"saved": n_reviews, "rejected": []}
@@ -215,7 +218,7 @@ def test_select_roster_and_calibrate_on_the_stored_cycle(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _demo_db(capsys)
-    run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
+    run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json", "--create-reviewers")
     config = str(DEFAULT_CONFIG_PATH)
     decision = run_json(capsys, "select", "--config", config, "--json")  # SELECTOR_DB
     assert decision["status"] == "optimal" and len(decision["selected"]) == 10  # type: ignore[index]
@@ -321,7 +324,7 @@ def test_scores_import_reads_the_accounts_once(
 
     monkeypatch.setattr(Store, "users", count_users)
     monkeypatch.setattr(Store, "user", one_user)
-    result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json")
+    result = run_json(capsys, "scores", "import", str(DEMO_SCORES), "--json", "--create-reviewers")
     assert result["rejected"] == [] and reads == ["users"]  # type: ignore[index]
     monkeypatch.undo()
     reviewers = Store(db).users(Store.system_user(), role="reviewer")
@@ -349,3 +352,45 @@ def test_an_id_collision_is_a_rejected_row_not_a_crash(
     for secret in ("Probo", "probo@", "Testa", "testa@"):
         assert secret not in everything
     assert len(Store(db).applicants(Store.system_user(), "2026")) == 1
+
+
+def test_scores_import_rejects_an_unknown_reviewer_unless_told_to_create(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10: a mistyped reviewer e-mail made an account and a stray review silently."""
+    _demo_db(capsys)
+    for email in ("reviewer1@example.org", "reviewer2@example.org"):
+        assert main(["users", "add", email, "--role", "reviewer", "--no-password"]) == 0
+    capsys.readouterr()
+    scores = tmp_path / "typo.csv"
+    scores.write_text(
+        "applicant_id,reviewer,criterion,score\n"
+        "A001,reviewer1@example.org,awareness,4\n"
+        "A002,reviewr2@example.org,awareness,3\n"  # the typo: row 3
+        "A003,reviewer2@example.org,awareness,7\n",  # off its scale: row 4
+        encoding="utf-8",
+    )
+    result = run_json(capsys, "scores", "import", str(scores), "--json")
+    assert result["saved"] == 1  # type: ignore[index]
+    rejected = result["rejected"]  # type: ignore[index]
+    assert [(r["row"], r["column"]) for r in rejected] == [(3, "reviewer"), (4, "score")]
+    assert "unknown reviewer 'reviewr2@example.org'" in rejected[0]["message"]
+    assert "--create-reviewers" in rejected[0]["message"]
+    assert "outside 1..5" in rejected[1]["message"]
+    store = Store(db)
+    emails = {u.email for u in store.users(Store.system_user())}
+    assert "reviewr2@example.org" not in emails
+    assert {r.reviewer for r in store.reviews(Store.system_user(), "2026")} == {
+        "reviewer1@example.org"
+    }
+
+    # The text report lists what was saved and every bad row.
+    assert main(["scores", "import", str(scores)]) == 0
+    out = capsys.readouterr().out
+    assert "saved 1 review(s) by reviewer1@example.org" in out
+    assert "row 3: unknown reviewer" in out and "row 4: awareness score 7" in out
+
+    # --create-reviewers adds the account (no password), as before.
+    again = run_json(capsys, "scores", "import", str(scores), "--json", "--create-reviewers")
+    assert again["saved"] == 2  # type: ignore[index]
+    assert Store(db).user("reviewr2@example.org") is not None

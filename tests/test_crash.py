@@ -141,12 +141,26 @@ def test_killed_scores_import_leaves_no_new_reviewer_accounts(
 
     monkeypatch.setattr(Store, "_save_batch", killed)
     with pytest.raises(Killed):
-        main(["scores", "import", str(tmp_path / "scores.csv"), "--cycle", "2026", "--db", url])
+        main(
+            [
+                "scores",
+                "import",
+                str(tmp_path / "scores.csv"),
+                "--cycle",
+                "2026",
+                "--db",
+                url,
+                "--create-reviewers",
+            ]
+        )
     after = Store(url)
     assert after.users(after.system_user()) == users_before
     assert after.reviews(after.system_user(), "2026") == []
     monkeypatch.undo()  # the same import, not killed, saves accounts and reviews together
-    assert main(["scores", "import", str(tmp_path / "scores.csv"), "--db", url]) == 0
+    assert (
+        main(["scores", "import", str(tmp_path / "scores.csv"), "--db", url, "--create-reviewers"])
+        == 0
+    )
     assert len(after.users(after.system_user(), role="reviewer")) == 3
     assert len(after.reviews(after.system_user(), "2026")) == 3
 

@@ -136,3 +136,21 @@ def test_errors_name_a_path_source(tmp_path: Path) -> None:
     path.write_bytes(b"applicant_id,reviewer,criterion,score\nA001,R1,action,9\n")
     r = read_scores(path, CONFIG, APPS)
     assert str(r.errors[0]).startswith(f"{path}, cell D2")
+
+
+@pytest.mark.parametrize(
+    ("data", "cell"),
+    [
+        (b"applicant_id,reviewer,awareness,action\nA001,R1,3,3\nA001,R1,7,3\n", "C3"),
+        (b"applicant_id,reviewer,criterion,score\nA001,R1,action,3\nA001,R1,action,7\n", "D3"),
+    ],
+)
+def test_a_repeated_row_with_a_score_off_its_scale_is_named_off_scale(
+    data: bytes, cell: str
+) -> None:
+    """Issue 10: a 7 on a 1-5 scale in a repeated row was reported only as "scored twice"."""
+    r = read_scores(data, CONFIG, APPS)
+    problems = [(p.code, p.location.cell) for p in r.errors]
+    assert ("score_off_scale", cell) in problems
+    assert "score_duplicate" in [code for code, _ in problems]
+    assert "outside 1..5" in next(p.message for p in r.errors if p.code == "score_off_scale")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 
 from selector.commands._common import (
-    LISTED,
     Subparsers,
     actions,
     db_command,
@@ -24,11 +23,18 @@ def register(sub: Subparsers) -> None:
         "import",
         run_import,
         help="save the reviews in a score file (long or wide) into a cycle",
-        description="Read a score file and save its reviews. Reviewers named by an e-mail "
-        "address that is not yet a user are created as reviewers (without a password).",
+        description="Read a score file and save its reviews. Every reviewer must have an "
+        "account: a row of an unknown reviewer (a mistyped e-mail) is rejected, unless "
+        "--create-reviewers, which adds each unknown e-mail address as a reviewer (without a "
+        "password). The report lists every rejected row and the reviews saved per reviewer.",
         with_json=True,
     )
     si.add_argument("file", help="score file: .xlsx or .csv")
+    si.add_argument(
+        "--create-reviewers",
+        action="store_true",
+        help="add reviewers not yet known (named by e-mail) as accounts without a password",
+    )
     se = db_command(
         scores,
         "export",
@@ -49,7 +55,9 @@ def run_import(args: argparse.Namespace) -> int:
     from selector.workflow.scores import rejection_line
 
     store = open_store(args.db)
-    done = workflow.import_scores(store, store.system_user(), args.cycle, args.file)
+    done = workflow.import_scores(
+        store, store.system_user(), args.cycle, args.file, create_reviewers=args.create_reviewers
+    )
     if done.refusal is not None:
         if args.json:
             print_json(done.to_json())
@@ -58,10 +66,12 @@ def run_import(args: argparse.Namespace) -> int:
         print_json(done.to_json())
         return 0
     print(f"saved {done.saved} review(s) into cycle {done.cycle}; {len(done.rejected)} rejected")
-    for item in done.rejected[:LISTED]:
-        print(f"  {rejection_line(item)}")
-    if len(done.rejected) > LISTED:
-        print(f"  ... and {len(done.rejected) - LISTED} more rejected row(s) (see --json)")
+    for email, n in sorted(done.by_reviewer.items()):
+        print(f"  saved {n} review(s) by {email}")
+    if done.created_reviewers:
+        print(f"  new reviewer accounts (no password): {', '.join(done.created_reviewers)}")
+    for item in done.rejected:  # every bad row, not the first few
+        print(f"  rejected {rejection_line(item)}")
     return 0
 
 

@@ -1,9 +1,11 @@
-"""`users add` and `users list`: the accounts (coordinator, chair, reviewer)."""
+"""`users add|disable|enable|reset-password|set-role|list`: the accounts (coordinator, chair,
+reviewer). A one-time password (enable, reset-password) is printed once, on the last line."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import warnings
 from pathlib import Path
 
 from selector.auth import Role
@@ -12,7 +14,10 @@ from selector.commands._common import Subparsers, actions, db_command, open_stor
 
 def register(sub: Subparsers) -> None:
     roles = [r.value for r in Role]
-    users = actions(sub.add_parser("users", help="add or list user accounts"), "users_command")
+    users = actions(
+        sub.add_parser("users", help="add, disable, enable, reset or list user accounts"),
+        "users_command",
+    )
     ua = db_command(
         users,
         "add",
@@ -28,7 +33,28 @@ def register(sub: Subparsers) -> None:
     ua.add_argument("--program", default="", help="residency program (for assignment)")
     ua.add_argument("--password-file", metavar="FILE", help="read the password from FILE")
     ua.add_argument("--no-password", action="store_true", help="no login until a password is set")
-    ul = db_command(users, "list", run_list, help="list accounts", cycle=False, with_json=True)
+    for name, func, text in (
+        ("disable", run_disable, "disable an account: no login, never assigned"),
+        ("enable", run_enable, "enable a disabled account with a one-time password"),
+        ("reset-password", run_reset, "give an account a one-time password (printed once)"),
+    ):
+        p = db_command(
+            users, name, func, help=text, description=text[0].upper() + text[1:] + ".", cycle=False
+        )
+        p.add_argument("email", help="the account's e-mail address")
+    us = db_command(users, "set-role", run_set_role, help="change an account's role", cycle=False)
+    us.add_argument("email", help="the account's e-mail address")
+    us.add_argument("role", choices=roles, help="the new role")
+    ul = db_command(
+        users,
+        "list",
+        run_list,
+        help="list accounts: role, login (password, no password, disabled), open assignments",
+        description="List every account with its login (password; no password: single "
+        "sign-on only or not set yet; disabled: no login, never assigned) and its assigned, "
+        "complete and open reviews in the cycle (default: the newest).",
+        with_json=True,
+    )
     ul.add_argument("--role", choices=roles, default=None, help="only this role")
 
 
@@ -49,10 +75,26 @@ def read_password(args: argparse.Namespace) -> str | None:
                 "file_unreadable", f"cannot read: {exc.strerror}", Location(file=args.password_file)
             ) from None
         return lines[0] if lines else ""
-    first = getpass.getpass(f"password for {args.email}: ")
-    if getpass.getpass("again: ") != first:
+    first, again = _prompt(f"password for {args.email}: "), _prompt("again: ")
+    if again != first:
         raise InputError("password_mismatch", "the two passwords differ; nothing was changed")
     return first
+
+
+def _prompt(prompt: str) -> str:
+    """A password typed at the terminal; without one (no terminal, input piped or closed),
+    one line saying to use --password-file instead of reading it where it would echo."""
+    from selector.errors import InputError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)  # no terminal: stop there
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, getpass.GetPassWarning):
+            raise InputError(
+                "password_no_terminal",
+                "no terminal to type the password at: pass --password-file FILE (or --no-password)",
+            ) from None
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -64,19 +106,56 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_list(args: argparse.Namespace) -> int:
+def run_disable(args: argparse.Namespace) -> int:
+    from selector.workflow.accounts import disable_account
+
     store = open_store(args.db)
-    users = store.users(store.system_user(), role=args.role)
+    email = disable_account(store, store.system_user(), args.email)
+    print(f"disabled {email}: no login, never assigned (`selector assign` moves its reviews)")
+    return 0
+
+
+def _print_one_time(verb: str, email: str, password: str) -> None:
+    print(f"{verb} {email}; its one-time password (shown only now; change it after logging in):")
+    print(password)
+
+
+def run_enable(args: argparse.Namespace) -> int:
+    from selector.workflow.accounts import enable_account
+
+    store = open_store(args.db)
+    _print_one_time("enabled", args.email, enable_account(store, store.system_user(), args.email))
+    return 0
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    from selector.workflow.accounts import reset_password
+
+    store = open_store(args.db)
+    _print_one_time("reset", args.email, reset_password(store, store.system_user(), args.email))
+    return 0
+
+
+def run_set_role(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    user = store.set_role(store.system_user(), args.email, args.role)
+    print(f"{user.email} is now a {user.role.value}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from selector.workflow.accounts import list_accounts
+
+    store = open_store(args.db)
+    cycle, accounts = list_accounts(store, store.system_user(), args.cycle, role=args.role)
     if args.json:
-        print_json(
-            [
-                {"email": u.email, "name": u.name, "role": u.role.value, "program": u.program}
-                for u in users
-            ]
-        )
+        print_json([a.to_json() for a in accounts])
         return 0
-    for u in users:
+    for a in accounts:
         print(
-            f"{u.role.value:<12} {u.email:<40} {u.name}" + (f" ({u.program})" if u.program else "")
+            f"{a.role:<12} {a.email:<40} {a.login:<12} {a.open:>3} open  {a.name}"
+            + (f" ({a.program})" if a.program else "")
         )
+    if cycle is not None:
+        print(f"(open: assigned reviews not complete in cycle {cycle})")
     return 0

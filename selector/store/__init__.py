@@ -31,6 +31,8 @@ Public API::
     add_user(actor, email, name, role, password, program="") -> User
     set_password(actor, email, password); disable_login(actor, email) -> bool
     disable_logins(actor, emails) -> int; login_enabled(email) -> bool
+    reset_password(actor, email) -> str; enable_login(actor, email) -> str  (one-time password)
+    login_disabled(email) -> bool; login_states(actor) -> dict[email, login]
     set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
     authenticate(email, password) -> User | None; user(email) -> User | None
     users(actor, role=None) -> list[User]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.assignment import Candidate, assign_reviewers
-from selector.auth import Action, Role, User
+from selector.auth import SEED_USER, Action, Role, User
 from selector.errors import InputError
 from selector.store.access import AccessMixin
 from selector.store.cycles import to_cycle
@@ -49,7 +49,8 @@ class AssignmentsMixin(AccessMixin):
     def assign(self, actor: User, cycle: str | None, k: int | None = None) -> AssignmentReport:
         """(Re)assign reviewers: k per applicant (default: the cycle config's), loads balanced,
         manual assignments, started reviews and conflicts respected (see
-        :mod:`selector.assignment`)."""
+        :mod:`selector.assignment`). A disabled account is never assigned: its assignments in
+        the cycle are removed (its reviews stay)."""
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
@@ -67,12 +68,13 @@ class AssignmentsMixin(AccessMixin):
             reviewers = list(
                 s.scalars(
                     select(UserRow)
-                    .where(UserRow.role == Role.REVIEWER.value)
+                    .where(UserRow.role == Role.REVIEWER.value, UserRow.login_disabled.is_(False))
                     .order_by(UserRow.email)
                 )
             )
             by_pk = {a.id: a for a in apps}
             by_uid = {u.id: u for u in reviewers}
+            removed = self._unassign_disabled(s, cycle_row)
             rows = [
                 r
                 for r in s.scalars(
@@ -114,7 +116,6 @@ class AssignmentsMixin(AccessMixin):
             chosen = set(result.pairs)
             pk_of = {a.applicant_id: a.id for a in apps}
             uid_of = {u.email: u.id for u in reviewers}
-            removed = 0
             for r in rows:
                 if r.kind != "excluded" and pair(r.applicant_pk, r.reviewer_id) not in chosen:
                     s.delete(r)
@@ -132,6 +133,24 @@ class AssignmentsMixin(AccessMixin):
             )
             self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
             return report
+
+    @staticmethod
+    def _unassign_disabled(s: Session, cycle_row: CycleRow) -> int:
+        """Remove the cycle's assignments (not exclusions) of disabled accounts; how many."""
+        disabled = select(UserRow.id).where(UserRow.login_disabled.is_(True))
+        in_cycle = select(ApplicantRow.id).where(ApplicantRow.cycle_id == cycle_row.id)
+        gone = list(
+            s.scalars(
+                select(AssignmentRow).where(
+                    AssignmentRow.reviewer_id.in_(disabled),
+                    AssignmentRow.applicant_pk.in_(in_cycle),
+                    AssignmentRow.kind != "excluded",
+                )
+            )
+        )
+        for r in gone:
+            s.delete(r)
+        return len(gone)
 
     def set_assignment(
         self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str, assigned: bool
@@ -165,6 +184,12 @@ class AssignmentsMixin(AccessMixin):
     ) -> None:
         app = self._applicant_row(s, cycle_row, applicant_id)
         user = self._user_row(s, reviewer_email)
+        # The demo's seeding records its (retired) reviewers' finished reviews as assignments.
+        if assigned and user.login_disabled and actor != SEED_USER:
+            raise InputError(
+                "assignment_disabled",
+                f"{user.email}'s account is disabled; enable it before assigning",
+            )
         if assigned:
             conflicted = s.scalars(
                 select(ReviewRow).where(

@@ -40,6 +40,9 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     program: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200), default="")  # "" → cannot log in
+    # Disabled by a coordinator (or the demo's end): no login of any kind, never assigned.
+    # An account merely without a password (single sign-on, not yet set) is not disabled.
+    login_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

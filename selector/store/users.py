@@ -7,6 +7,7 @@ A real account or cycle next to the demo one ends the demo's public logins
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -35,6 +36,21 @@ from selector.store.schema import CycleRow, UserRow
 def _dummy_hash() -> str:
     """A hash to verify against when there is no account, so both cases take as long."""
     return hash_password("no account has this password")
+
+
+#: How an account can log in, as :meth:`UsersMixin.login_states` names it.
+LOGIN_PASSWORD, LOGIN_NO_PASSWORD, LOGIN_DISABLED = "password", "no password", "disabled"
+
+
+def one_time_password() -> str:
+    """A fresh random password to show once (16 URL-safe characters from :mod:`secrets`)."""
+    return secrets.token_urlsafe(12)
+
+
+def _login_state(row: UserRow) -> str:
+    if row.login_disabled:
+        return LOGIN_DISABLED
+    return LOGIN_PASSWORD if row.password_hash else LOGIN_NO_PASSWORD
 
 
 def _to_user(row: UserRow) -> User:
@@ -109,7 +125,32 @@ class UsersMixin(StoreCore):
             row = self._user_row(s, email)
             self._require_account_change(actor, row)
             row.password_hash = pw_hash
+            row.login_disabled = False  # a password set is a login enabled
             self._audit(s, actor, None, "user.password", row.email)
+
+    def reset_password(self, actor: User, email: str) -> str:
+        """Give an account a new one-time password and return it (to be shown once, never
+        stored in clear); a disabled account is enabled again. Who may: as
+        :meth:`set_password`."""
+        password = one_time_password()
+        with self._tx(write=False) as s:  # checked before hashing, and again when writing
+            self._require_account_change(actor, self._user_row(s, email))
+        pw_hash = hash_password(password)
+        with self._tx() as s:
+            row = self._user_row(s, email)
+            self._require_account_change(actor, row)
+            was_disabled = row.login_disabled
+            row.password_hash = pw_hash
+            row.login_disabled = False
+            self._audit(s, actor, None, "user.password_reset", row.email, None, "one-time")
+            if was_disabled:
+                self._audit(s, actor, None, "user.enable_login", row.email)
+        return password
+
+    def enable_login(self, actor: User, email: str) -> str:
+        """Enable a disabled account: :meth:`reset_password`, whose one-time password is the
+        way back in (the old password is gone)."""
+        return self.reset_password(actor, email)
 
     def disable_logins(self, actor: User, emails: Iterable[str]) -> int:
         """:meth:`disable_login` for several accounts in one transaction (all or none);
@@ -118,19 +159,23 @@ class UsersMixin(StoreCore):
             return sum(self._disable_login(s, actor, email) for email in emails)
 
     def disable_login(self, actor: User, email: str) -> bool:
-        """Remove an account's password so nobody can log in as it; True if it had one.
-        A chair's login only by a chair or the CLI."""
+        """Disable an account: its password removed, no login of any kind (single sign-on
+        too), never assigned; True if it had a password. A chair's login only by a chair or
+        the CLI. :meth:`enable_login` undoes it with a one-time password."""
         with self._tx() as s:
             return self._disable_login(s, actor, email)
 
     def _disable_login(self, s: Session, actor: User, email: str) -> bool:
         row = s.scalars(select(UserRow).where(UserRow.email == normalize_email(email))).first()
         actor.require(account_action(*((Role(row.role),) if row else ())))
-        if row is None or not row.password_hash:
+        if row is None:
             return False
-        row.password_hash = ""
-        self._audit(s, actor, None, "user.disable_login", row.email)
-        return True
+        had_password = bool(row.password_hash)
+        if had_password or not row.login_disabled:
+            row.password_hash = ""
+            row.login_disabled = True
+            self._audit(s, actor, None, "user.disable_login", row.email)
+        return had_password
 
     def set_role(self, actor: User, email: str, role: Role | str) -> User:
         """Change an account's role; to or from chair only by a chair or the CLI."""
@@ -151,6 +196,23 @@ class UsersMixin(StoreCore):
                 select(UserRow.password_hash).where(UserRow.email == normalize_email(email))
             )
             return bool(stored)
+
+    def login_disabled(self, email: str) -> bool:
+        """Whether the account was disabled (no login, single sign-on included)."""
+        with self._tx(write=False) as s:
+            return bool(
+                s.scalar(
+                    select(UserRow.login_disabled).where(UserRow.email == normalize_email(email))
+                )
+            )
+
+    def login_states(self, actor: User) -> dict[str, str]:
+        """Each account's login by e-mail: ``"password"``, ``"no password"`` (single sign-on
+        only, or not set yet) or ``"disabled"``; for coordinators and chairs."""
+        if not (actor.can(Action.MANAGE_USERS) or actor.can(Action.READ_ALL)):
+            actor.require(Action.MANAGE_USERS)
+        with self._tx(write=False) as s:
+            return {r.email: _login_state(r) for r in s.scalars(select(UserRow))}
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose e-mail and password match, else None. An unknown e-mail costs the

@@ -11,6 +11,8 @@ dashboard page alike, so neither face holds logic of its own.
 - import scores: :func:`import_scores`; CLI `scores import`.
 - export scores: :func:`export_scores`; CLI `scores export`.
 - review progress: :func:`review_progress`; pages Reviewers & assignments, Committee.
+- accounts: :func:`list_accounts` (login and open assignments), :func:`disable_account`,
+  :func:`enable_account`, :func:`reset_password`; CLI `users`, page Reviewers & assignments.
 - decide a cycle: :func:`decide_cycle` (the stored cycle, recorded as a run),
   :func:`decide_files` (files, nothing stored); CLI `select`.
 - a scenario's config: :func:`scenario_config` (the rules form → a config),
@@ -25,6 +27,13 @@ loaded only by the function that uses them, so a CLI command that needs none sta
 
 from __future__ import annotations
 
+from selector.workflow.accounts import (
+    Account,
+    disable_account,
+    enable_account,
+    list_accounts,
+    reset_password,
+)
 from selector.workflow.applications import (
     import_applications,
     import_target,
@@ -55,6 +64,7 @@ from selector.workflow.scenario import (
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 
 __all__ = [
+    "Account",
     "FileDecision",
     "ReviewProgress",
     "ReviewerProgress",
@@ -66,11 +76,14 @@ __all__ = [
     "decide_cycle",
     "decide_files",
     "decide_scenario",
+    "disable_account",
+    "enable_account",
     "export_scores",
     "finalise_scenario",
     "import_applications",
     "import_scores",
     "import_target",
+    "list_accounts",
     "locks_differ",
     "mass_withdrawal",
     "merge_applicants",
@@ -79,6 +92,7 @@ __all__ = [
     "preview_rows",
     "preview_text",
     "read_config",
+    "reset_password",
     "review_progress",
     "roster_of_final_run",
     "scenario_config",

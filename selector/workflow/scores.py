@@ -21,13 +21,16 @@ SCORE_COLUMNS = ("applicant_id", "reviewer", "criterion", "score", "comment")
 
 @dataclass
 class ScoreImport:
-    """What a score import did: the reviews saved and the rows rejected (``row`` may be
-    None, ``column``, ``message``). ``refusal`` is set when nothing was saved: no valid row."""
+    """What a score import did: the reviews saved (``saved``, and how many per reviewer), the
+    reviewer accounts it created, and the rows rejected (``row`` may be None, ``column``,
+    ``message``). ``refusal`` is set when nothing was saved: no valid row."""
 
     cycle: str
     saved: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     refusal: InputError | None = None
+    by_reviewer: dict[str, int] = field(default_factory=dict)
+    created_reviewers: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"saved": self.saved, "rejected": self.rejected}
@@ -39,12 +42,19 @@ def rejection_line(item: dict[str, Any]) -> str:
 
 
 def import_scores(
-    store: Store, actor: User, cycle: str | None, source: Source, *, filename: str | None = None
+    store: Store,
+    actor: User,
+    cycle: str | None,
+    source: Source,
+    *,
+    filename: str | None = None,
+    create_reviewers: bool = False,
 ) -> ScoreImport:
-    """Read a score file and save its reviews in one transaction. A reviewer named by an
-    e-mail address that is not yet a user is created as a reviewer (without a password),
-    together with their reviews; one that is neither a user nor an address is rejected.
-    Never into the demo cycle."""
+    """Read a score file and save its reviews in one transaction. A reviewer must have an
+    account: an unknown one is a rejected row (a mistyped e-mail would otherwise make an
+    account and a stray review), unless ``create_reviewers``, which adds each unknown e-mail
+    address as a reviewer (without a password) together with their reviews. Never into the
+    demo cycle."""
     from selector.auth import normalize_email
     from selector.errors import InputError, Location
     from selector.intake import is_email
@@ -60,20 +70,24 @@ def import_scores(
     new_reviewers: set[str] = set()
     for review in result.reviews:
         email = normalize_email(review.reviewer)
-        known = email in users
-        if known or is_email(email):
+        if email in users or (create_reviewers and is_email(email)):
             reviews.append(review)
-            if not known:
+            if email not in users:
                 new_reviewers.add(email)
-        else:
-            rejected.append(
-                {
-                    "row": None,
-                    "column": "reviewer",
-                    "message": f"reviewer {review.reviewer!r} is neither a user nor an e-mail "
-                    "address; add them with `selector users add`",
-                }
+            continue
+        if is_email(email):
+            message = (
+                f"unknown reviewer {review.reviewer!r}: no account has this e-mail; add it "
+                "with `selector users add`, or import with --create-reviewers"
             )
+        else:
+            message = (
+                f"reviewer {review.reviewer!r} is neither a user nor an e-mail address; "
+                "add them with `selector users add`"
+            )
+        row = result.rows.get((review.applicant_id, review.reviewer))
+        rejected.append({"row": row, "column": "reviewer", "message": message})
+    rejected.sort(key=lambda item: (item["row"] is None, item["row"] or 0))
     done = ScoreImport(target.name, rejected=rejected)
     named = filename or (str(source) if isinstance(source, (str, Path)) else None)
     where = Location(file=named)
@@ -92,6 +106,10 @@ def import_scores(
         return done
     # The new reviewers' accounts and their reviews are saved together, or neither.
     done.saved = store.save_reviews(actor, target.name, reviews, new_reviewers=new_reviewers)
+    for review in reviews:
+        email = normalize_email(review.reviewer)
+        done.by_reviewer[email] = done.by_reviewer.get(email, 0) + 1
+    done.created_reviewers = sorted(new_reviewers)
     return done
 
 
