@@ -16,7 +16,7 @@ db="sqlite:///$work/wheel.db"
 "$sel" validate "$repo/data/demo_applications.xlsx" --json > validate.json
 "$sel" cycles create 2026 --db "$db"
 "$sel" import "$repo/data/demo_applications.xlsx" --cycle 2026 --db "$db" --json
-"$sel" scores import "$repo/data/demo_scores.csv" --cycle 2026 --db "$db" --json > scores.json
+"$sel" scores import "$repo/data/demo_scores.csv" --cycle 2026 --db "$db" --create-reviewers --json > scores.json
 "$sel" select --config "$repo/rubrics/dei_leadership.toml" --cycle 2026 --db "$db" --json > decision.json
 "$sel" roster --out roster.xlsx --cycle 2026 --db "$db"
 "$work/venv/bin/python" - <<'PY'
