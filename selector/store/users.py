@@ -118,22 +118,22 @@ class UsersMixin(StoreCore):
             actor.can(Action.MANAGE_USERS) or actor.can(Action.MANAGE_CHAIRS)
         ):
             actor.require(Action.MANAGE_USERS)  # before looking the account up
-        with self._tx(write=False) as s:  # checked before hashing, and again when writing
-            self._require_account_change(actor, self._user_row(s, email))
-        pw_hash = hash_password(password)
-        with self._tx() as s:
-            row = self._user_row(s, email)
-            self._require_account_change(actor, row)
-            row.password_hash = pw_hash
-            row.login_disabled = False  # a password set is a login enabled
-            self._audit(s, actor, None, "user.password", row.email)
+        self._write_password(actor, email, password, "user.password")
 
     def reset_password(self, actor: User, email: str) -> str:
         """Give an account a new one-time password and return it (to be shown once, never
         stored in clear); a disabled account is enabled again. Who may: as
         :meth:`set_password`."""
         password = one_time_password()
-        with self._tx(write=False) as s:  # checked before hashing, and again when writing
+        self._write_password(actor, email, password, "user.password_reset", "one-time")
+        return password
+
+    def _write_password(
+        self, actor: User, email: str, password: str, action: str, note: str | None = None
+    ) -> None:
+        """Check who may, hash outside any transaction, check again and write: a password
+        set is a login enabled (audited as such when it was disabled, after a reset)."""
+        with self._tx(write=False) as s:
             self._require_account_change(actor, self._user_row(s, email))
         pw_hash = hash_password(password)
         with self._tx() as s:
@@ -142,10 +142,9 @@ class UsersMixin(StoreCore):
             was_disabled = row.login_disabled
             row.password_hash = pw_hash
             row.login_disabled = False
-            self._audit(s, actor, None, "user.password_reset", row.email, None, "one-time")
-            if was_disabled:
+            self._audit(s, actor, None, action, row.email, None, note)
+            if was_disabled and note is not None:
                 self._audit(s, actor, None, "user.enable_login", row.email)
-        return password
 
     def enable_login(self, actor: User, email: str) -> str:
         """Enable a disabled account: :meth:`reset_password`, whose one-time password is the
