@@ -221,13 +221,6 @@ def current_cycle() -> Cycle:
         st.stop()
 
 
-def data_version() -> tuple[int, int]:
-    """A value that changes whenever the stored data does: the audit log's length and last
-    id (every write of the store is audited, in its transaction; the length also changes
-    when a transaction that took an earlier id commits late). One cheap query."""
-    return get_store().data_version()
-
-
 def cached(what: str, cycle: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept in this session until the stored data changes: a page's reads
     and the figures worked out from them, so a rerun that changed nothing (a click on a
@@ -236,7 +229,7 @@ def cached(what: str, cycle: str, compute: Callable[[], T]) -> T:
     shared between users."""
     user = st.session_state.get(state.USER)
     key = (what, cycle, getattr(user, "email", None), str(getattr(user, "role", "")))
-    version = data_version()
+    version = get_store().data_version()
     store: dict[Any, tuple[tuple[int, int], Any]] = st.session_state[state.CACHE]
     hit = store.get(key)
     if hit is not None and hit[0] == version:

@@ -35,7 +35,6 @@ __all__ = [
     "demo_accounts",
     "demo_emails",
     "demo_password",
-    "retire_demo",
     "seed_demo",
 ]
 
@@ -52,12 +51,6 @@ def demo_accounts(store: Store, data_dir: str | Path | None = None) -> list[dict
     if not any(store.login_enabled(a["email"]) for a in shown):
         return None
     return shown
-
-
-def retire_demo(store: Store, data_dir: str | Path | None = None) -> int:
-    """Disable the logins of the demo accounts (their passwords are public); returns how many
-    were still enabled. Called when real data arrives; the demo cycle itself is kept."""
-    return store.disable_logins(store.system_user(), [a["email"] for a in accounts(data_dir)])
 
 
 def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any]:
@@ -77,7 +70,7 @@ def seed_demo(store: Store, data_dir: str | Path | None = None) -> dict[str, Any
         if store.user(a["email"]) is None:
             store.add_user(system, a["email"], a["name"], a["role"], a["password"], a["program"])
     if {c.name for c in store.cycles()} != {DEMO_CYCLE}:
-        retire_demo(store, data_dir)  # real data is already there: no public passwords
+        store.retire_demo()  # real data is already there: no public passwords
 
     added = 0
     if not store.applicants(system, cycle.name, include_withdrawn=True):

@@ -135,12 +135,6 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
-_VALUE_CELL = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"\$?([A-Za-z]{1,7})\$?(\d{1,12})\"[^>]*?(?<!/)>"
-)
-
-
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 
 
@@ -159,12 +153,6 @@ def sheet_extent(name: str, xml: bytes, limit: int | None = None) -> SheetExtent
         )
         if limit is None or extent.rows * extent.columns <= limit:
             return extent
-    cells = _VALUE_CELL.findall(xml)
-    if len(cells) + xml.count(b"/>") >= len(_CELL_TAG.findall(xml)):  # every cell named
-        letters = {c for c, _ in cells}
-        last_col = max(map(_column_number, letters), default=0)
-        last_row = max(map(int, {r for _, r in cells}), default=0)
-        return SheetExtent(name, last_row, last_col)
     return _walk_extent(name, xml)
 
 

@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from selector.errors import InputError, Location, Problem
 from selector.intake.cells import (
     PGY_RANGE,
-    clean_email,
     email_id,
     format_id,
     is_email,
@@ -52,7 +51,6 @@ __all__ = [
     "IntakeResult",
     "Rejection",
     "applications_from_grid",
-    "clean_email",
     "email_id",
     "format_id",
     "header_tokens",
@@ -77,10 +75,8 @@ def read_applications(
     ``mapping`` overrides the guessed column for a field: ``{"pgy": "Training level"}``.
     Raises :class:`InputError` only when the file as a whole cannot be read.
     """
-    with _gc_paused():
-        data, file = read_bytes(source, filename)
-        grid = read_grid(data, file)
-        return applications_from_grid(grid, file=file, mapping=mapping)
+    data, file = read_bytes(source, filename)
+    return applications_from_grid(read_grid(data, file), file=file, mapping=mapping)
 
 
 def applications_from_grid(

@@ -19,7 +19,6 @@ from selector.specialties import normalize_specialty
 __all__ = [
     "ANONYMOUS",
     "PGY_RANGE",
-    "clean_email",
     "collapse_spaces",
     "email_id",
     "format_id",
@@ -33,7 +32,6 @@ __all__ = [
 ]
 
 #: The e-mail normaliser under the name intake first gave it.
-clean_email = normalize_email
 
 # ---------------------------------------------------------------------------------------
 # PGY level.

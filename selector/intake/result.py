@@ -49,11 +49,6 @@ class IntakeResult:
         """The warnings for superseded submissions (rows neither accepted nor rejected)."""
         return [w for w in self.warnings if w.code == "duplicate_submission"]
 
-    @property
-    def rejected_ids(self) -> set[str]:
-        """The applicant ids the rejected rows name (by their ID or e-mail cell)."""
-        return {r.applicant_id for r in self.rejected if r.applicant_id is not None}
-
     def problems(self) -> list[Problem]:
         """Every problem, errors of rejected rows and warnings, in sheet-row order."""
         out = [p for r in self.rejected for p in r.problems] + list(self.warnings)

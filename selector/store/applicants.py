@@ -283,7 +283,7 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                     raise demo_cycle_refused(cycle_row.name)
             report = self._apply_import(s, actor, cycle_row, intake, allow_mass_withdrawal)
         if created and leaving_demo:
-            self._retire_demo()
+            self.retire_demo()
         return report
 
     def _apply_import(

@@ -80,7 +80,7 @@ class CyclesMixin(UsersMixin):
                 self._insert_cycle(s, actor, name, config_text, blind, avoid_own_program)
             )
         if leaving_demo:
-            self._retire_demo()
+            self.retire_demo()
         return created
 
     def _insert_cycle(

@@ -1,7 +1,7 @@
 """Accounts: adding them, passwords, roles, throttled logins, and the end of the demo logins.
 
 A real account or cycle next to the demo one ends the demo's public logins
-(:meth:`UsersMixin._retire_demo`); which accounts those are is data
+(:meth:`UsersMixin.retire_demo`); which accounts those are is data
 (:mod:`selector.demo_accounts`), not the seeding code, which builds on the store."""
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class UsersMixin(StoreCore):
         with self._tx() as s:
             added = _to_user(self._insert_user(s, actor, email, name, role, pw_hash, program))
         if leaving_demo:  # a real account: the public demo logins end now
-            self._retire_demo()
+            self.retire_demo()
         return added
 
     def _insert_user(
@@ -285,6 +285,7 @@ class UsersMixin(StoreCore):
             )
         return True
 
-    def _retire_demo(self) -> None:
-        """Real data has arrived: the public demo logins end now (the demo cycle stays)."""
-        self.disable_logins(SYSTEM_USER, [a["email"] for a in accounts()])
+    def retire_demo(self) -> int:
+        """Real data has arrived: the public demo logins end now (the demo cycle stays);
+        returns how many were still enabled."""
+        return self.disable_logins(SYSTEM_USER, [a["email"] for a in accounts()])
