@@ -118,8 +118,10 @@ class Robustness:
 
         def who(a: str) -> str:
             name = names.get(a)
-            return f"{a} ({name}) {self.probability.get(a, 0.0):.2f}" if name else (
-                f"{a} {self.probability.get(a, 0.0):.2f}"
+            return (
+                f"{a} ({name}) {self.probability.get(a, 0.0):.2f}"
+                if name
+                else (f"{a} {self.probability.get(a, 0.0):.2f}")
             )
 
         lines = [

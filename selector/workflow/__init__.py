@@ -45,9 +45,12 @@ from selector.workflow.applications import (
 )
 from selector.workflow.cycles import create_cycle, read_config
 from selector.workflow.decide import (
+    CycleDecision,
     FileDecision,
+    assess,
     decide_cycle,
     decide_files,
+    decision_json,
 )
 from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
 from selector.workflow.roster import RosterResult, roster_of_final_run
@@ -65,6 +68,7 @@ from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, im
 
 __all__ = [
     "Account",
+    "CycleDecision",
     "FileDecision",
     "ReviewProgress",
     "ReviewerProgress",
@@ -72,10 +76,12 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "assess",
     "create_cycle",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
+    "decision_json",
     "disable_account",
     "enable_account",
     "export_scores",

@@ -4,14 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from selector.auth import User
     from selector.config import TrackConfig
+    from selector.models import Review
     from selector.selection import Decision
+    from selector.selection.robustness import Robustness
     from selector.store import Store
+
+
+@dataclass
+class CycleDecision:
+    """A decision on a stored cycle: the decision, its robustness when asked for, and the
+    run it was recorded as (with the hash of its inputs)."""
+
+    decision: Decision
+    robustness: Robustness | None
+    run_id: int
+    input_hash: str
+
+
+def assess(
+    decision: Decision, reviews: Sequence[Review], draws: int | None, seed: str | None
+) -> Robustness | None:
+    """The bootstrap's robustness of an optimal decision, when ``draws`` asks for it."""
+    if not draws or decision.status != "optimal":
+        return None
+    from selector.selection.robustness import robustness
+
+    return robustness(decision, reviews, draws=draws, seed=seed)
+
+
+def decision_json(decision: Decision, found: Robustness | None) -> dict[str, Any]:
+    """The decision's JSON object, with ``robustness`` when it was assessed."""
+    out = decision.to_json()
+    if found is not None:
+        out["robustness"] = found.to_json()
+    return out
 
 
 def decide_cycle(
@@ -27,35 +60,55 @@ def decide_cycle(
     roster: str | Path | None = None,
     roster_inputs: Mapping[str, bytes] | None = None,
     config_source: str = "<config>",
-) -> Decision:
+    robustness: int | None = None,
+    seed: str | None = None,
+) -> CycleDecision:
     """Decide on the stored cycle and record the run. The inputs are read once: the run is
-    recorded with the hash of exactly the data decided on (refused if it changed meanwhile).
-    With ``roster`` the roster is written first, so a failed write records nothing."""
+    recorded with the hash of exactly the data decided on (refused if it changed meanwhile)
+    and the inputs themselves, so it can be replayed. With ``roster`` the roster is written
+    first, so a failed write records nothing; it is written again with the run's id once
+    recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run."""
     from selector.config import columns_of
     from selector.roster import write_roster
     from selector.selection import decide
+    from selector.store import input_hash
 
     applicants, reviews = store.selection_inputs(actor, cycle)
     config.require_known_fields(columns_of(applicants), config_source)
     decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
+    found = assess(decision, reviews, robustness, seed)
+    digest = input_hash(applicants, reviews, config_text)
+    write = partial(
+        write_roster,
+        decision,
+        inputs=roster_inputs,
+        config_text=config_text,
+        input_hash=digest,
+        robustness=found,
+    )
     if roster is not None:
-        write_roster(decision, roster, inputs=roster_inputs, config_text=config_text)
-    store.record_run(
+        write(roster)
+    run_id = store.record_run(
         actor,
         cycle,
         config_text=config_text,
-        decision=decision,
+        decision=decision_json(decision, found),
         inputs=(applicants, reviews),
+        input_hash=digest,
     )
-    return decision
+    if roster is not None:
+        write(roster, run_id=run_id)
+    return CycleDecision(decision, found, run_id, digest)
 
 
 @dataclass
 class FileDecision:
-    """A decision made on files, with how many application rows intake rejected."""
+    """A decision made on files, with how many application rows intake rejected, and its
+    robustness when asked for."""
 
     decision: Decision
     rejected_rows: int
+    robustness: Robustness | None = None
 
 
 def decide_files(
@@ -69,6 +122,8 @@ def decide_files(
     exclude: Sequence[str] = (),
     solver: Literal["highs", "cbc"] = "highs",
     roster: str | Path | None = None,
+    robustness: int | None = None,
+    seed: str | None = None,
 ) -> FileDecision:
     """Decide on an applications export and a score file (nothing is stored). The first
     problem of the score file is the error, with its cell; the roster, when asked for, holds
@@ -114,6 +169,17 @@ def decide_files(
     decision = decide(
         intake.accepted, result.reviews, config, include=include, exclude=exclude, solver=solver
     )
+    found = assess(decision, result.reviews, robustness, seed)
     if roster is not None:
-        write_roster(decision, roster, inputs=inputs, config_text=config_text)
-    return FileDecision(decision, rejected_rows)
+        from selector.store.runs import input_hash
+
+        digest = input_hash(intake.accepted, result.reviews, config_text)
+        write_roster(
+            decision,
+            roster,
+            inputs=inputs,
+            config_text=config_text,
+            input_hash=digest,
+            robustness=found,
+        )
+    return FileDecision(decision, rejected_rows, found)
