@@ -5,7 +5,7 @@ and its price; why each applicant not selected is out; how sure each seat is (th
 selection probabilities, a chart); process facts (reviews per applicant, inter-rater
 reliability); the run id and the hash of the inputs. Made with fpdf2 (pure Python); charts are
 drawn with its own shapes. The built-in PDF fonts cover Latin-1 only: other characters are
-written as their closest Latin-1 form (accents dropped), else "?".
+written as their closest Latin-1 form (accents or strokes dropped), else "?".
 """
 
 from __future__ import annotations
@@ -32,11 +32,17 @@ COHORT, POOL = (91, 63, 140), (201, 191, 220)
 SECURE_C, CONTESTED_C, OTHER_C = (46, 125, 50), (230, 145, 30), (150, 150, 150)
 
 
+#: Letters outside Latin-1 that Unicode does not decompose into a base letter and an accent.
+_PLAIN = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe"}
+)
+
+
 def latin1(text: Any) -> str:
     """Text the built-in PDF fonts can show: Latin-1 kept, other letters without their
     accents where that makes them Latin-1, anything else as "?"."""
     out = []
-    for ch in str(text):
+    for ch in str(text).translate(_PLAIN):
         if ord(ch) < 256:
             out.append(ch)
             continue
@@ -138,7 +144,7 @@ class _Report:
     ) -> None:
         """A horizontal bar chart: one (label, value, colour) per bar, values over ``scale``."""
         pdf = self.pdf
-        bar_h, label_w, value_w = 4.2, 55.0, 14.0
+        bar_h, label_w, value_w = 4.2, 75.0, 14.0
         span = self.width - label_w - value_w
         if pdf.get_y() + 8 + bar_h * min(len(rows), 8) > pdf.h - 15:
             pdf.add_page()
@@ -150,7 +156,7 @@ class _Report:
                 pdf.add_page()
             x, y = pdf.l_margin, pdf.get_y()
             pdf.set_xy(x, y)
-            pdf.cell(label_w, bar_h, latin1(label)[:40])
+            pdf.cell(label_w, bar_h, latin1(label)[:56])
             pdf.set_fill_color(*colour)
             length = span * (value / scale if scale else 0)
             if length > 0:
@@ -196,7 +202,7 @@ def decision_pdf(decision: Decision, facts: ReportFacts) -> bytes:
     r.title(f"Selection decision - cycle {facts.cycle}")
     r.facts(
         [
-            ("Run", "not recorded" if facts.run_id is None else f"run {facts.run_id}"),
+            ("Run", "not recorded" if facts.run_id is None else facts.run_id),
             ("Input hash (SHA-256)", facts.input_hash or "-"),
             ("Status", decision.status),
             ("Cohort", f"{len(decision.selected)} selected of {len(decision.applicants)}"),
