@@ -9,13 +9,17 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from app_pages import state
 from selector.cli import main
 from selector.config import DEFAULT_CONFIG_PATH
 from selector.report import latin1
 from selector.selection import decide
 from selector.store import Store
-from selector.workflow import report_pdf
+from selector.workflow import report_pdf, scenario_report
 from tests.factories import make_applicants, make_config, make_reviews
+from tests.test_app_pages import app_as, db, no_exceptions, run_scenario, template
+
+__all__ = ["db", "template"]  # the page fixtures, used by name
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_APPLICATIONS = ROOT / "data" / "demo_applications.xlsx"
@@ -29,7 +33,9 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
+def cli_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
     url = f"sqlite:///{tmp_path / 'report.db'}"
     monkeypatch.setenv("SELECTOR_DB", url)
     assert main(["import", str(DEMO_APPLICATIONS), "--cycle", "2026", "--json"]) == 0
@@ -43,11 +49,11 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 
 
 def test_report_of_the_latest_run(
-    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "decision.pdf"
     assert main(["report", "--out", str(out)]) == 0
-    (run,) = Store(db).runs(Store.system_user(), "2026")
+    (run,) = Store(cli_db).runs(Store.system_user(), "2026")
     assert f"run {run.id}" in capsys.readouterr().out
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
@@ -74,9 +80,9 @@ def test_report_of_the_latest_run(
 
 
 def test_report_by_run_id_and_refusals(
-    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (run,) = Store(db).runs(Store.system_user(), "2026")
+    (run,) = Store(cli_db).runs(Store.system_user(), "2026")
     out = tmp_path / "by-id.pdf"
     assert main(["report", "--out", str(out), "--run", str(run.id)]) == 0
     assert run.input_hash in pdf_text(out.read_bytes())
@@ -115,3 +121,20 @@ def test_infeasible_decision_reports_the_diagnosis() -> None:
 def test_latin1() -> None:
     assert latin1("Zoë Łukasz 東") == "Zoë Lukasz ?"
     assert json.dumps(latin1("plain")) == '"plain"'
+
+
+def test_roster_page_offers_the_report(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    at.switch_page("app_pages/roster.py").run()
+    no_exceptions(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the decision report (pdf)" in labels
+    scenario = at.session_state[state.SCENARIOS]["2026"]["A"]
+    cycle = db.cycle("2026")
+    user = db.authenticate("chair@example.org", "pw-chair-1")
+    assert user is not None
+    pdf = scenario_report(db, user, cycle, scenario["decision"], scenario["input_hash"])
+    text = pdf_text(pdf)
+    assert "Run not recorded" in text and scenario["input_hash"] in text
+    assert all(a in text for a in scenario["decision"].selected)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app_pages import state
 from selector.cli import main
 from selector.errors import InputError
 from selector.models import Review
@@ -18,7 +19,11 @@ from selector.selection import UNITS, decide
 from selector.selection.model import Candidate, build_model
 from selector.selection.robustness import Bootstrap, review_values, robustness
 from selector.selection.solve import Solver
+from selector.store import Store
 from tests.factories import make_applicants, make_config
+from tests.test_app_pages import app_as, db, no_exceptions, run_scenario, table, template
+
+__all__ = ["db", "template"]  # the page fixtures, used by name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -207,3 +212,24 @@ def test_cli_robustness(capsys: pytest.CaptureFixture[str]) -> None:
     plain = [a for a in args if a not in ("--robustness", "40", "--seed", "cli")]
     assert main([*plain, "--json"]) == 0
     assert "robustness" not in json.loads(capsys.readouterr().out)
+
+
+# ---------------------------------------------------------------- the Selection page's section
+
+
+def test_selection_page_shows_robustness_once_per_result(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    no_exceptions(at)
+    assert "How sure is this cohort?" in [h.value for h in at.subheader]
+    metrics = {m.label: m.value for m in at.metric}
+    secure, of = metrics["Secure seats"].split(" of ")
+    assert of == "5" and 0 <= int(secure) <= 5
+    rows = table(at, "Probability")
+    decision = at.session_state[state.SCENARIOS]["2026"]["A"]["decision"]
+    assert set(rows.loc[rows["In cohort"], "Applicant"]) == set(decision.selected)
+    assert rows["Probability"].between(0, 1).all()
+    assessed, found = at.session_state[state.ROBUSTNESS][("2026", "A")]
+    assert assessed is decision and found.draws == 200
+    at.run()  # another rerun: the same result, not assessed again
+    assert at.session_state[state.ROBUSTNESS][("2026", "A")][1] is found

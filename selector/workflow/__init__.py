@@ -22,6 +22,8 @@ dashboard page alike, so neither face holds logic of its own.
 - the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
 - recorded runs: :func:`list_runs`, :func:`verify_run` (decided again from the run's own
   inputs); CLI `runs list`, `runs verify`.
+- how sure a scenario's cohort is: :func:`scenario_robustness`, :func:`robustness_rows`;
+  page Selection.
 - the decision report (PDF): :func:`decision_report`; CLI `report`, page Roster.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
@@ -57,6 +59,7 @@ from selector.workflow.decide import (
 )
 from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
 from selector.workflow.report import decision_report, report_pdf, scenario_report
+from selector.workflow.robustness import robustness_rows, scenario_robustness
 from selector.workflow.roster import RosterResult, roster_of_final_run
 from selector.workflow.runs import Verification, find_run, list_runs, verify_run
 from selector.workflow.scenario import (
@@ -110,10 +113,12 @@ __all__ = [
     "report_pdf",
     "reset_password",
     "review_progress",
+    "robustness_rows",
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
     "scenario_report",
+    "scenario_robustness",
     "stale_reason",
     "verify_run",
 ]
