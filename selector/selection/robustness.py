@@ -248,11 +248,14 @@ class Bootstrap:
 
         cols, n = self.cols, len(self.ids)
         costs = units + rng.permutation(n) * self.offset_scale
-        for h in (self.relaxed, self.highs):
+        upper = None if self.floor_units is None else np.where(units < self.floor_units, 0.0, 1.0)
+
+        def load(h: Any) -> None:
             h.changeColsCost(n, cols, -costs)  # PuLP handed HiGHS the maximisation negated
-            if self.floor_units is not None:  # below the floor in this draw: column fixed at 0
-                upper = np.where(units < self.floor_units, 0.0, 1.0)
+            if upper is not None:  # below the floor in this draw: the column is fixed at 0
                 h.changeColsBounds(n, cols, np.zeros(n), upper)
+
+        load(self.relaxed)
         self.lp_solves += 1
         self.relaxed.run()
         try:
@@ -267,6 +270,7 @@ class Bootstrap:
             if np.all(np.abs(values - np.rint(values)) <= INTEGRAL):
                 return np.asarray(values[cols] > 0.5)
         self.mip_solves += 1
+        load(self.highs)
         self.highs.run()
         if read_status(highs=self.highs) != "optimal":
             return None
