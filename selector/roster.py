@@ -26,6 +26,7 @@ from selector.errors import InputError, Location
 from selector.selection import Decision
 
 if TYPE_CHECKING:
+    from selector.selection.lottery import Lottery
     from selector.selection.robustness import Robustness
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (or part of one).
@@ -113,6 +114,7 @@ def roster_xlsx(
     input_hash: str | None = None,
     run_id: int | None = None,
     robustness: Robustness | None = None,
+    lottery: Lottery | None = None,
 ) -> bytes:
     """The roster workbook. ``inputs`` (file name → bytes) are hashed into the Audit sheet;
     ``config_text`` is the config as written (else the validated config as JSON); the run's
@@ -160,6 +162,11 @@ def roster_xlsx(
     rules.append(["unconstrained top-N total", unconstrained.get("total_score")])
     rules.append(["unconstrained top-N", ", ".join(unconstrained.get("selected", []))])
     rules += [["diagnosis", line] for line in decision.diagnosis]
+    if lottery is not None:
+        rules.append(["lottery", lottery.text()])
+        rules += [["drawn by lot", a] for a in lottery.drawn]
+        rules.append(["lottery among", ", ".join(lottery.pool)])
+        rules.append(["lottery seed", lottery.seed])
     rules += [["locked in", a] for a in decision.include]
     rules += [["locked out", a] for a in decision.exclude]
     text = config_text or json.dumps(decision.config.model_dump(), indent=2)
@@ -304,8 +311,10 @@ def write_roster(
     input_hash: str | None = None,
     run_id: int | None = None,
     robustness: Robustness | None = None,
+    lottery: Lottery | None = None,
 ) -> None:
-    """The roster as a workbook or CSV, by the extension of ``path``."""
+    """The roster as a workbook or CSV, by the extension of ``path`` (the CSV's reasons say
+    who was drawn by lot)."""
     if output_format(path) == "xlsx":
         data = roster_xlsx(
             decision,
@@ -314,6 +323,7 @@ def write_roster(
             input_hash=input_hash,
             run_id=run_id,
             robustness=robustness,
+            lottery=lottery,
         )
     else:
         data = roster_csv(decision, input_hash=input_hash, run_id=run_id, robustness=robustness)

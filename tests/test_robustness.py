@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from selector.cli import main
 from selector.errors import InputError
 from selector.models import Review
 from selector.selection import UNITS, decide
+from selector.selection.lottery import lot_order
 from selector.selection.model import Candidate, build_model
 from selector.selection.robustness import Bootstrap, review_values, robustness
 from selector.selection.solve import Solver
@@ -233,3 +236,93 @@ def test_selection_page_shows_robustness_once_per_result(db: Store) -> None:
     assert assessed is decision and found.draws == 200
     at.run()  # another rerun: the same result, not assessed again
     assert at.session_state[state.ROBUSTNESS][("2026", "A")][1] is found
+
+
+# ------------------------------------------------------------------------------ the lottery
+
+
+def _lottery_case() -> tuple[list[Any], list[Review], Any]:
+    people = make_applicants(16, seed=8, pgy=3)
+    config = make_config(
+        cohort={"size": 5},
+        diversity=[{"field": "specialty", "max_per_value": 2}],
+        selection={"tie_break_seed": "t", "near_ties": "lottery"},
+    )
+    rng = random.Random(4)
+    reviews = _reviews(
+        {a.applicant_id: [float(rng.randint(40, 90)) for _ in range(3)] for a in people}
+    )
+    return people, reviews, config
+
+
+def test_lottery_draws_the_contested_seats_and_keeps_every_rule() -> None:
+    from selector.workflow import settle
+
+    people, reviews, config = _lottery_case()
+    optimum = decide(people, reviews, config)
+    decision, found, lottery = settle(optimum, reviews, 300, "lot")
+    assert found is not None and lottery is not None and lottery.seats > 0
+    assert lottery.seed == found.seed == "lot" and found.draws == 300
+    assert lottery.kept == found.secure
+    assert set(lottery.pool) == set(found.contested) | set(found.near_misses)
+    assert lottery.seats == len(found.contested) and len(lottery.drawn) == lottery.seats
+    assert set(decision.selected) == set(lottery.kept) | set(lottery.drawn)
+    assert set(lottery.drawn) <= set(lottery.pool)
+    specialty = Counter(p.specialty for p in people if p.applicant_id in decision.selected)
+    assert max(specialty.values()) <= 2 and len(decision.selected) == 5
+    # The lot is the pool in the seeded hash order; the drawn come in that order.
+    assert lottery.order == lot_order(lottery.pool, "lot")
+    assert lottery.drawn == [a for a in lottery.order if a in lottery.drawn]
+    for a in lottery.drawn:
+        assert decision.reasons[a].startswith("selected by lot among")
+    assert decision.total_score == pytest.approx(sum(decision.scores[a] for a in decision.selected))
+    again, _, same = settle(optimum, reviews, 300, "lot")
+    assert same == lottery and again.selected == decision.selected
+    _, _, other = settle(optimum, reviews, 300, "another seed")
+    assert other is not None and other.order != lottery.order
+
+
+def test_no_lottery_unless_the_config_asks() -> None:
+    from selector.workflow import settle
+
+    people, reviews, config = _lottery_case()
+    plain = config.model_copy(
+        update={"selection": config.selection.model_copy(update={"near_ties": None})}
+    )
+    d = decide(people, reviews, plain)
+    decision, found, lottery = settle(d, reviews, None, None)
+    assert decision is d and found is None and lottery is None
+
+
+def test_lottery_run_is_recorded_and_replays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'lot.db'}"
+    monkeypatch.setenv("SELECTOR_DB", url)
+    config = tmp_path / "lottery.toml"
+    text = (ROOT / "rubrics" / "dei_leadership.toml").read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("standardize = false", 'standardize = false\nnear_ties = "lottery"')
+    )
+    data = ROOT / "data"
+    assert main(["import", str(data / "demo_applications.xlsx"), "--cycle", "2026", "--json"]) == 0
+    assert main(["scores", "import", str(data / "demo_scores.csv"), "--create-reviewers"]) == 0
+    capsys.readouterr()
+    args = ["select", "--config", str(config), "--robustness", "100", "--seed", "replay"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    lot = out["lottery"]
+    assert lot["seed"] == "replay" and lot["seats"] == len(lot["drawn"]) > 0
+    assert set(out["selected"]) == set(lot["kept"]) | set(lot["drawn"])
+    (run,) = Store(url).runs(Store.system_user(), "2026")
+    assert run.decision["lottery"] == lot
+    assert main(["runs", "verify", "--latest"]) == 0
+    capsys.readouterr()
+    roster = tmp_path / "lot.xlsx"
+    assert main([*args, "--out", str(roster)]) == 0
+    capsys.readouterr()
+    import openpyxl
+
+    rules = list(openpyxl.load_workbook(roster)["Rules"].iter_rows(values_only=True))
+    assert ("lottery seed", "replay") in rules
+    assert {v for k, v in rules if k == "drawn by lot"} == set(lot["drawn"])

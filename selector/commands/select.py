@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             config_source=args.config,
             **locks,
         )
-        decision, found = done.decision, done.robustness
+        decision, found, lottery = done.decision, done.robustness, done.lottery
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             **locks,
         )
         decision, rejected_rows = on_files.decision, on_files.rejected_rows
-        found = on_files.robustness
+        found, lottery = on_files.robustness, on_files.lottery
     if rejected_rows:  # after every check, so an error is still the only line on stderr
         print(
             f"selector: warning: {rejected_rows} application row(s) rejected by intake "
@@ -134,12 +134,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        print(json.dumps(workflow.decision_json(decision, found), ensure_ascii=False))
+        print(json.dumps(workflow.decision_json(decision, found, lottery), ensure_ascii=False))
     else:
         print(report(decision))
         if found is not None:
             names = {a: p.name for a, p in decision.applicants.items()}
             print("\n".join(found.summary(names)))
+        if lottery is not None:
+            print(f"lottery: {lottery.text()}")
         if args.out:
             print(f"roster written to {args.out}")
     return 0 if decision.status == "optimal" else 3

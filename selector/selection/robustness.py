@@ -167,6 +167,25 @@ def review_values(reviews: Sequence[Review], decision: Decision) -> dict[str, li
     return dict(out)
 
 
+def candidates(decision: Decision, *, floor: bool) -> list[Candidate]:
+    """The selectable, scored applicants of a decision as the model sees them; with
+    ``floor`` those below the quality floor are marked so (else the caller keeps the floor)."""
+    from selector.eligibility import ineligibility_reason
+
+    config = decision.config
+    minimum = config.selection.min_score
+    fields = sorted({d.field for d in config.diversity})
+    out: list[Candidate] = []
+    for aid, person in decision.applicants.items():
+        if aid not in decision.scores or ineligibility_reason(person, config) is not None:
+            continue
+        keys = {f: group_key(person.value(f)) for f in fields}
+        below = floor and minimum is not None and decision.scores[aid] < minimum
+        units = round(decision.scores[aid] * UNITS)
+        out.append(Candidate(aid, units, person.pgy == 1, below, keys))
+    return out
+
+
 class Bootstrap:
     """One model for every draw: built once, handed to HiGHS once; a draw changes the costs.
 
@@ -177,24 +196,13 @@ class Bootstrap:
         import numpy as np
         import pulp
 
-        from selector.eligibility import ineligibility_reason
-
         if decision.status != "optimal":
             raise InputError(
                 "robustness_infeasible", "no cohort keeps the rules: nothing to resample"
             )
         config = decision.config
         self.decision = decision
-        fields = sorted({d.field for d in config.diversity})
-        cands: list[Candidate] = []
-        for aid, person in decision.applicants.items():
-            if aid not in decision.scores or aid not in values:
-                continue
-            if ineligibility_reason(person, config) is not None:
-                continue
-            keys = {f: group_key(person.value(f)) for f in fields}
-            units = round(decision.scores[aid] * UNITS)
-            cands.append(Candidate(aid, units, person.pgy == 1, False, keys))
+        cands = [c for c in candidates(decision, floor=False) if c.id in values]
         self.ids = [c.id for c in cands]
         ids = set(self.ids)
         self.include = [a for a in decision.include if a in ids]

@@ -56,6 +56,7 @@ from selector.workflow.decide import (
     decide_cycle,
     decide_files,
     decision_json,
+    settle,
 )
 from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
 from selector.workflow.report import decision_report, report_pdf, scenario_report
@@ -119,6 +120,7 @@ __all__ = [
     "scenario_config_text",
     "scenario_report",
     "scenario_robustness",
+    "settle",
     "stale_reason",
     "verify_run",
 ]

@@ -13,19 +13,26 @@ if TYPE_CHECKING:
     from selector.config import TrackConfig
     from selector.models import Review
     from selector.selection import Decision
+    from selector.selection.lottery import Lottery
     from selector.selection.robustness import Robustness
     from selector.store import Store
 
 
 @dataclass
 class CycleDecision:
-    """A decision on a stored cycle: the decision, its robustness when asked for, and the
-    run it was recorded as (with the hash of its inputs)."""
+    """A decision on a stored cycle: the decision, its robustness when asked for (or needed
+    by the lottery), the lottery when the config asks for one, and the run it was recorded
+    as (with the hash of its inputs)."""
 
     decision: Decision
     robustness: Robustness | None
     run_id: int
     input_hash: str
+    lottery: Lottery | None = None
+
+
+#: Draws of the bootstrap behind a lottery when none were asked for.
+LOTTERY_DRAWS = 1000
 
 
 def assess(
@@ -39,11 +46,38 @@ def assess(
     return robustness(decision, reviews, draws=draws, seed=seed)
 
 
-def decision_json(decision: Decision, found: Robustness | None) -> dict[str, Any]:
-    """The decision's JSON object, with ``robustness`` when it was assessed."""
+def settle(
+    decision: Decision, reviews: Sequence[Review], draws: int | None, seed: str | None
+) -> tuple[Decision, Robustness | None, Lottery | None]:
+    """The decision with its robustness when asked for and, when the config says
+    ``near_ties = "lottery"``, its contested seats drawn by lot (the bootstrap then runs with
+    :data:`LOTTERY_DRAWS` draws unless asked for more or fewer, from a fresh seed unless
+    given one; the lot uses the same seed)."""
+    lottery_on = decision.config.selection.near_ties == "lottery"
+    if lottery_on and decision.status == "optimal":
+        from selector.selection.robustness import new_seed
+
+        draws = draws or LOTTERY_DRAWS
+        seed = seed or new_seed()
+    found = assess(decision, reviews, draws, seed)
+    if not lottery_on or found is None:
+        return decision, found, None
+    from selector.selection.lottery import draw_lots
+
+    drawn, lottery = draw_lots(decision, found, found.seed)
+    return drawn, found, lottery
+
+
+def decision_json(
+    decision: Decision, found: Robustness | None, lottery: Lottery | None = None
+) -> dict[str, Any]:
+    """The decision's JSON object, with ``robustness`` when it was assessed and ``lottery``
+    when seats were drawn by lot."""
     out = decision.to_json()
     if found is not None:
         out["robustness"] = found.to_json()
+    if lottery is not None:
+        out["lottery"] = lottery.to_json()
     return out
 
 
@@ -76,7 +110,7 @@ def decide_cycle(
     applicants, reviews = store.selection_inputs(actor, cycle)
     config.require_known_fields(columns_of(applicants), config_source)
     decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
-    found = assess(decision, reviews, robustness, seed)
+    decision, found, lottery = settle(decision, reviews, robustness, seed)
     digest = input_hash(applicants, reviews, config_text)
     write = partial(
         write_roster,
@@ -85,6 +119,7 @@ def decide_cycle(
         config_text=config_text,
         input_hash=digest,
         robustness=found,
+        lottery=lottery,
     )
     if roster is not None:
         write(roster)
@@ -92,13 +127,13 @@ def decide_cycle(
         actor,
         cycle,
         config_text=config_text,
-        decision=decision_json(decision, found),
+        decision=decision_json(decision, found, lottery),
         inputs=(applicants, reviews),
         input_hash=digest,
     )
     if roster is not None:
         write(roster, run_id=run_id)
-    return CycleDecision(decision, found, run_id, digest)
+    return CycleDecision(decision, found, run_id, digest, lottery)
 
 
 @dataclass
@@ -109,6 +144,7 @@ class FileDecision:
     decision: Decision
     rejected_rows: int
     robustness: Robustness | None = None
+    lottery: Lottery | None = None
 
 
 def decide_files(
@@ -169,7 +205,7 @@ def decide_files(
     decision = decide(
         intake.accepted, result.reviews, config, include=include, exclude=exclude, solver=solver
     )
-    found = assess(decision, result.reviews, robustness, seed)
+    decision, found, lottery = settle(decision, result.reviews, robustness, seed)
     if roster is not None:
         from selector.store.runs import input_hash
 
@@ -181,5 +217,6 @@ def decide_files(
             config_text=config_text,
             input_hash=digest,
             robustness=found,
+            lottery=lottery,
         )
-    return FileDecision(decision, rejected_rows, found)
+    return FileDecision(decision, rejected_rows, found, lottery)

@@ -137,6 +137,17 @@ def verify_run(
         exclude=recorded.get("exclude") or [],
         explain=False,
     )
+    drawn = recorded.get("lottery")
+    if drawn:  # the lot replays from its recorded seed, over the bootstrap it was drawn from
+        from selector.workflow.decide import settle
+
+        robust = recorded.get("robustness") or {}
+        decision, _, lottery = settle(decision, reviews, robust.get("draws"), drawn["seed"])
+        if lottery is not None and lottery.drawn != drawn.get("drawn"):
+            result.differences.append(
+                f"the lot differs: recorded {', '.join(drawn.get('drawn') or []) or 'none'}, "
+                f"now {', '.join(lottery.drawn) or 'none'}"
+            )
     if decision.status != recorded.get("status"):
         result.differences.append(
             f"status differs: recorded {recorded.get('status')}, now {decision.status}"
