@@ -68,9 +68,8 @@ def test_list_and_verify_identical(db: str, capsys: pytest.CaptureFixture[str]) 
     assert _json(capsys, "runs", "--json") == [run]  # `runs` alone lists too
     stored = Store(db).runs(Store.system_user(), "2026")[0]
     assert stored.decision["robustness"]["seed"] == "r"
-    assert input_hash(*inputs_from_json(stored.decision["inputs"]), stored.config_text) == (
-        stored.input_hash
-    )
+    assert stored.inputs is not None and "inputs" not in stored.decision
+    assert input_hash(*inputs_from_json(stored.inputs), stored.config_text) == stored.input_hash
 
     result = _json(capsys, "runs", "verify", str(run["id"]), "--json")
     assert result["identical"] and result["differences"] == [] and result["data_current"]

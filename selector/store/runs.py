@@ -30,7 +30,9 @@ SelectionInputs = tuple[Sequence[Applicant], Sequence[Review]]
 
 @dataclass(frozen=True)
 class Run:
-    """A recorded selection run: config snapshot, input hash and the full decision JSON."""
+    """A recorded selection run: config snapshot, input hash, the full decision JSON and
+    the inputs it was decided on (:func:`inputs_json`; None for a run recorded before runs
+    kept them)."""
 
     id: int
     cycle: str
@@ -40,6 +42,7 @@ class Run:
     input_hash: str
     decision: dict[str, Any]
     final: bool
+    inputs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,19 +188,24 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
             rows = s.scalars(
                 select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
             )
-            return [
-                Run(
-                    r.id,
-                    cycle_row.name,
-                    r.actor,
-                    r.created_at,
-                    r.config_text,
-                    r.input_hash,
-                    r.decision,
-                    r.final,
+            runs = []
+            for r in rows:
+                decision = dict(r.decision)
+                inputs = decision.pop("inputs", None)  # kept beside the decision, not in it
+                runs.append(
+                    Run(
+                        r.id,
+                        cycle_row.name,
+                        r.actor,
+                        r.created_at,
+                        r.config_text,
+                        r.input_hash,
+                        decision,
+                        r.final,
+                        inputs,
+                    )
                 )
-                for r in rows
-            ]
+            return runs
 
     def audit_log(
         self, actor: User, cycle: str | None = None, *, newest: int | None = None

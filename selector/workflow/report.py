@@ -65,8 +65,8 @@ def decision_report(
     else:
         run = find_run(store, actor, cycle, run_id)
     recorded = run.decision
-    if "inputs" in recorded:
-        applicants, reviews = inputs_from_json(recorded["inputs"])
+    if run.inputs is not None:
+        applicants, reviews = inputs_from_json(run.inputs)
     else:
         from selector.store import input_hash
 

@@ -42,7 +42,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "status": d.get("status"),
         "selected": d.get("selected") or [],
         "input_hash": run.input_hash,
-        "keeps_inputs": "inputs" in d,
+        "keeps_inputs": run.inputs is not None,
         "robustness": None
         if not robustness
         else {"draws": robustness.get("draws"), "seed": robustness.get("seed")},
@@ -112,8 +112,8 @@ def verify_run(
     today = store.selection_inputs(actor, run.cycle)
     result = Verification(run.id, run.cycle, run.input_hash)
     result.data_current = input_hash(*today, run.config_text) == run.input_hash
-    if "inputs" in recorded:
-        applicants, reviews = inputs_from_json(recorded["inputs"])
+    if run.inputs is not None:
+        applicants, reviews = inputs_from_json(run.inputs)
         digest = input_hash(applicants, reviews, run.config_text)
         if digest != run.input_hash:
             result.differences.append(
