@@ -212,6 +212,8 @@ def test_cli_robustness(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "robustness: 40 bootstrap draws over reviewers (seed 'cli')" in text
     assert f"{len(rob['secure'])} of {len(first['selected'])} seats secure" in text
+    assert main([*args[:-4], "--robustness", "0"]) == 2
+    assert "draws must be between 1 and 100,000" in capsys.readouterr().err
     plain = [a for a in args if a not in ("--robustness", "40", "--seed", "cli")]
     assert main([*plain, "--json"]) == 0
     assert "robustness" not in json.loads(capsys.readouterr().out)

@@ -39,7 +39,7 @@ def assess(
     decision: Decision, reviews: Sequence[Review], draws: int | None, seed: str | None
 ) -> Robustness | None:
     """The bootstrap's robustness of an optimal decision, when ``draws`` asks for it."""
-    if not draws or decision.status != "optimal":
+    if draws is None or decision.status != "optimal":
         return None
     from selector.selection.robustness import robustness
 
