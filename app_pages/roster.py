@@ -95,9 +95,19 @@ else:
         icon=":material/download:",
         on_click="ignore",
     )
+    # The robustness the Selection page assessed for this very result, if any.
+    assessed, robustness = ss[state.ROBUSTNESS].get((cycle.name, name), (None, None))
     st.download_button(
         "Download the decision report (pdf)",
-        data=partial(workflow.scenario_report, store, user, cycle, decision, input_hash),
+        data=partial(
+            workflow.scenario_report,
+            store,
+            user,
+            cycle,
+            decision,
+            input_hash,
+            robustness if assessed is decision else None,
+        ),
         file_name=f"decision-{cycle.name}-{name}.pdf".replace(" ", "_"),
         mime="application/pdf",
         key="download_pdf",

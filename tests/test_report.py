@@ -134,7 +134,10 @@ def test_roster_page_offers_the_report(db: Store) -> None:
     cycle = db.cycle("2026")
     user = db.authenticate("chair@example.org", "pw-chair-1")
     assert user is not None
-    pdf = scenario_report(db, user, cycle, scenario["decision"], scenario["input_hash"])
+    assessed, found = at.session_state[state.ROBUSTNESS][("2026", "A")]
+    assert assessed is scenario["decision"]  # the Selection page's, reused by the report
+    pdf = scenario_report(db, user, cycle, scenario["decision"], scenario["input_hash"], found)
     text = pdf_text(pdf)
+    assert f"{found.draws} draws (seed {found.seed})" in text
     assert "Run not recorded" in text and scenario["input_hash"] in text
     assert all(a in text for a in scenario["decision"].selected)

@@ -100,8 +100,21 @@ def decision_report(
 
 
 def scenario_report(
-    store: Store, actor: User, cycle: Cycle, decision: Decision, input_hash: str | None
+    store: Store,
+    actor: User,
+    cycle: Cycle,
+    decision: Decision,
+    input_hash: str | None,
+    robustness: Robustness | None = None,
 ) -> bytes:
-    """The report of a scenario on the Roster page (not a recorded run: no run id)."""
+    """The report of a scenario on the Roster page (not a recorded run: no run id), with the
+    robustness the Selection page assessed for it when given."""
     _, reviews = store.selection_inputs(actor, cycle.name)
-    return report_pdf(decision, reviews, cycle.name, run_id=None, input_hash=input_hash)
+    return report_pdf(
+        decision,
+        reviews,
+        cycle.name,
+        run_id=None,
+        input_hash=input_hash,
+        robustness=robustness,
+    )
