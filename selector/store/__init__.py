@@ -35,6 +35,7 @@ Public API::
     login_disabled(email) -> bool; login_states(actor) -> dict[email, login]
     set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
     authenticate(email, password) -> User | None; user(email) -> User | None
+    single_sign_on(email, *, verified=True) -> User  (matched by e-mail; refused: PermissionDenied)
     users(actor, role=None) -> list[User]
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
