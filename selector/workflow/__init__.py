@@ -20,6 +20,13 @@ dashboard page alike, so neither face holds logic of its own.
 - decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`;
   pages Selection, Roster.
 - the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
+- undo a finalisation: :func:`unfinalise`; CLI `runs unfinalise`, page Roster.
+- what is not in yet before a decision: :func:`open_reviews`; CLI `select`, pages
+  Selection, Roster.
+- applicants short of reviewers: :meth:`ReviewProgress.short`; one more reviewer:
+  :func:`add_reviewer`; pages Reviewers & assignments, Committee.
+- one application with its reviews, flags and history: :func:`application_view`; every
+  table of applicants in the dashboard.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -33,6 +40,12 @@ from selector.workflow.accounts import (
     enable_account,
     list_accounts,
     reset_password,
+)
+from selector.workflow.application import (
+    ApplicationView,
+    ReviewLine,
+    add_reviewer,
+    application_view,
 )
 from selector.workflow.applications import (
     import_applications,
@@ -49,7 +62,14 @@ from selector.workflow.decide import (
     decide_cycle,
     decide_files,
 )
-from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.progress import (
+    OpenReviews,
+    ReviewerProgress,
+    ReviewProgress,
+    open_reviews,
+    open_reviews_of,
+    review_progress,
+)
 from selector.workflow.roster import RosterResult, roster_of_final_run
 from selector.workflow.scenario import (
     Scenario,
@@ -60,18 +80,24 @@ from selector.workflow.scenario import (
     scenario_config,
     scenario_config_text,
     stale_reason,
+    unfinalise,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 
 __all__ = [
     "Account",
+    "ApplicationView",
     "FileDecision",
+    "OpenReviews",
+    "ReviewLine",
     "ReviewProgress",
     "ReviewerProgress",
     "RosterResult",
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "add_reviewer",
+    "application_view",
     "create_cycle",
     "decide_cycle",
     "decide_files",
@@ -88,6 +114,8 @@ __all__ = [
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
+    "open_reviews",
+    "open_reviews_of",
     "preview_import",
     "preview_rows",
     "preview_text",
@@ -98,4 +126,5 @@ __all__ = [
     "scenario_config",
     "scenario_config_text",
     "stale_reason",
+    "unfinalise",
 ]
