@@ -36,6 +36,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("assign", "review"),
     ("calibrate", "review"),
     ("roster", "roster"),
+    ("runs", "runs"),
     ("backup", "backup"),
     ("demo", "demo"),
     ("config-schema", "config"),
