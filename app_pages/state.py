@@ -23,6 +23,9 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 #  "stale": why the result no longer answers its rules or locks}}}
 SCENARIOS = "scenarios"
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
+FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
+UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
+OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -41,4 +44,5 @@ def init() -> None:
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
+    ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})
