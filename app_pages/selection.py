@@ -270,7 +270,9 @@ def show_decision(name: str, decision: Decision) -> None:
         f"{(unconstrained or 0) - (decision.total_score or 0):.2f}",
         help="Total score of the top applicants with no rules, minus this cohort's.",
     )
-    tabs = st.tabs(["Cohort", "Composition", "Rule prices", "Not selected", "Notes"])
+    tabs = st.tabs(
+        ["Cohort", "Composition", "Rule prices", "Not selected", "Replacements", "Notes"]
+    )
     with tabs[0]:
         st.caption("Select a row to open the application.")
         application.table(
@@ -300,6 +302,7 @@ def show_decision(name: str, decision: Decision) -> None:
         )
         _common.table(prices, hide_index=True, key=f"prices_{name}")
     with tabs[3]:
+        st.caption("Select a row to open the application.")
         application.table(
             pd.DataFrame(
                 [
@@ -319,6 +322,27 @@ def show_decision(name: str, decision: Decision) -> None:
             key=f"not_selected_{name}",
         )
     with tabs[4]:
+        st.caption("Who takes a seat if its holder declines. Select a row to open the application.")
+        application.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Applicant": sub,
+                        "Name": application.name_of(people, sub),
+                        "Takes the seat of": aid,
+                        "Seat holder": application.name_of(people, aid),
+                        "Score": decision.scores.get(sub),
+                    }
+                    for aid in decision.selected
+                    if (sub := decision.replacements.get(aid))
+                ],
+                columns=["Applicant", "Name", "Takes the seat of", "Seat holder", "Score"],
+            ),
+            hide_index=True,
+            column_config={"Score": SCORE_COLUMN},
+            key=f"replacements_{name}",
+        )
+    with tabs[5]:
         for line in decision.warnings:
             st.warning(line)
         st.caption(decision.tie_break)

@@ -140,8 +140,12 @@ def test_the_chair_opens_an_application_from_a_table_row(db: Store) -> None:
     assert "Ray Reviewer" in shown  # the reviewer by name
     assert at.session_state[state.OPENED]["cohort_A"] == [0]
 
-    # The Not selected tab lists names too, and opens an application the same way.
-    not_selected = next(
-        d.value for d in at.dataframe if "Why" in d.value.columns and "Name" in d.value.columns
-    )
-    assert not not_selected.empty
+    # The Replacements tab opens the replacement's application the same way.
+    replacements = table(at, "Takes the seat of")
+    assert not replacements.empty and "Seat holder" in replacements.columns
+    select_row(at, "replacements_A", 0)
+    no_exceptions(at)
+    heading = [h.value for h in at.subheader]
+    assert any(h.startswith(replacements["Applicant"].iloc[0]) for h in heading)
+    not_selected = table(at, "Why")
+    assert "Name" in not_selected.columns and not not_selected.empty
