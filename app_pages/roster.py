@@ -28,6 +28,9 @@ def confirm_finalise(name: str) -> None:
     a finalisation that does not confirm each of them)."""
     found = scenarios[name]
     decision = found["decision"]
+    if found.get("stale"):
+        st.error(f"This result cannot be finalised: it was {found['stale']}.")
+        return
     seen = workflow.open_reviews(store, user, cycle.name)
     st.markdown(
         f"Record the cohort of scenario {name} ({len(decision.selected)} applicants) as the "
