@@ -19,22 +19,32 @@ config = _common.cycle_config(cycle)
 
 
 def read_cycle() -> tuple[
-    dict[str, Applicant], Calibration, dict[str, str], list[tuple[Review, float]], ReviewProgress
+    dict[str, Applicant],
+    Calibration,
+    dict[str, str],
+    list[tuple[Review, float]],
+    ReviewProgress,
+    set[str],
 ]:
-    """The cycle's reviews, calibration and progress (read and worked out once per change)."""
+    """The cycle's reviews, calibration and progress, and the disabled accounts (read and
+    worked out once per change)."""
     applicants, reviews = store.selection_inputs(user, cycle.name)
     pairs = store.assignments(user, cycle.name)
     names = {u.email: u.name or u.email for u in store.users(user)}
+    logins = store.login_states(user)
     return (
         {a.applicant_id: a for a in applicants},
         calibrate(reviews, config),
         names,
         counted_reviews(reviews, config),
         workflow.review_progress(pairs, reviews, config),
+        {email for email, login in logins.items() if login == "disabled"},
     )
 
 
-people, result, names, counted, progress = _common.cached("committee", cycle.name, read_cycle)
+people, result, names, counted, progress, disabled = _common.cached(
+    "committee", cycle.name, read_cycle
+)
 applicant_count = len(people)
 
 st.title("Committee")
@@ -135,14 +145,15 @@ _common.table(
 
 # --- short of reviewers ---------------------------------------------------------------------
 k = config.review.reviewers_per_applicant
-short = progress.short(people, k)
+short = progress.short(people, k, disabled=disabled)
 st.subheader(f"Short of reviewers ({len(short)})")
 if not short:
     st.success(f"Every applicant has {k} reviewers (complete or open, none conflicted).")
 else:
     st.caption(
-        f"Fewer than {k} reviewers without a conflict, complete or open. The coordinator adds "
-        "one on the Reviewers & assignments page. Select a row to open the application."
+        f"Fewer than {k} reviewers without a conflict, complete or open (an open review of a "
+        "disabled account does not count). The coordinator adds one on the Reviewers & "
+        "assignments page. Select a row to open the application."
     )
     application.table(
         pd.DataFrame(

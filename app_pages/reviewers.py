@@ -248,13 +248,14 @@ def add_reviewer(applicant_id: str, reviewer: str) -> None:
 
 
 k = config.review.reviewers_per_applicant
-short = progress.short(applicant_ids, k) if pairs else {}
+disabled = {email for email, login in logins.items() if login == "disabled"}
+short = progress.short(applicant_ids, k, disabled=disabled) if pairs else {}
 if short:
     st.subheader(f"Short of reviewers ({len(short)})")
     st.caption(
-        f"Fewer than {k} reviewers without a conflict, complete or open (a declared conflict "
-        "or a disabled account leaves a gap). One click adds the eligible reviewer with the "
-        "fewest assignments."
+        f"Fewer than {k} reviewers without a conflict, complete or open (a declared conflict, "
+        "or an open review of a disabled account, leaves a gap). One click adds the eligible "
+        "reviewer with the fewest assignments."
     )
     suggestions = _common.cached(
         "short_suggestions",

@@ -141,6 +141,11 @@ else:
                     "Program": decision.applicants[aid].program,
                     "Score": decision.scores.get(aid),
                     "Replacement": decision.replacements.get(aid) or "",
+                    "Replacement name": (
+                        decision.applicants[sub].name
+                        if (sub := decision.replacements.get(aid)) in decision.applicants
+                        else ""
+                    ),
                 }
                 for i, aid in enumerate(decision.selected, start=1)
             ]

@@ -63,6 +63,9 @@ def test_applicants_short_of_reviewers_count_complete_or_open_never_conflicted()
     progress = workflow.review_progress(pairs, reviews, CONFIG)
     short = progress.short(["A001", "A002", "A003", "A004"], 2)
     assert short == {"A001": 1, "A002": 1, "A003": 1, "A004": 0}
+    # An open review of a disabled account will not come in: a gap; a complete one counts.
+    gone = progress.short(["A001", "A003"], 1, disabled=[R1, R2])
+    assert gone == {"A001": 0}
 
 
 def test_open_reviews_name_applicants_and_reviewers() -> None:

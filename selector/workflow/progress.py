@@ -48,7 +48,12 @@ class ReviewProgress:
     reviewers: dict[str, ReviewerProgress]
     open_pairs: tuple[Pair, ...] = ()
     reviewers_of: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    reviewed: frozenset[str] = frozenset()  # applicants with at least one complete review
+    complete_pairs: frozenset[Pair] = frozenset()  # reviews that count, of the pool
+
+    @property
+    def reviewed(self) -> frozenset[str]:
+        """Applicants with at least one complete review."""
+        return frozenset(a for a, _ in self.complete_pairs)
 
     @property
     def assigned(self) -> int:
@@ -74,11 +79,18 @@ class ReviewProgress:
         """One reviewer's progress (zeros for one with nothing assigned or reviewed)."""
         return self.reviewers.get(reviewer, ReviewerProgress(reviewer, 0, 0, 0))
 
-    def short(self, applicant_ids: Iterable[str], k: int) -> dict[str, int]:
-        """Applicants with fewer than ``k`` reviewers in force → how many they have."""
+    def short(
+        self, applicant_ids: Iterable[str], k: int, *, disabled: Collection[str] = ()
+    ) -> dict[str, int]:
+        """Applicants with fewer than ``k`` reviewers in force → how many they have. An open
+        review of a ``disabled`` account (e-mails) is a gap: it will not come in."""
         out = {}
         for a in applicant_ids:
-            n = len(self.reviewers_of.get(a, ()))
+            n = sum(
+                1
+                for r in self.reviewers_of.get(a, ())
+                if r not in disabled or (a, r) in self.complete_pairs
+            )
             if n < k:
                 out[a] = n
         return out
@@ -123,7 +135,7 @@ def review_progress(
         },
         open_pairs=tuple(sorted(p for p in in_force if p not in complete)),
         reviewers_of={a: frozenset(r) for a, r in reviewers_of.items()},
-        reviewed=frozenset(a for a, _ in complete),
+        complete_pairs=frozenset(complete),
     )
 
 
