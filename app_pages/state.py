@@ -24,6 +24,9 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 SCENARIOS = "scenarios"
 ROBUSTNESS = "robustness"  # {(cycle, scenario): (decision it was assessed for, Robustness)}
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
+FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
+UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
+OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -43,4 +46,5 @@ def init() -> None:
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
     ss.setdefault(ROBUSTNESS, {})
+    ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})

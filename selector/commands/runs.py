@@ -1,5 +1,6 @@
-"""`selector runs list` and `selector runs verify RUN_ID | --latest`: the recorded runs, and
-each one decided again from its own inputs."""
+"""`selector runs list`, `selector runs verify RUN_ID | --latest` and `selector runs
+unfinalise`: the recorded runs, each one decided again from its own inputs, and undoing the
+final run in force (audited; the final run before it is in force again)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ def register(sub: Subparsers) -> None:
     which = v.add_mutually_exclusive_group(required=True)
     which.add_argument("run_id", nargs="?", type=int, metavar="RUN_ID", help="the run's id")
     which.add_argument("--latest", action="store_true", help="the cycle's latest run")
+    undo = db_command(
+        acts,
+        "unfinalise",
+        run_unfinalise,
+        help="undo the final run in force (audited); the final run before it is in force again",
+        inherit=True,
+    )
+    undo.add_argument("--reason", default="", help="why, for the audit log")
 
 
 PARSERS = {"runs": register}
@@ -56,6 +65,7 @@ def run_list(args: argparse.Namespace) -> int:
             f"run {r['id']:<5} {r['at'][:19]}  {'final ' if r['final'] else '      '}"
             f"{r['status']:<10} {len(r['selected'])} selected  hash {r['input_hash'][:12]}"
             + ("" if r["keeps_inputs"] else "  (inputs not kept)")
+            + ("  (in force)" if r["in_force"] else "  (unfinalised)" if r["unfinalised"] else "")
         )
     if not found:
         print("no selection runs yet: run `selector select --db ...`")
@@ -87,3 +97,16 @@ def run_verify(args: argparse.Namespace) -> int:
             "changed since)"
         )
     return 0 if result.identical else 1
+
+
+def run_unfinalise(args: argparse.Namespace) -> int:
+    from selector import workflow
+
+    store = open_store(getattr(args, "db", None))
+    undone = workflow.unfinalise(store, store.system_user(), args.cycle, args.reason)
+    now = next((r.id for r in store.runs(store.system_user(), args.cycle) if r.final), None)
+    print(
+        f"run {undone} is no longer final; "
+        + (f"final run {now} is in force again" if now else "no run is final now")
+    )
+    return 0

@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         "seed": args.seed,
     }
     rejected_rows = 0
+    open_reviews = None
     if args.applications is None:
         if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_DB_PATH.exists():
             raise InputError(
@@ -113,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             **locks,
         )
         decision, found, lottery = done.decision, done.robustness, done.lottery
+        open_reviews = workflow.open_reviews(store, store.system_user(), args.cycle)
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
@@ -133,8 +135,17 @@ def run(args: argparse.Namespace) -> int:
             f"(run `selector validate {args.applications}`)",
             file=sys.stderr,
         )
+    if open_reviews:  # said before the cohort: a decision on reviews not all in
+        print(f"selector: warning: {open_reviews.summary()}", file=sys.stderr)
+        for pair in open_reviews.open:
+            print(f"  open: {open_reviews.pair_text(pair)}", file=sys.stderr)
+        for applicant in open_reviews.unreviewed:
+            print(f"  no complete review: {open_reviews.label(applicant)}", file=sys.stderr)
     if args.json:
-        print(json.dumps(workflow.decision_json(decision, found, lottery), ensure_ascii=False))
+        out = workflow.decision_json(decision, found, lottery)
+        if open_reviews is not None:
+            out["open_reviews"] = open_reviews.to_json()
+        print(json.dumps(out, ensure_ascii=False))
     else:
         print(report(decision))
         if found is not None:

@@ -61,7 +61,11 @@ Public API::
     selection_inputs(actor, cycle) -> (applicants, reviews)
     record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None,
                inputs=None) -> int
-    runs(actor, cycle) -> list[Run]; data_version() -> (count, last id) of the audit log
+    runs(actor, cycle) -> list[Run]  (an undone final run: final False, unfinalised True)
+    unfinalise(actor, cycle, reason="") -> run id  (audited "run.unfinalise"; the chair)
+    reviewer_options(actor, cycle, applicant_id) -> [(e-mail, load)]  (eligible to add)
+    applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
+    data_version() -> (count, last id) of the audit log
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from selector.auth import Action, User
 from selector.errors import InputError
@@ -43,6 +44,8 @@ class Run:
     decision: dict[str, Any]
     final: bool
     inputs: dict[str, Any] | None = None
+    #: A final run undone (:meth:`RunsMixin.unfinalise`): no longer final, kept as it was.
+    unfinalised: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,10 +184,13 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
             return row.id
 
     def runs(self, actor: User, cycle: str | None) -> list[Run]:
-        """Recorded selection runs of a cycle, newest first."""
+        """Recorded selection runs of a cycle, newest first. A final run that was undone
+        (:meth:`unfinalise`) is listed with ``final`` False and ``unfinalised`` True, so the
+        final run in force is the newest one whose ``final`` is True."""
         actor.require(Action.READ_ALL)
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
+            undone = self._unfinalised(s, cycle_row)
             rows = s.scalars(
                 select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
             )
@@ -201,11 +207,78 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                         r.config_text,
                         r.input_hash,
                         decision,
-                        r.final,
+                        r.final and r.id not in undone,
                         inputs,
+                        r.final and r.id in undone,
                     )
                 )
             return runs
+
+    @staticmethod
+    def _unfinalised(s: Session, cycle_row: CycleRow) -> set[int]:
+        """Ids of the cycle's final runs undone: each "run.unfinalise" audit entry names one
+        (the audit log is the record; a run row is never changed)."""
+        targets = s.scalars(
+            select(AuditRow.target).where(
+                AuditRow.cycle_id == cycle_row.id, AuditRow.action == "run.unfinalise"
+            )
+        )
+        return {int(t) for t in targets if t.isdigit()}
+
+    def unfinalise(self, actor: User, cycle: str | None, reason: str = "") -> int:
+        """Undo the cycle's final run in force (the chair only), audited as
+        "run.unfinalise" with the reason: the run is kept, no longer final, and the final
+        run before it (if any) is in force again. Returns the undone run's id; refused when
+        no run is final."""
+        actor.require(Action.FINALIZE)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            undone = self._unfinalised(s, cycle_row)
+            row = s.scalars(
+                select(RunRow)
+                .where(
+                    RunRow.cycle_id == cycle_row.id,
+                    RunRow.final.is_(True),
+                    RunRow.id.not_in(undone),
+                )
+                .order_by(RunRow.id.desc())
+            ).first()
+            if row is None:
+                raise InputError(
+                    "run_not_final", f"no selection run of cycle {cycle_row.name} is final"
+                )
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "run.unfinalise",
+                str(row.id),
+                {"final": True},
+                {"final": False, "reason": reason.strip()},
+            )
+            return row.id
+
+    def applicant_history(
+        self, actor: User, cycle: str | None, applicant_id: str
+    ) -> list[AuditEntry]:
+        """The audit entries about one applicant (oldest first): imports and changes,
+        withdrawals, merges, assignments, reviews and conflicts of it."""
+        actor.require(Action.READ_AUDIT)
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            rows = s.scalars(
+                select(AuditRow)
+                .where(
+                    AuditRow.cycle_id == cycle_row.id,
+                    (AuditRow.target == applicant_id)
+                    | AuditRow.target.startswith(f"{applicant_id} ", autoescape=True),
+                )
+                .order_by(AuditRow.id)
+            )
+            return [
+                AuditEntry(r.at, r.actor, cycle_row.name, r.action, r.target, r.old, r.new)
+                for r in rows
+            ]
 
     def audit_log(
         self, actor: User, cycle: str | None = None, *, newest: int | None = None

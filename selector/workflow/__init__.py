@@ -25,6 +25,13 @@ dashboard page alike, so neither face holds logic of its own.
 - how sure a scenario's cohort is: :func:`scenario_robustness`, :func:`robustness_rows`;
   page Selection.
 - the decision report (PDF): :func:`decision_report`; CLI `report`, page Roster.
+- undo a finalisation: :func:`unfinalise`; CLI `runs unfinalise`, page Roster.
+- what is not in yet before a decision: :func:`open_reviews`; CLI `select`, pages
+  Selection, Roster.
+- applicants short of reviewers: :meth:`ReviewProgress.short`; one more reviewer:
+  :func:`add_reviewer`; pages Reviewers & assignments, Committee.
+- one application with its reviews, flags and history: :func:`application_view`; every
+  table of applicants in the dashboard.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -38,6 +45,12 @@ from selector.workflow.accounts import (
     enable_account,
     list_accounts,
     reset_password,
+)
+from selector.workflow.application import (
+    ApplicationView,
+    ReviewLine,
+    add_reviewer,
+    application_view,
 )
 from selector.workflow.applications import (
     import_applications,
@@ -58,7 +71,14 @@ from selector.workflow.decide import (
     decision_json,
     settle,
 )
-from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.progress import (
+    OpenReviews,
+    ReviewerProgress,
+    ReviewProgress,
+    open_reviews,
+    open_reviews_of,
+    review_progress,
+)
 from selector.workflow.report import decision_report, report_pdf, scenario_report
 from selector.workflow.robustness import robustness_rows, scenario_robustness
 from selector.workflow.roster import RosterResult, roster_of_final_run
@@ -72,13 +92,17 @@ from selector.workflow.scenario import (
     scenario_config,
     scenario_config_text,
     stale_reason,
+    unfinalise,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 
 __all__ = [
     "Account",
+    "ApplicationView",
     "CycleDecision",
     "FileDecision",
+    "OpenReviews",
+    "ReviewLine",
     "ReviewProgress",
     "ReviewerProgress",
     "RosterResult",
@@ -86,6 +110,8 @@ __all__ = [
     "ScoreExport",
     "ScoreImport",
     "Verification",
+    "add_reviewer",
+    "application_view",
     "assess",
     "create_cycle",
     "decide_cycle",
@@ -107,6 +133,8 @@ __all__ = [
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
+    "open_reviews",
+    "open_reviews_of",
     "preview_import",
     "preview_rows",
     "preview_text",
@@ -122,5 +150,6 @@ __all__ = [
     "scenario_robustness",
     "settle",
     "stale_reason",
+    "unfinalise",
     "verify_run",
 ]

@@ -39,6 +39,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "at": run.at.isoformat(),
         "actor": run.actor,
         "final": run.final,
+        "unfinalised": run.unfinalised,
         "status": d.get("status"),
         "selected": d.get("selected") or [],
         "input_hash": run.input_hash,
@@ -51,7 +52,9 @@ def run_summary(run: Run) -> dict[str, Any]:
 
 def list_runs(store: Store, actor: User, cycle: str | None) -> list[dict[str, Any]]:
     """The recorded runs of a cycle (default: the newest), newest first."""
-    return [run_summary(r) for r in store.runs(actor, cycle)]
+    runs = store.runs(actor, cycle)
+    in_force = next((r.id for r in runs if r.final), None)
+    return [{**run_summary(r), "in_force": r.id == in_force} for r in runs]
 
 
 @dataclass
