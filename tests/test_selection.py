@@ -46,7 +46,7 @@ def test_diversity_cap_and_its_price() -> None:
     config = make_config(diversity=[{"field": "specialty", "max_per_value": 1}])
     d = pick(apps, scores, config)
     assert d.selected == ["A001", "A004", "A006"]
-    assert d.rule_prices == {"specialty max_per_value 1": 50.0}  # 240 unconstrained
+    assert d.rule_prices == {"at most 1 per specialty": 50.0}  # 240 unconstrained
     # A002 (Surgery) needs more than A001's seat: forced in, A001 leaves → 80+60+40 = 180.
     assert d.margins["A002"] == 10.0
     assert d.margins["A001"] == 10.0  # without A001, A002 takes Surgery: 180 vs 190
@@ -79,7 +79,7 @@ def test_quality_floor() -> None:
     tight = make_config(cohort={"size": 4}, selection={"min_score": 65})
     d = pick(apps, scores, tight)
     assert d.status == "infeasible"
-    assert "lower min_score from 65 to 60" in d.diagnosis[-1]
+    assert 'lower the floor of "aggregate score at least 65" from 65 to 60' in d.diagnosis[-1]
 
 
 def test_unscored_are_reported_and_never_selected() -> None:
@@ -97,9 +97,17 @@ def test_locks() -> None:
     d = pick(apps, scores, include=["A006"], exclude=["A001"])
     assert d.selected == ["A002", "A003", "A006"]
     assert d.margins["A006"] is None and d.margins["A001"] is None
-    assert d.rule_prices == {"include A006": 20.0, "exclude A001": 20.0}
-    assert d.reasons["A006"] == "selected: locked in by the chair"
+    assert d.rule_prices == {"locked in by the chair": 20.0, "locked out by the chair": 20.0}
+    assert d.reasons["A006"] == (
+        "selected: locked in by the chair; if it declines, nobody outside the cohort can take "
+        "the seat and keep every rule"
+    )
     assert d.reasons["A001"] == "not selected: locked out by the chair"
+    assert d.why["A006"].status == "selected" and d.why["A006"].rules == ("lock_in",)
+    assert d.why["A001"].status == "locked_out" and d.why["A001"].rules == ("lock_out",)
+    # A004 outscores no member but A006, which is locked in: that lock is what stops it.
+    assert d.why["A004"].rules == ("lock_in",)
+    assert "A006 (Test Resident 006) 40.00 is locked in by the chair" in d.reasons["A004"]
     assert d.replacements["A006"] is None  # a locked-in member keeps its seat
 
 
@@ -128,7 +136,7 @@ def test_locking_in_an_ineligible_applicant_is_diagnosed() -> None:
     assert d.diagnosis[0] == (
         "A006 is locked in but cannot be selected: PGY1 without program director approval"
     )
-    assert d.relaxations[0]["text"] == "release the lock that includes A006"
+    assert d.relaxations[0]["text"] == 'release the lock on A006 ("locked in by the chair")'
 
 
 def test_diagnosis_of_the_shipped_rules() -> None:
@@ -141,8 +149,10 @@ def test_diagnosis_of_the_shipped_rules() -> None:
         d.diagnosis
     )
     texts = [r["text"] for r in d.relaxations]
-    assert "lower min_distinct for specialty from 5 to 4" in texts
-    assert any(t.startswith("raise max_per_value for specialty from 2 to 3") for t in texts)
+    assert texts == [
+        'raise the limit of "at most 2 per specialty" from 2 to 3',
+        'lower the minimum of "at least 5 specialties" from 5 to 4',
+    ]
     assert d.total_score is None and d.selected == [] and d.margins == {}
     relaxed, _, _ = apply_relaxations(config, [], [], d.relaxations)
     assert decide(apps, make_reviews(apps, config, seed=1), relaxed).status == "optimal"
@@ -161,10 +171,8 @@ def test_combined_clash_gets_a_relaxation() -> None:
         "no single rule is impossible on its own; the rules clash in combination"
     )
     assert len(d.relaxations) == 1
-    assert d.relaxations[0]["text"] in (
-        "raise max_pgy1 from 1 to 2",
-        "lower min_per_value for specialty 'Surgery' from 2 to 1",
-    )
+    # Raising the PGY1 cap admits 90+80+50; lowering the Surgery floor only 90+50+40.
+    assert d.relaxations[0]["text"] == 'raise the limit of "at most 1 PGY1" from 1 to 2'
 
 
 def test_json_contract() -> None:
@@ -319,14 +327,17 @@ def test_rule_kinds_and_relaxations_are_typed_and_keep_their_json() -> None:
         "value": "A006",
         "from": "locked in",
         "to": "free",
-        "text": "release the lock that includes A006",
+        "id": "lock_in",
+        "label": "locked in by the chair",
+        "text": 'release the lock on A006 ("locked in by the chair")',
     }
     config = load_config(DEFAULT_CONFIG_PATH)
     many = make_applicants(12, pgy=3, specialty=[f"S{i % 4}" for i in range(12)])
     d = decide(many, make_reviews(many, config, seed=1), config)
     for r in d.relaxations:
         assert Relaxation.from_json(r.to_json()) == r
-        assert list(r.to_json()) == ["rule", "field", "value", "index", "from", "to", "text"]
+        keys = ["rule", "field", "value", "index", "from", "to", "id", "label", "text"]
+        assert list(r.to_json()) == keys
 
 
 def test_the_diagnosis_states_check_configs_contradictions_in_its_words() -> None:

@@ -22,6 +22,7 @@ from selector.selection.model import (
     UNITS,
     Candidate,
     Model,
+    Rule,
     build_model,
     class_cap,
     class_key,
@@ -57,37 +58,63 @@ class Swaps:
             {k: n for v, n in d.min_per_value.items() if (k := group_key(v)) is not None}
             for d in config.diversity
         ]
+        # Each diversity rule's ids: its cap, its spread, and its named floors by group key.
+        self.ids: list[tuple[str | None, str | None, dict[str, str]]] = []
+        for i, d in enumerate(config.diversity):
+            cap = config.rule_id("max_per_value", i) if d.max_per_value is not None else None
+            spread = config.rule_id("min_distinct", i) if d.min_distinct is not None else None
+            named = {
+                k: config.rule_id("min_per_value", i, v)
+                for v, n in sorted(d.min_per_value.items())
+                if n > 0 and (k := group_key(v)) is not None
+            }
+            self.ids.append((cap, spread, named))
 
     def ok(self, out: Candidate | None, into: Candidate | None) -> bool:
         """Whether the cohort without ``out`` and with ``into`` still keeps every rule."""
+        return not self.broken(out, into, first=True)
+
+    def broken(  # noqa: C901 (one test per rule, in the order of the rules)
+        self, out: Candidate | None, into: Candidate | None, *, first: bool = False
+    ) -> list[str]:
+        """The ids of the rules the cohort without ``out`` and with ``into`` breaks, in rule
+        order (with ``first``, stop at the first)."""
+        found: list[str] = []
         lo, hi = self.config.cohort.bounds
         size = self.size - (out is not None) + (into is not None)
         if size < lo or (hi is not None and size > hi):
-            return False
-        if out is not None and out.id in self.include:
-            return False
-        if into is not None and (into.id in self.exclude or into.below_floor):
-            return False
+            found.append("size")
         cap = self.config.eligibility.max_pgy1
-        if cap is not None:
+        if cap is not None and not (first and found):
             pgy1 = self.pgy1 - (out.pgy1 if out else 0) + (into.pgy1 if into else 0)
             if pgy1 > cap:
-                return False
-        for d, counts, floors in zip(self.config.diversity, self.counts, self.floors, strict=True):
+                found.append("max_pgy1")
+        for d, counts, floors, ids in zip(
+            self.config.diversity, self.counts, self.floors, self.ids, strict=True
+        ):
+            if first and found:
+                return found
             k_out = out.keys.get(d.field) if out else None
             k_in = into.keys.get(d.field) if into else None
             if k_out == k_in:
                 continue
-            if k_in is not None and d.max_per_value is not None and counts[k_in] >= d.max_per_value:
-                return False
-            if k_out is not None and counts[k_out] - 1 < floors.get(k_out, 0):
-                return False
-            if d.min_distinct is not None:
+            cap_id, spread_id, named = ids
+            if cap_id and k_in is not None and counts[k_in] >= (d.max_per_value or 0):
+                found.append(cap_id)
+            if spread_id and d.min_distinct is not None:
                 distinct = len(counts) - (k_out is not None and counts[k_out] == 1)
                 distinct += k_in is not None and counts[k_in] == 0
                 if distinct < d.min_distinct:
-                    return False
-        return True
+                    found.append(spread_id)
+            if k_out is not None and k_out in named and counts[k_out] - 1 < floors[k_out]:
+                found.append(named[k_out])
+        if into is not None and into.below_floor:
+            found.append("min_score")
+        if out is not None and out.id in self.include:
+            found.append("lock_in")
+        if into is not None and into.id in self.exclude:
+            found.append("lock_out")
+        return found
 
 
 def replacements(
@@ -218,7 +245,7 @@ class Classes:
     def cap(self, k: tuple[Any, ...]) -> int:
         """The most members of a class any cohort can hold."""
         group = self.groups[k]
-        cap = class_cap(group[0], self.model.config, None)
+        cap = class_cap(group[0], self.model.config)
         return len(group) if cap is None else min(cap, len(group))
 
     def value(self, k: tuple[Any, ...], n: int) -> int | None:
@@ -262,21 +289,25 @@ def rule_prices(
     include: Sequence[str],
     exclude: Sequence[str],
     solver: SolverName,
-) -> dict[str, float | None]:
-    """For each rule, the total score it costs: the optimum without it minus the optimum.
+) -> dict[str, int | None]:
+    """For each rule id, the total score it costs in units: the optimum without it minus the
+    optimum (None when the rules without it still admit no cohort). A family (``lock_in``:
+    every lock-in) is dropped whole.
 
     Each price has its own model, because dropping a rule can widen the pool (see
     :func:`~selector.selection.model.reduce_pool`)."""
-    prices: dict[str, float | None] = {}
+    prices: dict[str, int | None] = {}
     config = model.config
+    families: dict[str, list[Rule]] = defaultdict(list)
     for rule in model.rules:
-        if rule.kind.is_size:
-            continue
-        pool = reduce_pool(order, config, include, exclude, rule)
+        if not rule.kind.is_size:
+            families[rule.id].append(rule)
+    for rule_id, family in families.items():
+        pool = reduce_pool(order, config, include, exclude, family)
         wider = build_model(pool, config, include, exclude)
-        same = [r for r in wider.rules if r.label == rule.label]
+        same = [r for r in wider.rules if r.id == rule_id]
         alt = Solver(wider, solver).solve(relax=same)
-        prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
+        prices[rule_id] = None if alt is None else alt.value - opt
     return prices
 
 

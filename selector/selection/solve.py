@@ -136,6 +136,18 @@ class Solver:
             self._keep_highs(prob)
         return self._outcome(chosen) if status == "optimal" else None
 
+    def solve_plain(self) -> Outcome | None:
+        """Solve the model as PuLP holds it now (its own objective and rows), without the
+        HiGHS object kept for re-solves; for programs changed between solves."""
+        self.solves += 1
+        if self.name == "highs":
+            silence_highs_banner()
+        self.model.prob.solve(self._pulp_solver())
+        if read_status(prob=self.model.prob) != "optimal":
+            return None
+        x = self.model.x
+        return self._outcome(frozenset(a for a, var in x.items() if (var.varValue or 0) > 0.5))
+
     def _keep_highs(self, prob: pulp.LpProblem) -> None:
         self._highs = prob.solverModel
         self._cols = {a: var.index for a, var in self.model.x.items()}
