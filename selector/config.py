@@ -305,6 +305,13 @@ class TrackConfig(_Strict):
                 raise ValueError(
                     f"labels: the label of {rule_id!r} must be 1 to {MAX_LABEL_LENGTH} characters"
                 )
+        shown = self.rule_labels()
+        for rule_id in self.labels or {}:
+            same = [r for r, label in shown.items() if label == shown[rule_id] and r != rule_id]
+            if same:
+                raise ValueError(
+                    f"labels: {rule_id!r} has the same label as {same[0]!r}: {shown[rule_id]!r}"
+                )
         return self
 
     def _rules(self) -> list[tuple[str, str, tuple[str, int | None, str | None]]]:

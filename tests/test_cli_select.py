@@ -108,7 +108,9 @@ def test_infeasible_exit_3_with_diagnosis(
     assert d["status"] == "infeasible"
     # A006 (PGY1, no approval) is not selectable: Surgery, Pediatrics and Neurology remain.
     assert "only 3 specialties have selectable applicants; the rules ask for 5" in d["diagnosis"]
-    assert any("lower min_distinct for specialty from 5 to 3" in t for t in d["diagnosis"])
+    assert any(
+        'lower the minimum of "at least 5 specialties" from 5 to 3' in t for t in d["diagnosis"]
+    )
 
 
 def test_infeasible_text_report(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -256,11 +256,13 @@ def decide(
             explain,
         )
         lap("reasons")
+    priced = best is not None and explain
     rules = rule_infos(
         config,
         labels,
         prices,
         best is not None,
+        priced,
         selected,
         cands,
         ineligible_rules,
@@ -279,7 +281,7 @@ def decide(
         unscored=unscored,
         replacements=replacements,
         margins=margins,
-        rule_prices={r.label: r.price for r in rules if r.id in prices},
+        rule_prices={r.label: r.price for r in rules if priced and r.id not in UNPRICED},
         unconstrained=explanations.unconstrained(cands, config, seed),
         tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
         tie_break_seed=seed,
@@ -347,11 +349,16 @@ def tie_break(
     return witness
 
 
+#: The rules without a price: the cohort size, and eligibility (never relaxed).
+UNPRICED = ("size", "min_pgy", "pgy1_approval")
+
+
 def rule_infos(
     config: TrackConfig,
     labels: Mapping[str, str],
     prices: Mapping[str, int | None],
     feasible: bool,
+    priced: bool,
     selected: Sequence[str],
     cands: Sequence[Candidate],
     ineligible_rules: Mapping[str, str],
@@ -371,10 +378,12 @@ def rule_infos(
         if (rule_id == "lock_in" and not include) or (rule_id == "lock_out" and not exclude):
             continue
         units = prices.get(rule_id)
+        if priced and rule_id not in prices and rule_id not in UNPRICED:
+            units = 0  # a rule with no row in the model (a lock on someone never selectable)
         price = None if units is None else round(units / UNITS, 4)
         if not feasible:
             binding = rule_id in relaxed
-        elif rule_id in ("min_pgy", "pgy1_approval"):
+        elif rule_id in UNPRICED[1:]:
             binding = rule_id in ineligible_rules.values()
         elif rule_id == "size":
             spare = sum(not c.below_floor and c.id not in exclude for c in cands) > len(selected)

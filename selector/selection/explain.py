@@ -1,4 +1,5 @@
-"""Why the cohort is what it is: margins, replacements, reasons, rule prices, top-N.
+"""Why the cohort is what it is: margins, replacements, rule prices, top-N (reasons, in words:
+:mod:`~selector.selection.reasons`).
 
 * replacements: the best one-for-one swap that keeps every rule, found without a solver
   (:class:`Swaps`);
@@ -7,7 +8,6 @@
   where they do not (:class:`Classes`);
 * rule prices: OPT without a rule − OPT;
 * the unconstrained top-N by score alone, to compare;
-* reasons: one sentence per applicant.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from selector.config import TrackConfig
-from selector.models import Applicant
 from selector.selection.model import (
     UNITS,
     Candidate,
@@ -74,7 +73,7 @@ class Swaps:
         """Whether the cohort without ``out`` and with ``into`` still keeps every rule."""
         return not self.broken(out, into, first=True)
 
-    def broken(  # noqa: C901 (one test per rule, in the order of the rules)
+    def broken(
         self, out: Candidate | None, into: Candidate | None, *, first: bool = False
     ) -> list[str]:
         """The ids of the rules the cohort without ``out`` and with ``into`` breaks, in rule
@@ -321,46 +320,3 @@ def unconstrained(cands: Sequence[Candidate], config: TrackConfig, seed: str) ->
         "selected": sorted(c.id for c in top),
         "total_score": round(sum(c.units for c in top) / UNITS, 4),
     }
-
-
-def reasons(
-    people: Mapping[str, Applicant],
-    selected: Sequence[str],
-    ineligible: Mapping[str, str],
-    margins: Mapping[str, float | None],
-    replacements: Mapping[str, str | None],
-    include: Sequence[str],
-    exclude: Sequence[str],
-    explained: bool,
-) -> dict[str, str]:
-    """One sentence per applicant on why it is in or out."""
-    chosen = set(selected)
-    out: dict[str, str] = {}
-    for a in people:
-        m = margins.get(a)
-        if a in include:
-            out[a] = "selected: locked in by the chair"
-        elif a in exclude:
-            out[a] = "not selected: locked out by the chair"
-        elif a in ineligible:
-            out[a] = f"not selected: {ineligible[a]}"
-        elif a in chosen:
-            text = "selected: part of the highest-scoring cohort that keeps every rule"
-            if m is not None and m > 0:
-                text += f"; it would keep its place unless its score fell by {m:g} or more"
-            elif m == 0:
-                text += "; another optimal cohort without it exists (chosen by the tie-break)"
-            if explained and replacements.get(a):
-                text += f"; if it declines, {replacements[a]} takes the seat"
-            out[a] = text
-        elif not explained:
-            out[a] = "not selected"
-        elif m is None:
-            out[a] = "not selected: no cohort that includes it keeps every rule"
-        elif m == 0:
-            out[a] = (
-                "not selected: tied with the cohort on score; the documented tie-break chose others"
-            )
-        else:
-            out[a] = f"not selected: its score would need to rise by more than {m:g} to get in"
-    return out

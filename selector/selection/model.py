@@ -165,7 +165,6 @@ def build_model(  # noqa: C901
 
     # Cohort size: at least the minimum and at most the maximum number of members.
     lo, hi = config.cohort.bounds
-    exact = config.cohort.size is not None
     size = pulp.lpSum(x.values())
     if lo > 0:
         add(new_rule(RuleKind.MIN_SIZE, "size", lo), "cohort_min_size", size, ">=", lo)

@@ -159,7 +159,8 @@ class Reasons:
                 f"{self._shown(m, field)} member"
                 for m in sorted(swapped, key=lambda m: (-m.units, m.id))
             )
-            return f"the cohort has just the {need} {plural(field)} the rules ask for; {sole} ({label})"
+            kinds = plural(field)
+            return f"the cohort has just the {need} {kinds} the rules ask for; {sole} ({label})"
         if kind == "lock_in":
             verb = "is" if len(swapped) == 1 else "are"
             return f"{self._list(swapped)} {verb} {label}"
@@ -201,10 +202,12 @@ class Reasons:
 
     def _tie(self, c: Candidate) -> str:
         seed = self.config.selection.tie_break_seed
-        tied = [m for m in self.cohort if m.units == c.units and self.swaps and self.swaps.ok(m, c)]
+        swaps = self.swaps
+        tied = [m for m in self.cohort if m.units == c.units and swaps and swaps.ok(m, c)]
         rule = f"the documented tie-break (SHA-256 of seed and id, seed {seed!r})"
         if tied:
-            return f"tied on score with {self._list(tied)}; {rule} ranked {'it' if len(tied) == 1 else 'them'} first"
+            names = ", ".join(who(m.id, self.people) for m in tied)
+            return f"tied on score with {self._list(tied)}; {rule} ranked {names} first"
         return f"a cohort with the same total includes it; {rule} chose this one"
 
     def selected(
@@ -249,9 +252,8 @@ class Reasons:
             skipped += 1
             if len(ahead) < 3:
                 broken = ", ".join(self.labels[r] for r in self.swaps.broken(c, other))
-                ahead.append(
-                    f"{who(other.id, self.people)} {points(other.units / UNITS)} would break {broken}"
-                )
+                shown = f"{who(other.id, self.people)} {points(other.units / UNITS)}"
+                ahead.append(f"{shown} would break {broken}")
         r = who(replacement, self.people)
         text = (
             f"if it declines, {r} {points(self.scores[replacement])} takes the seat: the "
