@@ -137,7 +137,8 @@ class Reasons:
         if kind == "max_pgy1":
             pgy1 = [m for m in self.cohort if m.pgy1]
             cap = self.config.eligibility.max_pgy1
-            return f"the cohort already has {len(pgy1)} of {cap} PGY1 seats: {self._list(pgy1)}"
+            seats = f"{len(pgy1)} of {cap} PGY1 seats"
+            return f"the cohort already has {seats}: {self._list(pgy1)} ({label})"
         if kind == "max_per_value" and index is not None:
             k = c.keys.get(field)
             same = [m for m in self.cohort if m.keys.get(field) == k]
