@@ -297,10 +297,8 @@ class TrackConfig(_Strict):
         known = [*self._default_labels(), *LOCK_LABELS]
         for rule_id, label in (self.labels or {}).items():
             if rule_id not in known:
-                raise ValueError(
-                    f"labels: {rule_id!r} is not a rule of this config (its rules: "
-                    f"{', '.join(known)}){_did_you_mean(rule_id, known)}"
-                )
+                hint = _did_you_mean(rule_id, known) or f" (its rules: {', '.join(known)})"
+                raise ValueError(f"labels: {rule_id!r} is not a rule of this config{hint}")
             if not label.strip() or len(label) > MAX_LABEL_LENGTH:
                 raise ValueError(
                     f"labels: the label of {rule_id!r} must be 1 to {MAX_LABEL_LENGTH} characters"
