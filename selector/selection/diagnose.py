@@ -328,7 +328,7 @@ def smallest_relaxation(model: Model, solver: SolverName) -> tuple[Outcome, dict
     import pulp
 
     engine = Solver(model, solver)
-    first = engine.solve()
+    first = engine.solve_plain()
     if first is None:  # cannot happen: every rule can be relaxed to nothing
         raise SelectorError("solver_failed", "the relaxation model has no solution")
     prob = model.prob
