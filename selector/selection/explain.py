@@ -235,6 +235,8 @@ class Classes:
             if not c.below_floor:
                 self.groups[self.key(c)].append(c)
         self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
+        self.ids: dict[tuple[Any, ...], list[str]] = {}  # each class's applicants in the model
+        self.inside: dict[tuple[Any, ...], int] = {}  # each class's members in the cohort
 
     def key(self, c: Candidate) -> tuple[Any, ...]:
         if c.id in self.locked:
@@ -250,9 +252,12 @@ class Classes:
     def value(self, k: tuple[Any, ...], n: int) -> int | None:
         """V(K, n): the optimum with exactly n members of class K."""
         if (k, n) not in self.values:
-            group = self.groups[k]
-            ids = [c.id for c in group if c.id in self.model.x]
-            if sum(c.id in self.members for c in group) == n:
+            if k not in self.ids:
+                group = self.groups[k]
+                self.ids[k] = [c.id for c in group if c.id in self.model.x]
+                self.inside[k] = sum(c.id in self.members for c in group)
+            ids = self.ids[k]
+            if self.inside[k] == n:
                 self.values[k, n] = self.opt
             elif n > len(ids):
                 self.values[k, n] = None
@@ -293,19 +298,26 @@ def rule_prices(
     optimum (None when the rules without it still admit no cohort). A family (``lock_in``:
     every lock-in) is dropped whole.
 
-    Each price has its own model, because dropping a rule can widen the pool (see
-    :func:`~selector.selection.model.reduce_pool`)."""
-    prices: dict[str, int | None] = {}
+    Dropping a rule can widen the pool the model needs (see
+    :func:`~selector.selection.model.reduce_pool`), so the prices share one wider model: the
+    pool reduced as if every cap and the floor were dropped (the locked applicants kept), in
+    which each price is one re-solve with that rule's rows freed."""
     config = model.config
     families: dict[str, list[Rule]] = defaultdict(list)
     for rule in model.rules:
         if not rule.kind.is_size:
             families[rule.id].append(rule)
-    for rule_id, family in families.items():
-        pool = reduce_pool(order, config, include, exclude, family)
-        wider = build_model(pool, config, include, exclude)
+    if not families:
+        return {}
+    widening = [r for r in model.rules if not r.kind.is_size and not r.kind.is_lock]
+    wider = build_model(
+        reduce_pool(order, config, include, exclude, widening), config, include, exclude
+    )
+    engine = Solver(wider, solver)
+    prices: dict[str, int | None] = {}
+    for rule_id in families:
         same = [r for r in wider.rules if r.id == rule_id]
-        alt = Solver(wider, solver).solve(relax=same)
+        alt = engine.solve(relax=same)
         prices[rule_id] = None if alt is None else alt.value - opt
     return prices
 

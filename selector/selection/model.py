@@ -300,6 +300,7 @@ def reduce_pool(
     locked -= {r.value or "" for r in relaxed if r.kind.is_lock}
     floor_on = all(r.kind is not RuleKind.MIN_SCORE for r in relaxed)
     taken: Counter[tuple[Any, ...]] = Counter()
+    caps: dict[tuple[Any, ...], int | None] = {}
     kept = []
     for c in order:
         if c.id in locked:
@@ -308,7 +309,9 @@ def reduce_pool(
         if c.below_floor and floor_on:
             continue
         key = class_key(c)
-        cap = class_cap(c, config, relaxed)
+        if key not in caps:
+            caps[key] = class_cap(c, config, relaxed)
+        cap = caps[key]
         if cap is None or taken[key] <= cap:
             kept.append(c)
             taken[key] += 1

@@ -95,6 +95,8 @@ class Solver:
         self._integer: list[int] = []  # integer columns
         self._checked: list[int] = []  # integer columns that must come out whole
         self._costs: list[float] = []
+        self._mip_highs: Any = None
+        self._x_cols: Any = None
 
     def version(self) -> str:
         return solver_version(self.name)
@@ -161,6 +163,7 @@ class Solver:
     def _build_highs(self) -> None:
         """Write the PuLP model into one HiGHS object (columns by variable, rows by name)."""
         import highspy
+        import numpy as np
         import pulp
 
         silence_highs_banner()
@@ -181,9 +184,6 @@ class Solver:
                 self._integer.append(k)
                 if not var.name.startswith("y_"):  # the spread rule's indicators: see above
                     self._checked.append(k)
-        if self._integer:
-            kinds = [highspy.HighsVarType.kInteger] * len(self._integer)
-            h.changeColsIntegrality(len(self._integer), self._integer, kinds)
         sense = highspy.ObjSense.kMaximize if prob.sense == pulp.LpMaximize else None
         if sense is not None:
             h.changeObjectiveSense(sense)
@@ -194,71 +194,92 @@ class Solver:
             coefs = [float(coef) for coef in c.values() if coef != 0]
             self._rows[name] = (h.getNumRow(), lo, hi)
             h.addRow(lo, hi, len(cols), cols, coefs)
+        self._cost_array = np.asarray(self._costs)
         self._cols = {a: index[var.name] for a, var in self.model.x.items()}
-        self._highs = h
+        self._x_cols = np.fromiter(self._cols.values(), dtype=np.int64, count=len(self._cols))
+        self._highs = h  # the LP relaxation; the integer program is a copy made when needed
+
+    def _mip(self) -> Any:
+        """The integer program: a copy of the LP object (with its current bounds and rows)
+        with the integer columns marked, made at the first solve that needs it."""
+        import highspy
+
+        if self._mip_highs is None:
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("mip_rel_gap", 0.0)
+            h.setOptionValue("time_limit", TIME_LIMIT_S)
+            h.passModel(self._highs.getLp())
+            if self._integer:
+                kinds = [highspy.HighsVarType.kInteger] * len(self._integer)
+                h.changeColsIntegrality(len(self._integer), self._integer, kinds)
+            self._mip_highs = h
+        return self._mip_highs
+
+    def _objects(self) -> list[Any]:
+        return [h for h in (self._highs, self._mip_highs) if h is not None]
 
     def _run_highs(self) -> list[float] | None:
         """The optimum's column values under the current bounds (None: infeasible): the LP
         relaxation's when it is whole, else the integer program's."""
-        import highspy
+        import numpy as np
 
         h = self._highs
         if h.getNumCol() == 0:  # nobody to choose: the empty cohort, if every row allows it
             lp = h.getLp()
             rows = zip(lp.row_lower_, lp.row_upper_, strict=True)
             return [] if all(lo <= 0 <= hi for lo, hi in rows) else None
-        integer = self._integer
-        if integer:
-            kinds = [highspy.HighsVarType.kContinuous] * len(integer)
-            h.changeColsIntegrality(len(integer), integer, kinds)
-        try:
-            h.run()
-            status = read_status(highs=h)
-        finally:
-            if integer:
-                kinds = [highspy.HighsVarType.kInteger] * len(integer)
-                h.changeColsIntegrality(len(integer), integer, kinds)
-        if status == "infeasible":  # the relaxation has no point: neither has the program
-            return None
-        values = list(h.getSolution().col_value)
-        if all(abs(values[k] - round(values[k])) <= INTEGRAL_TOLERANCE for k in self._checked):
-            whole = sum(c * round(v) for c, v in zip(self._costs, values, strict=True))
-            if abs(h.getInfo().objective_function_value - whole) < 0.5:
-                return values
-        self.mip_solves += 1
         h.run()
-        if read_status(highs=h) == "infeasible":
+        if read_status(highs=h) == "infeasible":  # no point at all: no whole one either
             return None
-        return list(h.getSolution().col_value)
+        values = np.asarray(h.getSolution().col_value)
+        checked = values[self._checked]
+        if np.all(np.abs(checked - np.round(checked)) <= INTEGRAL_TOLERANCE):
+            whole = float(self._cost_array @ np.round(values))
+            if abs(h.getInfo().objective_function_value - whole) < 0.5:
+                return list(values)
+        self.mip_solves += 1
+        mip = self._mip()
+        mip.run()
+        if read_status(highs=mip) == "infeasible":
+            return None
+        return list(mip.getSolution().col_value)
 
     def _solve_highs(
         self, fix: Mapping[str, int], relax: list[Rule], count: tuple[Sequence[str], int] | None
     ) -> Outcome | None:
-        h = self._highs
-        for a, v in fix.items():
-            h.changeColBounds(self._cols[a], v, v)
         restore = [self._rows[r] for rule in relax for r in rule.rows]
-        for index, _, _ in restore:
-            h.changeRowBounds(index, -math.inf, math.inf)
         if count is not None:
-            ids, n = count
+            ids, _ = count
             key = frozenset(ids)
             if key not in self._count_rows:  # added once, left free between uses
                 cols = sorted(self._cols[a] for a in ids)
-                h.addRow(-math.inf, math.inf, len(cols), cols, [1.0] * len(cols))
-                self._count_rows[key] = h.getNumRow() - 1
-            h.changeRowBounds(self._count_rows[key], n, n)
-            restore.append((self._count_rows[key], -math.inf, math.inf))
+                for h in self._objects():
+                    h.addRow(-math.inf, math.inf, len(cols), cols, [1.0] * len(cols))
+                self._count_rows[key] = self._highs.getNumRow() - 1
+        for h in self._objects():
+            for a, v in fix.items():
+                h.changeColBounds(self._cols[a], v, v)
+            for index, _, _ in restore:
+                h.changeRowBounds(index, -math.inf, math.inf)
+            if count is not None:
+                h.changeRowBounds(self._count_rows[frozenset(count[0])], count[1], count[1])
+        if count is not None:
+            restore.append((self._count_rows[frozenset(count[0])], -math.inf, math.inf))
         try:
             values = self._run_highs()
         finally:
-            for a in fix:
-                h.changeColBounds(self._cols[a], 0, 1)
-            for index, lb, ub in restore:
-                h.changeRowBounds(index, lb, ub)
+            for h in self._objects():  # the integer program too, if this solve made it
+                for a in fix:
+                    h.changeColBounds(self._cols[a], 0, 1)
+                for index, lb, ub in restore:
+                    h.changeRowBounds(index, lb, ub)
         if values is None:
             return None
-        return self._outcome(frozenset(a for a, k in self._cols.items() if values[k] > 0.5))
+        import numpy as np
+
+        chosen = np.asarray(values)[self._x_cols] > 0.5
+        return self._outcome(frozenset(a for a, x in zip(self._cols, chosen, strict=True) if x))
 
     def _outcome(self, chosen: frozenset[str]) -> Outcome:
         return Outcome(chosen, sum(self.model.cands[a].units for a in chosen))
@@ -289,28 +310,16 @@ class Solver:
 
     def _lp_relaxation(self) -> tuple[dict[str, float], dict[str, float], float]:
         """The LP relaxation on the kept HiGHS object: values, reduced costs, optimum."""
-        import highspy
-
         h = self._highs
         if h.getNumCol() == 0:
             return {}, {}, 0.0
-        integer = self._integer
-        if integer:
-            kinds = [highspy.HighsVarType.kContinuous] * len(integer)
-            h.changeColsIntegrality(len(integer), integer, kinds)
-        try:
-            h.run()
-            if read_status(highs=h) != "optimal":
-                raise SelectorError("solver_failed", "the LP relaxation has no optimum")
-            solution = h.getSolution()
-            lp_opt = h.getInfo().objective_function_value
-        finally:
-            if integer:
-                kinds = [highspy.HighsVarType.kInteger] * len(integer)
-                h.changeColsIntegrality(len(integer), integer, kinds)
+        h.run()
+        if read_status(highs=h) != "optimal":
+            raise SelectorError("solver_failed", "the LP relaxation has no optimum")
+        solution = h.getSolution()
         values = {a: solution.col_value[k] for a, k in self._cols.items()}
         duals = {a: solution.col_dual[k] for a, k in self._cols.items()}
-        return values, duals, lp_opt
+        return values, duals, h.getInfo().objective_function_value
 
 
 def solver_version(name: SolverName) -> str:
