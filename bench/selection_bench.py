@@ -2,8 +2,9 @@
 
 Run: ``python bench/selection_bench.py`` (200 to 50,000 applicants, cohorts of 10 and 100;
 ``--quick``: 2,000 and 20,000 applicants, cohort 10 only). Synthetic pools (three reviews
-per applicant on the shipped rubric's 1–5 scales) with the shipped DEI track rules scaled to the cohort size (at most 2 per specialty per 10 seats, at
-least 5 specialties per 10 seats (at most 20), at most one PGY1 per 10 seats).
+per applicant on the shipped rubric's 1–5 scales) with the shipped DEI track rules scaled to
+the cohort size (at most 2 per specialty per 10 seats, at least 5 specialties per 10 seats
+(at most 20), at most one PGY1 per 10 seats).
 
 For each (pool, cohort) it prints, in seconds:
 
