@@ -18,6 +18,7 @@ this module is.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -75,6 +76,11 @@ class Candidate:
     pgy1: bool
     below_floor: bool
     keys: Mapping[str, str | None]  # diversity field → group key
+
+    @functools.cached_property
+    def klass(self) -> tuple[Any, ...]:
+        """Its class: applicants with the same one are interchangeable under every rule."""
+        return (tuple(sorted(self.keys.items())), self.pgy1)
 
 
 @dataclass(eq=False)
@@ -259,7 +265,7 @@ def build_model(  # noqa: C901
 
 def class_key(c: Candidate) -> tuple[Any, ...]:
     """Applicants with the same key are interchangeable under every rule."""
-    return (tuple(sorted(c.keys.items())), c.pgy1)
+    return c.klass
 
 
 def class_cap(c: Candidate, config: TrackConfig, relaxed: Sequence[Rule] = ()) -> int | None:

@@ -102,7 +102,7 @@ class Reasons:
         self.order = order
         self.swaps = swaps
         self.include, self.exclude = set(include), set(exclude)
-        self._cache: dict[tuple[Any, ...], tuple[tuple[str, ...], list[str]]] = {}
+        self._cache: dict[tuple[Any, ...], tuple[tuple[str, ...], str]] = {}
 
     def _list(self, cands: Sequence[Candidate]) -> str:
         ranked = sorted(cands, key=lambda c: (-c.units, c.id))
@@ -112,9 +112,9 @@ class Reasons:
         value = self.people[c.id].value(field)
         return str(value).strip() if value is not None else ""
 
-    def blocking(self, c: Candidate) -> tuple[tuple[str, ...], list[str]]:
-        """The rules every swap of c with a lower-scoring member breaks (ids in rule order),
-        and each said with its counts."""
+    def blocking(self, c: Candidate) -> tuple[tuple[str, ...], str]:
+        """The rules that some swap of c with a lower-scoring member breaks (ids in rule
+        order), and the sentence that says them with their counts ("" when none)."""
         n_lower = bisect.bisect_left(self.units, c.units)
         key = (class_key(c), n_lower)
         if key not in self._cache:
@@ -125,7 +125,20 @@ class Reasons:
                 for rule_id in self.swaps.broken(m, c):
                     found.setdefault(rule_id, []).append(m)
             ids = tuple(r for r in self.labels if r in found)
-            self._cache[key] = ids, [self._say(r, c, found[r]) for r in ids]
+            said = [self._say(r, c, found[r]) for r in ids]
+            head = ""
+            if said:
+                lowest = self._list(self.cohort[:1])
+                whom = (
+                    f"the member {lowest}"
+                    if n_lower == 1
+                    else f"{n_lower} members (the lowest {lowest})"
+                )
+                head = (
+                    f"it outscores {whom}, but taking a seat from "
+                    f"{'it' if n_lower == 1 else 'any of them'} breaks a rule: " + "; ".join(said)
+                )
+            self._cache[key] = ids, head
         return self._cache[key]
 
     def _say(self, rule_id: str, c: Candidate, swapped: list[Candidate]) -> str:
@@ -169,19 +182,8 @@ class Reasons:
 
     def not_selected(self, c: Candidate, margin: float | None, explained: bool) -> Reason:
         """A selectable applicant outside the cohort."""
-        rules, said = self.blocking(c) if self.swaps is not None else ((), [])
-        parts: list[str] = []
-        if said:
-            n_lower = bisect.bisect_left(self.units, c.units)
-            whom = (
-                f"the member {self._list(self.cohort[:1])}"
-                if n_lower == 1
-                else f"{n_lower} members (the lowest {self._list(self.cohort[:1])})"
-            )
-            parts.append(
-                f"it outscores {whom}, but taking a seat from "
-                f"{'it' if n_lower == 1 else 'any of them'} breaks a rule: " + "; ".join(said)
-            )
+        rules, said = self.blocking(c) if self.swaps is not None else ((), "")
+        parts = [said] if said else []
         if explained:
             if margin is None:
                 parts.append("no cohort that includes it keeps every rule")

@@ -317,8 +317,9 @@ class Solver:
         if read_status(highs=h) != "optimal":
             raise SelectorError("solver_failed", "the LP relaxation has no optimum")
         solution = h.getSolution()
-        values = {a: solution.col_value[k] for a, k in self._cols.items()}
-        duals = {a: solution.col_dual[k] for a, k in self._cols.items()}
+        col_value, col_dual = list(solution.col_value), list(solution.col_dual)
+        values = {a: col_value[k] for a, k in self._cols.items()}
+        duals = {a: col_dual[k] for a, k in self._cols.items()}
         return values, duals, h.getInfo().objective_function_value
 
 
