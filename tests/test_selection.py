@@ -349,3 +349,41 @@ def test_the_diagnosis_states_check_configs_contradictions_in_its_words() -> Non
         "specialty: min_distinct 4 is more than the largest cohort (3)"
     ]
     assert config.contradictions()[0] in d.diagnosis
+
+
+def test_a_fractional_lp_falls_back_to_branch_and_bound() -> None:
+    """Each pair of three applicants shares a value capped at 1 (specialty, program, region):
+    the LP relaxation takes half of each (1.5 applicants' worth), no whole cohort more than
+    one. The solver must notice the LP is not whole and solve the integer program."""
+    from selector.selection.model import Candidate, build_model
+    from selector.selection.solve import Solver
+
+    config = make_config(
+        cohort={"min_size": 0, "max_size": 3},
+        diversity=[
+            {"field": f, "max_per_value": 1} for f in ("specialty", "program", "Region")
+        ],
+    )
+    keys = {
+        "A1": {"specialty": "s1", "program": "p1", "Region": "r1"},
+        "A2": {"specialty": "s1", "program": "p2", "Region": "r2"},
+        "A3": {"specialty": "s2", "program": "p1", "Region": "r2"},
+    }
+    cands = [Candidate(a, 10_000, False, False, k) for a, k in keys.items()]
+    engine = Solver(build_model(cands, config, [], []), "highs")
+    best = engine.solve()
+    assert best is not None and best.value == 10_000 and len(best.chosen) == 1
+    assert engine.mip_solves == 1
+    both = engine.solve(fix={"A1": 1, "A2": 1})
+    assert both is None  # they share a specialty
+    apps = make_applicants(
+        3,
+        pgy=3,
+        specialty=["s1", "s1", "s2"],
+        program=["p1", "p2", "p1"],
+        answers=[{"Region": "r1"}, {"Region": "r2"}, {"Region": "r2"}],
+    )
+    d = pick(apps, {"A001": 50.0, "A002": 50.0, "A003": 50.0}, config)
+    assert len(d.selected) == 1
+    others = [a for a in ("A001", "A002", "A003") if a not in d.selected]
+    assert all(d.margins[a] == 0.0 for a in others)  # any one of them is as good

@@ -203,6 +203,7 @@ class Solver:
         """The integer program: a copy of the LP object (with its current bounds and rows)
         with the integer columns marked, made at the first solve that needs it."""
         import highspy
+        import numpy as np
 
         if self._mip_highs is None:
             h = highspy.Highs()
@@ -211,8 +212,9 @@ class Solver:
             h.setOptionValue("time_limit", TIME_LIMIT_S)
             h.passModel(self._highs.getLp())
             if self._integer:
-                kinds = [highspy.HighsVarType.kInteger] * len(self._integer)
-                h.changeColsIntegrality(len(self._integer), self._integer, kinds)
+                n = len(self._integer)
+                kinds = np.full(n, highspy.HighsVarType.kInteger.value, dtype=np.uint8)
+                h.changeColsIntegrality(n, np.asarray(self._integer, dtype=np.int32), kinds)
             self._mip_highs = h
         return self._mip_highs
 
