@@ -234,8 +234,9 @@ def test_json_rules_and_reasons_in_the_committees_words(
     assert d["reasons"]["A006"]["rules"] == ["pgy1_approval"]
     assert d["reasons"]["A001"]["status"] == "selected"
     assert "A003 (Test Resident 3) 10.00 takes the seat" not in d["reasons"]["A004"]["text"]
-    assert "if it declines, A003 (Test Resident 3) 10.00 takes the seat" in (
-        d["reasons"]["A001"]["text"]
+    assert (
+        "if it declines, A003 (Test Resident 3) 10.00 takes the seat"
+        in (d["reasons"]["A001"]["text"])
     )
     assert {r["status"] for r in d["reasons"].values()} <= {
         "selected",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -360,9 +361,7 @@ def test_a_fractional_lp_falls_back_to_branch_and_bound() -> None:
 
     config = make_config(
         cohort={"min_size": 0, "max_size": 3},
-        diversity=[
-            {"field": f, "max_per_value": 1} for f in ("specialty", "program", "Region")
-        ],
+        diversity=[{"field": f, "max_per_value": 1} for f in ("specialty", "program", "Region")],
     )
     keys = {
         "A1": {"specialty": "s1", "program": "p1", "Region": "r1"},
@@ -387,3 +386,29 @@ def test_a_fractional_lp_falls_back_to_branch_and_bound() -> None:
     assert len(d.selected) == 1
     others = [a for a in ("A001", "A002", "A003") if a not in d.selected]
     assert all(d.margins[a] == 0.0 for a in others)  # any one of them is as good
+
+
+def test_the_decision_carries_what_a_page_shows() -> None:
+    """Labels by id, each applicant's status and sentence, and names beside ids; a decision on
+    pseudonymised applicants (blind review) names nobody."""
+    apps, scores = six()
+    config = make_config(diversity=[{"field": "specialty", "max_per_value": 1}])
+    d = pick(apps, scores, config)
+    assert d.rule_label("max_per_value:specialty") == "at most 1 per specialty"
+    assert d.shown("A002") == "A002 (Test Resident 002)"
+    assert d.why["A002"].status == "not_selected"
+    assert d.why["A002"].rules == ("max_per_value:specialty",)
+    assert d.reasons["A002"].startswith(
+        "not selected: it outscores 2 members (the lowest A006 (Test Resident 006) 40.00), "
+        "but taking a seat from any of them breaks a rule: Surgery already has 1 of 1 seats: "
+        "A001 (Test Resident 001) 90.00 (at most 1 per specialty)"
+    )
+    assert "if it declines, A002 (Test Resident 002) 80.00 takes the seat" in d.reasons["A001"]
+    blind = [
+        replace(a, applicant_id=f"K{i}", name=f"Applicant K{i}", email="")
+        for i, a in enumerate(apps)
+    ]
+    ids = {a.applicant_id: b.applicant_id for a, b in zip(apps, blind, strict=True)}
+    d = pick(blind, {ids[a]: s for a, s in scores.items()}, config)
+    assert d.shown("K1") == "K1"
+    assert not any("Test Resident" in text or "Applicant K" in text for text in d.reasons.values())

@@ -29,7 +29,7 @@ from selector.selection.model import (
     priority,
     reduce_pool,
 )
-from selector.selection.reasons import Reason, Reasons, RuleInfo, every_reason
+from selector.selection.reasons import Reason, Reasons, RuleInfo, every_reason, who
 from selector.selection.solve import Outcome, Solver, SolverName
 
 TIE_BREAK_RULE = (
@@ -77,6 +77,15 @@ class Decision:
     timings: dict[str, float]
     applicants: dict[str, Applicant] = field(repr=False, compare=False)
     config: TrackConfig = field(repr=False, compare=False)
+
+    def shown(self, applicant_id: str) -> str:
+        """An applicant as tables and texts show it: the id with the name beside it (the
+        pseudonym alone when the decision was made on pseudonymised applicants)."""
+        return who(applicant_id, self.applicants)
+
+    def rule_label(self, rule_id: str) -> str:
+        """A rule's label by its id (``max_per_value:specialty`` → "at most 2 per specialty")."""
+        return next((r.label for r in self.rules if r.id == rule_id), rule_id)
 
     def to_json(self) -> dict[str, Any]:
         """The decision as a JSON-ready dict (the CLI prints it with ``json.dumps``)."""
