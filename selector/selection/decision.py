@@ -291,7 +291,7 @@ def decide(
         replacements=replacements,
         margins=margins,
         rule_prices={r.label: r.price for r in rules if priced and r.id not in UNPRICED},
-        unconstrained=explanations.unconstrained(cands, config, seed),
+        unconstrained=explanations.unconstrained(order, config),
         tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
         tie_break_seed=seed,
         diagnosis=diagnosis,

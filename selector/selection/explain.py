@@ -26,7 +26,6 @@ from selector.selection.model import (
     class_cap,
     class_key,
     group_key,
-    priority,
     reduce_pool,
 )
 from selector.selection.solve import Solver, SolverName
@@ -152,7 +151,7 @@ def margins(
     classes = Classes(engine, model, order, members, opt, include, exclude)
     by_id = {c.id: c for c in order}
     values: dict[str, int | None] = {}
-    spare: dict[tuple[Any, ...], Candidate] = {}  # each class's last applicant in the model
+    spare: dict[str, Candidate] = {}  # each class's last applicant in the model
     left_out = []
     for c in order:
         if c.below_floor or c.id in include or c.id in exclude:
@@ -230,26 +229,26 @@ class Classes:
     ) -> None:
         self.engine, self.model, self.members, self.opt = engine, model, members, opt
         self.locked = set(include) | set(exclude)
-        self.groups: dict[tuple[Any, ...], list[Candidate]] = defaultdict(list)
+        self.groups: dict[str, list[Candidate]] = defaultdict(list)
         for c in order:
             if not c.below_floor:
                 self.groups[self.key(c)].append(c)
-        self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
-        self.ids: dict[tuple[Any, ...], list[str]] = {}  # each class's applicants in the model
-        self.inside: dict[tuple[Any, ...], int] = {}  # each class's members in the cohort
+        self.values: dict[tuple[str, int], int | None] = {}
+        self.ids: dict[str, list[str]] = {}  # each class's applicants in the model
+        self.inside: dict[str, int] = {}  # each class's members in the cohort
 
-    def key(self, c: Candidate) -> tuple[Any, ...]:
+    def key(self, c: Candidate) -> str:
         if c.id in self.locked:
-            return ("locked", c.id)
+            return f"locked\x00{c.id}"  # a class of its own (a class key is a tuple's repr)
         return class_key(c)
 
-    def cap(self, k: tuple[Any, ...]) -> int:
+    def cap(self, k: str) -> int:
         """The most members of a class any cohort can hold."""
         group = self.groups[k]
         cap = class_cap(group[0], self.model.config)
         return len(group) if cap is None else min(cap, len(group))
 
-    def value(self, k: tuple[Any, ...], n: int) -> int | None:
+    def value(self, k: str, n: int) -> int | None:
         """V(K, n): the optimum with exactly n members of class K."""
         if (k, n) not in self.values:
             if k not in self.ids:
@@ -322,10 +321,10 @@ def rule_prices(
     return prices
 
 
-def unconstrained(cands: Sequence[Candidate], config: TrackConfig, seed: str) -> dict[str, Any]:
-    """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare."""
+def unconstrained(order: Sequence[Candidate], config: TrackConfig) -> dict[str, Any]:
+    """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare;
+    ``order`` is every candidate in priority order."""
     lo, hi = config.cohort.bounds
-    order = priority(cands, seed)
     n = hi if hi is not None else max(lo, sum(c.units >= 0 for c in order))
     top = order[:n]
     return {

@@ -18,7 +18,6 @@ this module is.
 from __future__ import annotations
 
 import enum
-import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -76,11 +75,12 @@ class Candidate:
     pgy1: bool
     below_floor: bool
     keys: Mapping[str, str | None]  # diversity field → group key
+    # Its class: applicants with the same one are interchangeable under every rule (the repr
+    # of its rule fields' keys and PGY1 flag: a string, hashed once).
+    klass: str = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def klass(self) -> tuple[Any, ...]:
-        """Its class: applicants with the same one are interchangeable under every rule."""
-        return (tuple(sorted(self.keys.items())), self.pgy1)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "klass", repr((sorted(self.keys.items()), self.pgy1)))
 
 
 @dataclass(eq=False)
@@ -263,7 +263,7 @@ def build_model(  # noqa: C901
 # A smaller, equivalent model: classes of interchangeable applicants
 
 
-def class_key(c: Candidate) -> tuple[Any, ...]:
+def class_key(c: Candidate) -> str:
     """Applicants with the same key are interchangeable under every rule."""
     return c.klass
 
@@ -305,8 +305,8 @@ def reduce_pool(
     locked = set(include) | set(exclude)
     locked -= {r.value or "" for r in relaxed if r.kind.is_lock}
     floor_on = all(r.kind is not RuleKind.MIN_SCORE for r in relaxed)
-    taken: Counter[tuple[Any, ...]] = Counter()
-    caps: dict[tuple[Any, ...], int | None] = {}
+    taken: Counter[str] = Counter()
+    caps: dict[str, int | None] = {}
     kept = []
     for c in order:
         if c.id in locked:

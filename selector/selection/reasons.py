@@ -102,7 +102,7 @@ class Reasons:
         self.order = order
         self.swaps = swaps
         self.include, self.exclude = set(include), set(exclude)
-        self._cache: dict[tuple[Any, ...], tuple[tuple[str, ...], str]] = {}
+        self._cache: dict[tuple[str, int], tuple[tuple[str, ...], str]] = {}
 
     def _list(self, cands: Sequence[Candidate]) -> str:
         ranked = sorted(cands, key=lambda c: (-c.units, c.id))
