@@ -412,3 +412,20 @@ def test_the_decision_carries_what_a_page_shows() -> None:
     d = pick(blind, {ids[a]: s for a, s in scores.items()}, config)
     assert d.shown("K1") == "K1"
     assert not any("Test Resident" in text or "Applicant K" in text for text in d.reasons.values())
+
+
+def test_a_copy_with_another_cohort_keeps_its_reasons_true() -> None:
+    """A decision copied with a different cohort (as a lottery draws one) says so in JSON."""
+    from dataclasses import replace as copy_with
+
+    apps, scores = six()
+    d = pick(apps, scores)
+    drawn = copy_with(
+        d,
+        selected=["A001", "A002", "A004"],
+        reasons={**d.reasons, "A004": "selected by lot", "A003": "not drawn"},
+    )
+    out = drawn.to_json()["reasons"]
+    assert out["A004"] == {"status": "selected", "rules": [], "text": "selected by lot"}
+    assert out["A003"] == {"status": "not_selected", "rules": [], "text": "not drawn"}
+    assert out["A001"] == d.why["A001"].to_json()

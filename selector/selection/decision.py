@@ -87,6 +87,18 @@ class Decision:
         """A rule's label by its id (``max_per_value:specialty`` → "at most 2 per specialty")."""
         return next((r.label for r in self.rules if r.id == rule_id), rule_id)
 
+    def reason(self, applicant_id: str) -> Reason:
+        """An applicant's reason, kept true to ``selected`` and ``reasons`` when a decision is
+        copied with a different cohort (``dataclasses.replace``, as a lottery does): the
+        sentence is ``reasons[id]``, and a status that no longer fits the cohort is corrected
+        (its rules then dropped)."""
+        why = self.why[applicant_id]
+        text = self.reasons.get(applicant_id, why.text)
+        inside = applicant_id in self.selected
+        if inside == (why.status == "selected"):
+            return why if text == why.text else Reason(why.status, why.rules, text)
+        return Reason("selected" if inside else "not_selected", (), text)
+
     def to_json(self) -> dict[str, Any]:
         """The decision as a JSON-ready dict (the CLI prints it with ``json.dumps``)."""
         return {
@@ -104,7 +116,7 @@ class Decision:
             "diagnosis": self.diagnosis,
             "relaxations": [r.to_json() for r in self.relaxations],
             "rules": [r.to_json() for r in self.rules],
-            "reasons": {a: r.to_json() for a, r in self.why.items()},
+            "reasons": {a: self.reason(a).to_json() for a in self.why},
             "warnings": self.warnings,
             "include": self.include,
             "exclude": self.exclude,
