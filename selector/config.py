@@ -256,8 +256,26 @@ class Review(_Strict):
         return ("program",) if self.avoid_own_program else ()
 
 
+_PLURALS = {"specialty": "specialties", "program": "programs", "pgy": "PGY levels"}
+
+
+def plural(field: str) -> str:
+    """How texts name several values of a field: "specialties", "values of gender"."""
+    return _PLURALS.get(field, f"values of {field}")
+
+
+#: The rules no config states: the chair's locks (``--include``/``--exclude``), by id.
+LOCK_LABELS = {"lock_in": "locked in by the chair", "lock_out": "locked out by the chair"}
+
+#: Longest label a config may give a rule (it is shown in tables and sentences).
+MAX_LABEL_LENGTH = 120
+
+
 class TrackConfig(_Strict):
-    """A whole track config: the rubric (criteria) and the selection rules."""
+    """A whole track config: the rubric (criteria) and the selection rules.
+
+    ``labels`` maps a rule id (``max_per_value:specialty``, see :meth:`rule_labels`) to the
+    words the committee uses for it; a rule without one gets a label made from its bounds."""
 
     track: Track | None = None
     cohort: Cohort
@@ -266,6 +284,7 @@ class TrackConfig(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
     selection: Selection = Field(default_factory=Selection)
     review: Review = Field(default_factory=Review)
+    labels: dict[str, str] | None = None  # rule id → label in the committee's words
 
     @model_validator(mode="after")
     def _unique_criteria(self) -> TrackConfig:
@@ -275,6 +294,100 @@ class TrackConfig(_Strict):
                 raise ValueError(f"criterion id {c.id!r} appears twice")
             seen.add(c.id)
         return self
+
+    @model_validator(mode="after")
+    def _known_labels(self) -> TrackConfig:
+        known = [*self._default_labels(), *LOCK_LABELS]
+        for rule_id, label in (self.labels or {}).items():
+            if rule_id not in known:
+                hint = _did_you_mean(rule_id, known) or f" (its rules: {', '.join(known)})"
+                raise ValueError(f"labels: {rule_id!r} is not a rule of this config{hint}")
+            if not label.strip() or len(label) > MAX_LABEL_LENGTH:
+                raise ValueError(
+                    f"labels: the label of {rule_id!r} must be 1 to {MAX_LABEL_LENGTH} characters"
+                )
+        shown = self.rule_labels()
+        for rule_id in self.labels or {}:
+            same = [r for r, label in shown.items() if label == shown[rule_id] and r != rule_id]
+            if same:
+                raise ValueError(
+                    f"labels: {rule_id!r} has the same label as {same[0]!r}: {shown[rule_id]!r}"
+                )
+        return self
+
+    def _rules(self) -> list[tuple[str, str, tuple[str, int | None, str | None]]]:
+        """(id, default label, (kind, diversity index, named value)) of every configured rule."""
+        out: list[tuple[str, str, tuple[str, int | None, str | None]]] = []
+        lo, hi = self.cohort.bounds
+        if lo == hi:
+            size = f"a cohort of {lo}"
+        elif hi is None:
+            size = f"at least {lo} in the cohort"
+        else:
+            size = f"a cohort of {lo} to {hi}" if lo else f"at most {hi} in the cohort"
+        out.append(("size", size, ("size", None, None)))
+        out.append(("min_pgy", f"PGY{self.eligibility.min_pgy} or beyond", ("min_pgy", None, None)))
+        if self.eligibility.pgy1_by_approval:
+            label = "PGY1 only with program director approval"
+            out.append(("pgy1_approval", label, ("pgy1_approval", None, None)))
+        if self.eligibility.max_pgy1 is not None:
+            label = f"at most {self.eligibility.max_pgy1} PGY1"
+            out.append(("max_pgy1", label, ("max_pgy1", None, None)))
+        seen: set[str] = set()
+
+        def put(rule_id: str, label: str, where: tuple[str, int | None, str | None]) -> None:
+            n = 1
+            while (unique := rule_id if n == 1 else f"{rule_id}#{n}") in seen:
+                n += 1
+            seen.add(unique)
+            out.append((unique, label, where))
+
+        for i, d in enumerate(self.diversity):
+            f = d.field
+            if d.max_per_value is not None:
+                label = f"at most {d.max_per_value} per {f}"
+                put(f"max_per_value:{f}", label, ("max_per_value", i, None))
+            if d.min_distinct is not None:
+                label = f"at least {d.min_distinct} {plural(f)}"
+                put(f"min_distinct:{f}", label, ("min_distinct", i, None))
+            for value, n in sorted(d.min_per_value.items()):
+                if n > 0:
+                    label = f"at least {n} with {f} {value}"
+                    put(f"min_per_value:{f}:{value}", label, ("min_per_value", i, value))
+        if self.selection.min_score is not None:
+            label = f"aggregate score at least {self.selection.min_score:g}"
+            out.append(("min_score", label, ("min_score", None, None)))
+        return out
+
+    def _default_labels(self) -> dict[str, str]:
+        return {rule_id: label for rule_id, label, _ in self._rules()}
+
+    def rule_places(self) -> dict[str, tuple[str, int | None, str | None]]:
+        """Each configured rule id → (kind, position in ``diversity``, named value)."""
+        return {rule_id: where for rule_id, _, where in self._rules()}
+
+    def rule_id(self, kind: str, index: int | None = None, value: str | None = None) -> str:
+        """The id of the configured rule of this kind (``max_per_value``, …), at this
+        position in ``diversity`` and, for ``min_per_value``, with this named value."""
+        if kind in LOCK_LABELS:
+            return kind
+        found = next((i for i, _, where in self._rules() if where == (kind, index, value)), None)
+        if found is None:
+            raise KeyError(f"no rule {kind} {index} {value} in this config")
+        return found
+
+    def rule_labels(self) -> dict[str, str]:
+        """Every rule of this config by its stable id, with its label: the config's own words
+        (``[labels]``) or one made from the bounds ("at most 2 per specialty"). Ids: ``size``,
+        ``min_pgy``, ``pgy1_approval``, ``max_pgy1``, ``max_per_value:<field>``,
+        ``min_distinct:<field>``, ``min_per_value:<field>:<value>``, ``min_score`` (a second
+        diversity rule on the same field and kind gets ``#2``); the chair's locks are
+        ``lock_in`` and ``lock_out`` (:data:`LOCK_LABELS`)."""
+        own = self.labels or {}
+        return {
+            rule_id: own.get(rule_id, label)
+            for rule_id, label in {**self._default_labels(), **LOCK_LABELS}.items()
+        }
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)

@@ -23,3 +23,12 @@ def ineligibility_reason(applicant: Applicant, config: TrackConfig) -> str | Non
     if applicant.pgy < rules.min_pgy:
         return f"PGY{applicant.pgy}, below the minimum of PGY{rules.min_pgy}"
     return None
+
+
+def ineligibility_rule(applicant: Applicant, config: TrackConfig) -> str | None:
+    """The id of the eligibility rule that makes an applicant ineligible (``pgy1_approval``
+    or ``min_pgy``, see :meth:`TrackConfig.rule_labels`), or None when it is eligible."""
+    rules = config.eligibility
+    if applicant.pgy == 1 and rules.pgy1_by_approval:
+        return None if applicant.pgy1_approved else "pgy1_approval"
+    return "min_pgy" if applicant.pgy < rules.min_pgy else None

@@ -108,7 +108,9 @@ def test_infeasible_exit_3_with_diagnosis(
     assert d["status"] == "infeasible"
     # A006 (PGY1, no approval) is not selectable: Surgery, Pediatrics and Neurology remain.
     assert "only 3 specialties have selectable applicants; the rules ask for 5" in d["diagnosis"]
-    assert any("lower min_distinct for specialty from 5 to 3" in t for t in d["diagnosis"])
+    assert any(
+        'lower the minimum of "at least 5 specialties" from 5 to 3' in t for t in d["diagnosis"]
+    )
 
 
 def test_infeasible_text_report(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,3 +192,69 @@ def test_select_has_help_text() -> None:
     for action in select._actions:
         if action.dest != "help":
             assert action.help, action.dest
+
+
+def test_json_rules_and_reasons_in_the_committees_words(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11: every rule with its id, label, price and whether it binds; every applicant's
+    reason with a status, the ids of the rules and a sentence (labels, two decimals, names)."""
+    text = CONFIG.format(cap=2, distinct=1)
+    files["config"].write_text(text + '\n[labels]\n"max_pgy1" = "one intern at most"\n')
+    assert main(args(files, "--json")) == 0
+    d = json.loads(capsys.readouterr().out)
+    rules = {r["id"]: r for r in d["rules"]}
+    assert list(rules) == [
+        "size",
+        "min_pgy",
+        "pgy1_approval",
+        "max_pgy1",
+        "max_per_value:specialty",
+        "min_distinct:specialty",
+    ]
+    assert rules["max_per_value:specialty"] == {
+        "id": "max_per_value:specialty",
+        "label": "at most 2 per specialty",
+        "price": 2.5,  # A003 (10) would take A004's seat (7.5)
+        "binding": True,
+    }
+    assert rules["max_pgy1"]["label"] == "one intern at most"
+    assert rules["pgy1_approval"]["binding"] and not rules["min_pgy"]["binding"]
+    assert rules["size"]["price"] is None
+    assert d["rule_prices"]["at most 2 per specialty"] == 2.5  # today's key, by label
+    assert d["reasons"]["A003"] == {
+        "status": "not_selected",
+        "rules": ["max_per_value:specialty"],
+        "text": "not selected: it outscores the member A004 (Test Resident 4) 7.50, but taking "
+        "a seat from it breaks a rule: Surgery already has 2 of 2 seats: A001 (Test Resident 1) "
+        "12.50, A002 (Test Resident 2) 11.00 (at most 2 per specialty); its score would need "
+        "to rise by more than 1.00 to get in",
+    }
+    assert d["reasons"]["A006"]["status"] == "ineligible"
+    assert d["reasons"]["A006"]["rules"] == ["pgy1_approval"]
+    assert d["reasons"]["A001"]["status"] == "selected"
+    assert "A003 (Test Resident 3) 10.00 takes the seat" not in d["reasons"]["A004"]["text"]
+    assert (
+        "if it declines, A003 (Test Resident 3) 10.00 takes the seat"
+        in (d["reasons"]["A001"]["text"])
+    )
+    assert {r["status"] for r in d["reasons"].values()} <= {
+        "selected",
+        "not_selected",
+        "ineligible",
+        "unscored",
+        "below_floor",
+        "locked_out",
+    }
+
+
+def test_text_report_uses_labels_and_two_decimals(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["config"].write_text(CONFIG.format(cap=2, distinct=1))
+    assert main(args(files)) == 0
+    out = capsys.readouterr().out
+    assert "total score 31.00" in out
+    assert "  at most 2 per specialty: 2.50 (binding)" in out
+    assert "specialty max_per_value" not in out
+    assert "A003 (Test Resident 3): not selected: it outscores the member A004" in out

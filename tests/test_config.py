@@ -10,8 +10,10 @@ import pytest
 from selector.config import (
     DEFAULT_CONFIG_PATH,
     TrackConfig,
+    dumps_config,
     load_config,
     loads_config,
+    parse_config,
     read_config_text,
 )
 from selector.errors import ConfigError
@@ -121,3 +123,59 @@ def test_a_config_nested_too_deeply_or_too_large_is_a_config_error(tmp_path: Pat
         loads_config("a = " + "[" * 100_000)
     with pytest.raises(ConfigError, match="the limit is 1024 KB"):
         read_config_text("/dev/zero")
+
+
+def test_every_rule_has_a_stable_id_and_a_label() -> None:
+    config = load_config(DEFAULT_CONFIG_PATH)
+    assert config.rule_labels() == {
+        "size": "a cohort of 10",
+        "min_pgy": "PGY2 or beyond",
+        "pgy1_approval": "PGY1 only with program director approval",
+        "max_pgy1": "at most 1 PGY1",
+        "max_per_value:specialty": "at most 2 per specialty",
+        "min_distinct:specialty": "at least 5 specialties",
+        "lock_in": "locked in by the chair",
+        "lock_out": "locked out by the chair",
+    }
+    data = config.model_dump()
+    data["cohort"] = {"min_size": 0, "max_size": 12}
+    data["selection"]["min_score"] = 12.5
+    data["diversity"] = [
+        {"field": "program", "min_per_value": {"North": 2, "South": 0}},
+        {"field": "program", "max_per_value": 3},
+        {"field": "program", "max_per_value": 4},
+    ]
+    data["labels"] = {"min_per_value:program:North": "two from the North program"}
+    labels = TrackConfig.model_validate(data).rule_labels()
+    assert labels["size"] == "at most 12 in the cohort"
+    assert labels["min_score"] == "aggregate score at least 12.5"
+    assert labels["min_per_value:program:North"] == "two from the North program"
+    assert "min_per_value:program:South" not in labels  # a floor of 0 is no rule
+    assert labels["max_per_value:program"] == "at most 3 per program"
+    assert labels["max_per_value:program#2"] == "at most 4 per program"
+
+
+@pytest.mark.parametrize(
+    ("labels", "fragment"),
+    [
+        ({"max_per_value:specialy": "x"}, "did you mean 'max_per_value:specialty'?"),
+        ({"max_pgy1": " "}, "must be 1 to 120 characters"),
+        ({"max_pgy1": "at most 2 per specialty"}, "has the same label as"),
+    ],
+)
+def test_a_label_for_no_rule_or_an_empty_or_repeated_one_is_refused(
+    labels: dict[str, str], fragment: str
+) -> None:
+    data = load_config(DEFAULT_CONFIG_PATH).model_dump()
+    with pytest.raises(ConfigError) as err:
+        parse_config({**data, "labels": labels}, "track.toml")
+    assert fragment in str(err.value)
+    assert err.value.location.file == "track.toml"
+
+
+def test_labels_survive_the_toml_snapshot() -> None:
+    data = load_config(DEFAULT_CONFIG_PATH).model_dump()
+    config = parse_config({**data, "labels": {"max_per_value:specialty": "two per specialty"}})
+    again = loads_config(dumps_config(config))
+    assert again == config
+    assert again.rule_labels()["max_per_value:specialty"] == "two per specialty"

@@ -150,8 +150,8 @@ def test_the_rules_bind_so_the_demo_has_a_story(
     d = decide(intake.accepted, scores.reviews, config)
     by_id = {a.applicant_id: a for a in intake.accepted}
     assert d.status == "optimal"
-    assert (d.rule_prices["max_pgy1 1"] or 0) > 0
-    assert (d.rule_prices["specialty max_per_value 2"] or 0) > 0
+    assert (d.rule_prices["at most 1 PGY1"] or 0) > 0
+    assert (d.rule_prices["at most 2 per specialty"] or 0) > 0
     assert sorted(d.unconstrained["selected"]) != sorted(d.selected)
     top = Counter(by_id[i].specialty for i in d.unconstrained["selected"])
     assert top["Internal Medicine"] >= 4 and top["Emergency Medicine"] >= 2

@@ -54,7 +54,97 @@ def instance(seed: int) -> dict[str, Any]:
 
 
 def summary(d: Decision) -> tuple[Any, ...]:
-    return (d.status, d.selected, d.total_score, d.margins, d.replacements, d.rule_prices)
+    return (
+        d.status,
+        d.selected,
+        d.total_score,
+        d.margins,
+        d.replacements,
+        d.rule_prices,
+        d.to_json()["rules"],
+        d.to_json()["reasons"],
+        d.diagnosis,
+        [r.to_json() for r in d.relaxations],
+    )
+
+
+def infeasible(seed: int) -> dict[str, Any]:
+    """A small pool with tight rules (few specialties, many PGY1s): most admit no cohort, and
+    many have several smallest relaxations with the same total and the same best score."""
+    rng = random.Random(seed)
+    n = rng.randint(10, 24)
+    k = rng.randint(2, 4)
+    apps = make_applicants(
+        n,
+        seed=seed,
+        specialty=lambda i: rng.choice(SPECIALTIES[:k]),
+        pgy=lambda i: rng.choice([1, 1, 2, 3]),
+        pgy1_approved=True,
+    )
+    config = make_config(
+        cohort={"size": rng.randint(5, 9)},
+        criteria=[{"id": "a", "label": "A", "min": 1, "max": 3}],
+        eligibility={"min_pgy": 2, "max_pgy1": rng.choice([0, 1, 2])},
+        diversity=[
+            {
+                "field": "specialty",
+                "max_per_value": rng.randint(1, 3),
+                "min_distinct": rng.randint(2, 5),
+            }
+        ],
+        selection={"tie_break_seed": f"seed-{seed}"},
+    )
+    reviews = [Review(a.applicant_id, "R0", {"a": rng.randint(1, 3)}) for a in apps]
+    return {"apps": apps, "reviews": reviews, "config": config}
+
+
+def relaxations(inst: dict[str, Any], solver: Any, shuffle: int | None = None) -> list[Any]:
+    apps, reviews = list(inst["apps"]), list(inst["reviews"])
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(apps)
+        random.Random(shuffle).shuffle(reviews)
+    d = decide(apps, reviews, inst["config"], solver=solver, explain=False)
+    assert d.status == "infeasible"
+    return [r.to_json() for r in d.relaxations]
+
+
+@pytest.mark.parametrize("seed", [27, 42])
+def test_the_smallest_relaxation_does_not_depend_on_the_solver(seed: int) -> None:
+    """Before the tie-break among smallest relaxations, HiGHS and CBC proposed different
+    changes on these (same total slack, same best score): seed 27, HiGHS "max_pgy1 0 → 2,
+    max per specialty 1 → 4", CBC "max_pgy1 0 → 3, max per specialty 1 → 3". The rule: relax
+    the earliest rules as little as possible, so the PGY1 cap moves least."""
+    inst = infeasible(seed)
+    highs = relaxations(inst, "highs")
+    assert relaxations(inst, "cbc") == highs
+    assert relaxations(inst, "highs", shuffle=seed) == highs
+    if seed == 27:
+        assert [(r["id"], r["from"], r["to"]) for r in highs] == [
+            ("max_pgy1", 0, 2),
+            ("max_per_value:specialty", 1, 4),
+            ("min_distinct:specialty", 5, 3),
+        ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(60))
+def test_same_diagnosis_from_highs_cbc_and_shuffled_input(seed: int) -> None:
+    inst = infeasible(seed)
+    highs = decide(inst["apps"], inst["reviews"], inst["config"], solver="highs")
+    if highs.status == "optimal":
+        return
+    cbc = decide(inst["apps"], inst["reviews"], inst["config"], solver="cbc")
+    assert summary(cbc) == summary(highs)
+    assert relaxations(inst, "highs", shuffle=seed) == [r.to_json() for r in highs.relaxations]
+
+
+def test_most_tight_instances_are_infeasible() -> None:
+    """The diagnosis instances are worth testing: most admit no cohort."""
+    found = sum(
+        decide(i["apps"], i["reviews"], i["config"], explain=False).status == "infeasible"
+        for i in map(infeasible, range(20))
+    )
+    assert found >= 12
 
 
 @pytest.mark.slow

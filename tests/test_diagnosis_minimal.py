@@ -342,6 +342,6 @@ def test_a_lock_below_the_floor_is_kept_when_lowering_the_floor_is_cheaper() -> 
     d = run({**inst, "exclude": []})
     assert d.status == "infeasible"
     assert [c["text"] for c in d.relaxations] == [
-        "release the lock that includes A001",
-        "lower min_score from 1 to 0",
+        'release the lock on A001 ("locked in by the chair")',
+        'lower the floor of "aggregate score at least 1" from 1 to 0',
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,7 +47,7 @@ def test_diversity_cap_and_its_price() -> None:
     config = make_config(diversity=[{"field": "specialty", "max_per_value": 1}])
     d = pick(apps, scores, config)
     assert d.selected == ["A001", "A004", "A006"]
-    assert d.rule_prices == {"specialty max_per_value 1": 50.0}  # 240 unconstrained
+    assert d.rule_prices == {"at most 1 per specialty": 50.0}  # 240 unconstrained
     # A002 (Surgery) needs more than A001's seat: forced in, A001 leaves → 80+60+40 = 180.
     assert d.margins["A002"] == 10.0
     assert d.margins["A001"] == 10.0  # without A001, A002 takes Surgery: 180 vs 190
@@ -79,7 +80,7 @@ def test_quality_floor() -> None:
     tight = make_config(cohort={"size": 4}, selection={"min_score": 65})
     d = pick(apps, scores, tight)
     assert d.status == "infeasible"
-    assert "lower min_score from 65 to 60" in d.diagnosis[-1]
+    assert 'lower the floor of "aggregate score at least 65" from 65 to 60' in d.diagnosis[-1]
 
 
 def test_unscored_are_reported_and_never_selected() -> None:
@@ -97,9 +98,17 @@ def test_locks() -> None:
     d = pick(apps, scores, include=["A006"], exclude=["A001"])
     assert d.selected == ["A002", "A003", "A006"]
     assert d.margins["A006"] is None and d.margins["A001"] is None
-    assert d.rule_prices == {"include A006": 20.0, "exclude A001": 20.0}
-    assert d.reasons["A006"] == "selected: locked in by the chair"
+    assert d.rule_prices == {"locked in by the chair": 20.0, "locked out by the chair": 20.0}
+    assert d.reasons["A006"] == (
+        "selected: locked in by the chair; if it declines, nobody outside the cohort can take "
+        "the seat and keep every rule"
+    )
     assert d.reasons["A001"] == "not selected: locked out by the chair"
+    assert d.why["A006"].status == "selected" and d.why["A006"].rules == ("lock_in",)
+    assert d.why["A001"].status == "locked_out" and d.why["A001"].rules == ("lock_out",)
+    # A004 outscores no member but A006, which is locked in: that lock is what stops it.
+    assert d.why["A004"].rules == ("lock_in",)
+    assert "A006 (Test Resident 006) 40.00 is locked in by the chair" in d.reasons["A004"]
     assert d.replacements["A006"] is None  # a locked-in member keeps its seat
 
 
@@ -128,7 +137,7 @@ def test_locking_in_an_ineligible_applicant_is_diagnosed() -> None:
     assert d.diagnosis[0] == (
         "A006 is locked in but cannot be selected: PGY1 without program director approval"
     )
-    assert d.relaxations[0]["text"] == "release the lock that includes A006"
+    assert d.relaxations[0]["text"] == 'release the lock on A006 ("locked in by the chair")'
 
 
 def test_diagnosis_of_the_shipped_rules() -> None:
@@ -141,8 +150,10 @@ def test_diagnosis_of_the_shipped_rules() -> None:
         d.diagnosis
     )
     texts = [r["text"] for r in d.relaxations]
-    assert "lower min_distinct for specialty from 5 to 4" in texts
-    assert any(t.startswith("raise max_per_value for specialty from 2 to 3") for t in texts)
+    assert texts == [
+        'raise the limit of "at most 2 per specialty" from 2 to 3',
+        'lower the minimum of "at least 5 specialties" from 5 to 4',
+    ]
     assert d.total_score is None and d.selected == [] and d.margins == {}
     relaxed, _, _ = apply_relaxations(config, [], [], d.relaxations)
     assert decide(apps, make_reviews(apps, config, seed=1), relaxed).status == "optimal"
@@ -161,10 +172,8 @@ def test_combined_clash_gets_a_relaxation() -> None:
         "no single rule is impossible on its own; the rules clash in combination"
     )
     assert len(d.relaxations) == 1
-    assert d.relaxations[0]["text"] in (
-        "raise max_pgy1 from 1 to 2",
-        "lower min_per_value for specialty 'Surgery' from 2 to 1",
-    )
+    # Raising the PGY1 cap admits 90+80+50; lowering the Surgery floor only 90+50+40.
+    assert d.relaxations[0]["text"] == 'raise the limit of "at most 1 PGY1" from 1 to 2'
 
 
 def test_json_contract() -> None:
@@ -319,14 +328,17 @@ def test_rule_kinds_and_relaxations_are_typed_and_keep_their_json() -> None:
         "value": "A006",
         "from": "locked in",
         "to": "free",
-        "text": "release the lock that includes A006",
+        "id": "lock_in",
+        "label": "locked in by the chair",
+        "text": 'release the lock on A006 ("locked in by the chair")',
     }
     config = load_config(DEFAULT_CONFIG_PATH)
     many = make_applicants(12, pgy=3, specialty=[f"S{i % 4}" for i in range(12)])
     d = decide(many, make_reviews(many, config, seed=1), config)
     for r in d.relaxations:
         assert Relaxation.from_json(r.to_json()) == r
-        assert list(r.to_json()) == ["rule", "field", "value", "index", "from", "to", "text"]
+        keys = ["rule", "field", "value", "index", "from", "to", "id", "label", "text"]
+        assert list(r.to_json()) == keys
 
 
 def test_the_diagnosis_states_check_configs_contradictions_in_its_words() -> None:
@@ -338,3 +350,82 @@ def test_the_diagnosis_states_check_configs_contradictions_in_its_words() -> Non
         "specialty: min_distinct 4 is more than the largest cohort (3)"
     ]
     assert config.contradictions()[0] in d.diagnosis
+
+
+def test_a_fractional_lp_falls_back_to_branch_and_bound() -> None:
+    """Each pair of three applicants shares a value capped at 1 (specialty, program, region):
+    the LP relaxation takes half of each (1.5 applicants' worth), no whole cohort more than
+    one. The solver must notice the LP is not whole and solve the integer program."""
+    from selector.selection.model import Candidate, build_model
+    from selector.selection.solve import Solver
+
+    config = make_config(
+        cohort={"min_size": 0, "max_size": 3},
+        diversity=[{"field": f, "max_per_value": 1} for f in ("specialty", "program", "Region")],
+    )
+    keys = {
+        "A1": {"specialty": "s1", "program": "p1", "Region": "r1"},
+        "A2": {"specialty": "s1", "program": "p2", "Region": "r2"},
+        "A3": {"specialty": "s2", "program": "p1", "Region": "r2"},
+    }
+    cands = [Candidate(a, 10_000, False, False, k) for a, k in keys.items()]
+    engine = Solver(build_model(cands, config, [], []), "highs")
+    best = engine.solve()
+    assert best is not None and best.value == 10_000 and len(best.chosen) == 1
+    assert engine.mip_solves == 1
+    both = engine.solve(fix={"A1": 1, "A2": 1})
+    assert both is None  # they share a specialty
+    apps = make_applicants(
+        3,
+        pgy=3,
+        specialty=["s1", "s1", "s2"],
+        program=["p1", "p2", "p1"],
+        answers=[{"Region": "r1"}, {"Region": "r2"}, {"Region": "r2"}],
+    )
+    d = pick(apps, {"A001": 50.0, "A002": 50.0, "A003": 50.0}, config)
+    assert len(d.selected) == 1
+    others = [a for a in ("A001", "A002", "A003") if a not in d.selected]
+    assert all(d.margins[a] == 0.0 for a in others)  # any one of them is as good
+
+
+def test_the_decision_carries_what_a_page_shows() -> None:
+    """Labels by id, each applicant's status and sentence, and names beside ids; a decision on
+    pseudonymised applicants (blind review) names nobody."""
+    apps, scores = six()
+    config = make_config(diversity=[{"field": "specialty", "max_per_value": 1}])
+    d = pick(apps, scores, config)
+    assert d.rule_label("max_per_value:specialty") == "at most 1 per specialty"
+    assert d.shown("A002") == "A002 (Test Resident 002)"
+    assert d.why["A002"].status == "not_selected"
+    assert d.why["A002"].rules == ("max_per_value:specialty",)
+    assert d.reasons["A002"].startswith(
+        "not selected: it outscores 2 members (the lowest A006 (Test Resident 006) 40.00), "
+        "but taking a seat from any of them breaks a rule: Surgery already has 1 of 1 seats: "
+        "A001 (Test Resident 001) 90.00 (at most 1 per specialty)"
+    )
+    assert "if it declines, A002 (Test Resident 002) 80.00 takes the seat" in d.reasons["A001"]
+    blind = [
+        replace(a, applicant_id=f"K{i}", name=f"Applicant K{i}", email="")
+        for i, a in enumerate(apps)
+    ]
+    ids = {a.applicant_id: b.applicant_id for a, b in zip(apps, blind, strict=True)}
+    d = pick(blind, {ids[a]: s for a, s in scores.items()}, config)
+    assert d.shown("K1") == "K1"
+    assert not any("Test Resident" in text or "Applicant K" in text for text in d.reasons.values())
+
+
+def test_a_copy_with_another_cohort_keeps_its_reasons_true() -> None:
+    """A decision copied with a different cohort (as a lottery draws one) says so in JSON."""
+    from dataclasses import replace as copy_with
+
+    apps, scores = six()
+    d = pick(apps, scores)
+    drawn = copy_with(
+        d,
+        selected=["A001", "A002", "A004"],
+        reasons={**d.reasons, "A004": "selected by lot", "A003": "not drawn"},
+    )
+    out = drawn.to_json()["reasons"]
+    assert out["A004"] == {"status": "selected", "rules": [], "text": "selected by lot"}
+    assert out["A003"] == {"status": "not_selected", "rules": [], "text": "not drawn"}
+    assert out["A001"] == d.why["A001"].to_json()

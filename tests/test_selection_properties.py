@@ -108,30 +108,81 @@ class Brute:
         return max(optimal, key=lambda s: [a in s for a in order])
 
 
-def without(brute: Brute, label: str) -> tuple[TrackConfig, list[str], list[str]]:
-    """The instance with the rule named by a rule-price label dropped."""
+def without(brute: Brute, rule_id: str) -> tuple[TrackConfig, list[str], list[str]]:
+    """The instance with the rule of this id dropped (``lock_in``: every lock-in)."""
     data = brute.config.model_dump()
     include, exclude = sorted(brute.include), sorted(brute.exclude)
-    kind, _, rest = label.partition(" ")
-    if kind == "include":
-        include.remove(rest)
-    elif kind == "exclude":
-        exclude.remove(rest)
+    kind, _, rest = rule_id.partition(":")
+    if kind == "lock_in":
+        include = []
+    elif kind == "lock_out":
+        exclude = []
     elif kind == "max_pgy1":
         data["eligibility"]["max_pgy1"] = None
     elif kind == "min_score":
         data["selection"]["min_score"] = None
     else:
         rule = data["diversity"][0]
-        part = rest.split(" ")[0]
-        if part == "min_per_value":
-            value = rest.split(" ")[1]
-            rule["min_per_value"].pop(value)
+        if kind == "min_per_value":
+            rule["min_per_value"].pop(rest.split(":", 1)[1])
         else:
-            rule[part] = None
+            rule[kind] = None
         if not (rule["max_per_value"] or rule["min_distinct"] or rule["min_per_value"]):
             data["diversity"] = []
     return TrackConfig.model_validate(data), include, exclude
+
+
+def broken(brute: Brute, cohort: frozenset[str]) -> set[str]:
+    """The ids of the rules a cohort breaks, each checked on its own (the brute's own code)."""
+    out: set[str] = set()
+    lo, hi = brute.config.cohort.bounds
+    if len(cohort) < lo or (hi is not None and len(cohort) > hi):
+        out.add("size")
+    cap = brute.config.eligibility.max_pgy1
+    if cap is not None and sum(brute.apps[a].pgy == 1 for a in cohort) > cap:
+        out.add("max_pgy1")
+    for rule in brute.config.diversity:
+        f = rule.field
+        counts = Counter(str(brute.apps[a].value(f)).strip().casefold() for a in cohort)
+        if rule.max_per_value is not None and any(n > rule.max_per_value for n in counts.values()):
+            out.add(f"max_per_value:{f}")
+        if rule.min_distinct is not None and len(counts) < rule.min_distinct:
+            out.add(f"min_distinct:{f}")
+        for value, need in rule.min_per_value.items():
+            if counts.get(value.casefold(), 0) < need:
+                out.add(f"min_per_value:{f}:{value}")
+    if not brute.include <= cohort:
+        out.add("lock_in")
+    if brute.exclude & cohort:
+        out.add("lock_out")
+    return out
+
+
+def check_reasons(d: Decision, brute: Brute, cohort: frozenset[str]) -> None:
+    """Each applicant's status, and for a selectable one outside the cohort the rules: every
+    rule that at least one swap with a lower-scoring member breaks."""
+    for a, person in brute.apps.items():
+        why = d.why[a]
+        assert why.text == d.reasons[a]
+        if a in brute.exclude:
+            assert why.status == "locked_out"
+        elif ineligibility_reason(person, brute.config) is not None:
+            assert why.status == "ineligible"
+        elif a not in brute.scores:
+            assert why.status == "unscored"
+        elif a not in brute.pool:
+            assert why.status == "below_floor"
+        elif a in cohort:
+            assert why.status == "selected"
+        else:
+            assert why.status == "not_selected"
+            expected: set[str] = set()
+            lower = [m for m in cohort if brute.units[m] < brute.units[a]]
+            for m in lower:
+                expected |= broken(brute, cohort - {m} | {a})
+            assert set(why.rules) == expected, (a, why)
+            # A swap with a lower-scoring member that kept every rule would beat the optimum.
+            assert expected or not lower
 
 
 def check_against_brute(d: Decision, brute: Brute) -> None:
@@ -154,10 +205,16 @@ def check_against_brute(d: Decision, brute: Brute) -> None:
             alt = brute.best(lambda s, a=a: a in s)
         expected = None if alt is None else round((opt - alt) / UNITS, 4)
         assert d.margins[a] == expected, a
-    for label, price in d.rule_prices.items():
-        config, include, exclude = without(brute, label)
+    for rule in d.rules:
+        if rule.id in ("size", "min_pgy", "pgy1_approval"):
+            assert rule.price is None
+            continue
+        config, include, exclude = without(brute, rule.id)
         alt = Brute(list(brute.apps.values()), brute.scores, config, include, exclude).best()
-        assert price == (None if alt is None else round((alt - opt) / UNITS, 4)), label
+        assert rule.price == (None if alt is None else round((alt - opt) / UNITS, 4)), rule
+        assert rule.binding == (rule.price is not None and rule.price > 0)
+        assert d.rule_prices[rule.label] == rule.price
+    check_reasons(d, brute, cohort)
     order = brute.order()
     for m in cohort:
         expected_r = next(
@@ -387,7 +444,8 @@ def plain(d: Decision, apps: Sequence[Applicant], inst: dict[str, Any]) -> dict[
     prices: dict[str, float | None] = {}
     for rule in engine.model.rules:
         if rule.kind not in ("min_size", "max_size"):
-            alt = engine.solve(relax=[rule])
+            family = [r for r in engine.model.rules if r.id == rule.id]
+            alt = engine.solve(relax=family)
             prices[rule.label] = None if alt is None else round((alt.value - best.value) / UNITS, 4)
     return {"selected": chosen, "total": best.value, "margins": margins, "prices": prices}
 

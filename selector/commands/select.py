@@ -158,29 +158,51 @@ def run(args: argparse.Namespace) -> int:
     return 0 if decision.status == "optimal" else 3
 
 
+#: How many applicants outside the cohort the text report explains (the highest-scored).
+NEAR_MISSES = 10
+
+
 def report(d: Decision) -> str:
-    """A readable summary: the cohort with margins and replacements, then the rest."""
+    """A readable summary: the cohort with margins and replacements, the rules with their
+    labels and prices, why the highest-scored others are out, then the rest. Figures to two
+    decimals (the JSON has them in full); names beside ids."""
+    from selector.selection.reasons import who
+
+    def num(x: float | None) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
     lines: list[str] = []
     if d.status == "optimal":
-        lines.append(f"optimal cohort of {len(d.selected)}, total score {d.total_score:g}")
-        lines.append(f"  {'id':<12} {'score':>8} {'margin':>8}  replacement  name")
+        lines.append(f"optimal cohort of {len(d.selected)}, total score {num(d.total_score)}")
+        lines.append(f"  {'applicant':<32} {'score':>8} {'margin':>8}  replacement")
         for a in d.selected:
-            m = d.margins.get(a)
+            r = d.replacements.get(a)
             lines.append(
-                f"  {a:<12} {d.scores.get(a, 0):>8g} {'-' if m is None else f'{m:g}':>8}  "
-                f"{d.replacements.get(a) or '-':<11}  {d.applicants[a].name}"
+                f"  {who(a, d.applicants):<32} {num(d.scores.get(a)):>8} "
+                f"{num(d.margins.get(a)):>8}  {who(r, d.applicants) if r else '-'}"
             )
-        if d.rule_prices:
-            lines.append("rule prices (total score each rule costs):")
-            lines += [f"  {k}: {'-' if v is None else f'{v:g}'}" for k, v in d.rule_prices.items()]
-        top = d.unconstrained
-        lines.append(f"unconstrained top-N total: {top.get('total_score')}")
+        priced = [r for r in d.rules if r.price is not None]
+        if priced:
+            lines.append("rules (the total score each costs):")
+            lines += [
+                f"  {r.label}: {num(r.price)}{' (binding)' if r.binding else ''}" for r in priced
+            ]
+        top = d.unconstrained.get("total_score")
+        lines.append(f"top-N by score alone, without the rules: total {num(top)}")
+        others = [
+            a
+            for a in sorted(d.scores, key=lambda a: (-d.scores[a], a))
+            if a in d.why and d.why[a].status == "not_selected"
+        ][:NEAR_MISSES]
+        if others:
+            lines.append(f"the {len(others)} highest-scored applicants not selected:")
+            lines += [f"  {who(a, d.applicants)}: {d.reasons[a]}" for a in others]
     else:
         lines.append("no cohort satisfies the rules:")
         lines += [f"  - {line}" for line in d.diagnosis]
     if d.ineligible:
         lines.append(f"not selectable ({len(d.ineligible)}):")
-        lines += [f"  {a}: {why}" for a, why in d.ineligible.items()]
+        lines += [f"  {who(a, d.applicants)}: {why}" for a, why in d.ineligible.items()]
     lines += [f"warning: {w}" for w in d.warnings]
     lines.append(f"tie-break: {d.tie_break}")
     return "\n".join(lines)

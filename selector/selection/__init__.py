@@ -28,6 +28,7 @@ One module per part:
   :class:`Decision`.
 """
 
+from selector.config import plural
 from selector.selection.decision import TIE_BREAK_RULE, Decision, decide
 from selector.selection.diagnose import (
     RELAXATION_TEXT,
@@ -35,7 +36,6 @@ from selector.selection.diagnose import (
     Relaxation,
     apply_relaxations,
     arithmetic_checks,
-    plural,
     relaxation_text,
 )
 from selector.selection.model import UNITS, RuleKind, group_key

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from selector.config import TrackConfig, columns_of
-from selector.eligibility import ineligibility_reason
+from selector.eligibility import ineligibility_reason, ineligibility_rule
 from selector.errors import InputError
 from selector.models import Applicant, Review
 from selector.scoring import SCORE_DECIMALS, aggregate
@@ -29,6 +29,7 @@ from selector.selection.model import (
     priority,
     reduce_pool,
 )
+from selector.selection.reasons import Reason, Reasons, RuleInfo, every_reason, who
 from selector.selection.solve import Outcome, Solver, SolverName
 
 TIE_BREAK_RULE = (
@@ -46,6 +47,10 @@ class Decision:
 
     ``to_json()`` gives the JSON object of the ``selector select --json`` contract (plus a few
     extra keys); ``applicants`` and ``config`` are kept for rosters and the dashboard.
+
+    For people: ``rule_prices`` is keyed by each rule's label, ``reasons`` holds each
+    applicant's sentence, ``why`` its :class:`Reason` (status, rule ids, the same sentence)
+    and ``rules`` every rule as a :class:`RuleInfo` (id, label, price, binding).
     """
 
     status: Literal["optimal", "infeasible"]
@@ -63,6 +68,8 @@ class Decision:
     diagnosis: list[str]
     relaxations: list[Relaxation]
     reasons: dict[str, str]
+    why: dict[str, Reason]
+    rules: list[RuleInfo]
     warnings: list[str]
     include: list[str]
     exclude: list[str]
@@ -70,6 +77,27 @@ class Decision:
     timings: dict[str, float]
     applicants: dict[str, Applicant] = field(repr=False, compare=False)
     config: TrackConfig = field(repr=False, compare=False)
+
+    def shown(self, applicant_id: str) -> str:
+        """An applicant as tables and texts show it: the id with the name beside it (the
+        pseudonym alone when the decision was made on pseudonymised applicants)."""
+        return who(applicant_id, self.applicants)
+
+    def rule_label(self, rule_id: str) -> str:
+        """A rule's label by its id (``max_per_value:specialty`` → "at most 2 per specialty")."""
+        return next((r.label for r in self.rules if r.id == rule_id), rule_id)
+
+    def reason(self, applicant_id: str) -> Reason:
+        """An applicant's reason, kept true to ``selected`` and ``reasons`` when a decision is
+        copied with a different cohort (``dataclasses.replace``, as a lottery does): the
+        sentence is ``reasons[id]``, and a status that no longer fits the cohort is corrected
+        (its rules then dropped)."""
+        why = self.why[applicant_id]
+        text = self.reasons.get(applicant_id, why.text)
+        inside = applicant_id in self.selected
+        if inside == (why.status == "selected"):
+            return why if text == why.text else Reason(why.status, why.rules, text)
+        return Reason("selected" if inside else "not_selected", (), text)
 
     def to_json(self) -> dict[str, Any]:
         """The decision as a JSON-ready dict (the CLI prints it with ``json.dumps``)."""
@@ -87,7 +115,8 @@ class Decision:
             "tie_break": self.tie_break,
             "diagnosis": self.diagnosis,
             "relaxations": [r.to_json() for r in self.relaxations],
-            "reasons": self.reasons,
+            "rules": [r.to_json() for r in self.rules],
+            "reasons": {a: self.reason(a).to_json() for a in self.why},
             "warnings": self.warnings,
             "include": self.include,
             "exclude": self.exclude,
@@ -144,10 +173,13 @@ def decide(
     fields = sorted({d.field for d in config.diversity})
     scores = {a: s for a, s in table.scores.items() if a in people}
     ineligible: dict[str, str] = {}
+    ineligible_rules: dict[str, str] = {}
     unscored: dict[str, str] = {}
     cands: list[Candidate] = []
     for aid, person in people.items():
         reason = ineligibility_reason(person, config)
+        if reason is not None:
+            ineligible_rules[aid] = ineligibility_rule(person, config) or "min_pgy"
         if aid not in scores:
             unscored[aid] = table.unscored_reason(aid) or "no reviews"
             reason = reason or f"not scored: {unscored[aid]}"
@@ -177,7 +209,8 @@ def decide(
     selected: list[str] = []
     margins: dict[str, float | None] = {}
     replacements: dict[str, str | None] = {}
-    prices: dict[str, float | None] = {}
+    prices: dict[str, int | None] = {}
+    labels = config.rule_labels()
     diagnosis: list[str] = []
     relaxations: list[Relaxation] = []
     if best is None:
@@ -185,9 +218,20 @@ def decide(
             cands, config, include_l, exclude_l, blocked, people, solver
         )
         lap("diagnosis")
-        reasons = {
-            a: f"not selected: {ineligible.get(a, 'no cohort satisfies the rules')}" for a in people
-        }
+        why = every_reason(
+            None,
+            people,
+            {c.id: c for c in cands},
+            [],
+            ineligible,
+            ineligible_rules,
+            unscored,
+            {},
+            {},
+            labels,
+            exclude_l,
+            explain,
+        )
     else:
         ub_in, ub_out = engine.lp_bounds()
         lap("lp_bounds")
@@ -196,9 +240,9 @@ def decide(
         chosen = tie_break(engine, pool_order, best, ub_in, config, exclude_l)
         selected = sorted(chosen.chosen, key=lambda a: (-model.cands[a].units, a))
         lap("tie_break")
+        cohort = [model.cands[a] for a in selected]
+        swaps = explanations.Swaps(cohort, config, include_l, exclude_l)
         if explain:
-            cohort = [model.cands[a] for a in selected]
-            swaps = explanations.Swaps(cohort, config, include_l, exclude_l)
             replacements = explanations.replacements(cohort, order, swaps)
             lap("replacements")
             margins = explanations.margins(
@@ -217,9 +261,36 @@ def decide(
             lap("margins")
             prices = explanations.rule_prices(model, order, opt, include_ok, exclude_l, solver)
             lap("rule_prices")
-        reasons = explanations.reasons(
-            people, selected, ineligible, margins, replacements, include_l, exclude_l, explain
+        builder = Reasons(people, scores, config, cohort, order, swaps, include_l, exclude_l)
+        why = every_reason(
+            builder,
+            people,
+            {c.id: c for c in cands},
+            selected,
+            ineligible,
+            ineligible_rules,
+            unscored,
+            margins,
+            replacements,
+            labels,
+            exclude_l,
+            explain,
         )
+        lap("reasons")
+    priced = best is not None and explain
+    rules = rule_infos(
+        config,
+        labels,
+        prices,
+        best is not None,
+        priced,
+        selected,
+        cands,
+        ineligible_rules,
+        relaxations,
+        include_l,
+        exclude_l,
+    )
     timings["total"] = round(time.perf_counter() - start, 4)
     timings["solves"] = engine.solves + len(prices) + bool(relaxations)
     return Decision(
@@ -231,13 +302,15 @@ def decide(
         unscored=unscored,
         replacements=replacements,
         margins=margins,
-        rule_prices=prices,
-        unconstrained=explanations.unconstrained(cands, config, seed),
+        rule_prices={r.label: r.price for r in rules if priced and r.id not in UNPRICED},
+        unconstrained=explanations.unconstrained(order, config),
         tie_break=TIE_BREAK_RULE.format(decimals=SCORE_DECIMALS, seed=seed),
         tie_break_seed=seed,
         diagnosis=diagnosis,
         relaxations=relaxations,
-        reasons=reasons,
+        reasons={a: r.text for a, r in why.items()},
+        why=why,
+        rules=rules,
         warnings=warn,
         include=include_l,
         exclude=exclude_l,
@@ -295,3 +368,48 @@ def tie_break(
         else:
             fixed[c.id] = 0
     return witness
+
+
+#: The rules without a price: the cohort size, and eligibility (never relaxed).
+UNPRICED = ("size", "min_pgy", "pgy1_approval")
+
+
+def rule_infos(
+    config: TrackConfig,
+    labels: Mapping[str, str],
+    prices: Mapping[str, int | None],
+    feasible: bool,
+    priced: bool,
+    selected: Sequence[str],
+    cands: Sequence[Candidate],
+    ineligible_rules: Mapping[str, str],
+    relaxations: Sequence[Relaxation],
+    include: Sequence[str],
+    exclude: Sequence[str],
+) -> list[RuleInfo]:
+    """Every rule of the decision, in the config's order (the locks last, when there are any):
+    its price in points and whether it binds. Eligibility rules and the cohort size have no
+    price; eligibility binds when it keeps someone out, the size when the cohort fills its
+    upper bound with selectable applicants left over. In an infeasible decision a rule binds
+    when the smallest relaxation changes it."""
+    relaxed = {r.rule_id for r in relaxations}
+    hi = config.cohort.bounds[1]
+    out = []
+    for rule_id, label in labels.items():
+        if (rule_id == "lock_in" and not include) or (rule_id == "lock_out" and not exclude):
+            continue
+        units = prices.get(rule_id)
+        if priced and rule_id not in prices and rule_id not in UNPRICED:
+            units = 0  # a rule with no row in the model (a lock on someone never selectable)
+        price = None if units is None else round(units / UNITS, 4)
+        if not feasible:
+            binding = rule_id in relaxed
+        elif rule_id in UNPRICED[1:]:
+            binding = rule_id in ineligible_rules.values()
+        elif rule_id == "size":
+            spare = sum(not c.below_floor and c.id not in exclude for c in cands) > len(selected)
+            binding = hi is not None and len(selected) == hi and spare
+        else:
+            binding = units is not None and units > 0
+        out.append(RuleInfo(rule_id, label, price, binding))
+    return out

@@ -15,18 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from selector.config import TrackConfig
+from selector.config import TrackConfig, plural
 from selector.errors import SelectorError
 from selector.models import Applicant
-from selector.selection.model import UNITS, Candidate, RuleKind, build_model, group_key
-from selector.selection.solve import Solver, SolverName
-
-_PLURALS = {"specialty": "specialties", "program": "programs", "pgy": "PGY levels"}
-
-
-def plural(field: str) -> str:
-    """How texts name several values of a field: "specialties", "values of gender"."""
-    return _PLURALS.get(field, f"values of {field}")
+from selector.selection.model import UNITS, Candidate, Model, RuleKind, build_model, group_key
+from selector.selection.solve import Outcome, Solver, SolverName
 
 
 @dataclass(frozen=True)
@@ -125,6 +118,19 @@ RELAXATION_TEXT = {
     RuleKind.EXCLUDE: "release the lock that excludes {value}",
 }
 
+#: The same in the committee's words, with the rule's label.
+LABELLED_TEXT = {
+    RuleKind.MIN_SIZE: 'lower "{label}" from {old} to {new}',
+    RuleKind.MAX_SIZE: 'raise "{label}" from {old} to {new}',
+    RuleKind.MAX_PER_VALUE: 'raise the limit of "{label}" from {old} to {new}',
+    RuleKind.MIN_DISTINCT: 'lower the minimum of "{label}" from {old} to {new}',
+    RuleKind.MIN_PER_VALUE: 'lower the minimum of "{label}" from {old} to {new}',
+    RuleKind.MAX_PGY1: 'raise the limit of "{label}" from {old} to {new}',
+    RuleKind.MIN_SCORE: 'lower the floor of "{label}" from {old:g} to {new:g}',
+    RuleKind.INCLUDE: 'release the lock on {value} ("{label}")',
+    RuleKind.EXCLUDE: 'release the lock on {value} ("{label}")',
+}
+
 #: A relaxation's "rule" in JSON when it moves an exact ``cohort.size``.
 SIZE = "size"
 
@@ -148,6 +154,8 @@ class Relaxation:
     index: int | None = None  # the diversity rule's position in the config
     exact_size: bool = False  # min_size/max_size of a ``cohort.size``: the rule is "size"
     blocked: bool = False  # a lock on an applicant who cannot be selected: always released
+    rule_id: str | None = None  # the rule's stable id ("max_per_value:specialty")
+    label: str | None = None  # the rule's label ("at most 2 per specialty")
 
     @property
     def rule(self) -> str:
@@ -161,6 +169,10 @@ class Relaxation:
         if self.exact_size:
             assert isinstance(old, int) and isinstance(new, int)
             return f"{'lower' if new < old else 'raise'} the cohort size from {old} to {new}"
+        if self.label is not None:
+            return LABELLED_TEXT[self.kind].format(
+                label=self.label, old=old, new=new, value=self.value
+            )
         return RELAXATION_TEXT[self.kind].format(
             old=old, new=new, field=self.field, value=self.value
         )
@@ -169,7 +181,15 @@ class Relaxation:
         where = {"field": self.field, "value": self.value, "index": self.index}
         if self.blocked:  # released before the relaxation program runs: no rule to point at
             where = {"value": self.value}
-        return {"rule": self.rule, **where, "from": self.old, "to": self.new, "text": self.text}
+        return {
+            "rule": self.rule,
+            **where,
+            "from": self.old,
+            "to": self.new,
+            "id": self.rule_id,
+            "label": self.label,
+            "text": self.text,
+        }
 
     def __getitem__(self, key: str) -> Any:
         return self.to_json()[key]
@@ -192,6 +212,8 @@ class Relaxation:
             data.get("index"),
             exact_size=name == SIZE,
             blocked="field" not in data and kind.is_lock,
+            rule_id=data.get("id"),
+            label=data.get("label"),
         )
 
 
@@ -237,18 +259,26 @@ def diagnose(
     # quality floor stays in the model, where releasing it competes with lowering the floor.
     ids = {c.id for c in cands}
     must_go = [a for a in blocked if a not in ids]
+    lock_label = config.rule_labels()["lock_in"]
     changes = [
-        Relaxation(RuleKind.INCLUDE, "locked in", "free", value=a, blocked=True) for a in must_go
+        Relaxation(
+            RuleKind.INCLUDE,
+            "locked in",
+            "free",
+            value=a,
+            blocked=True,
+            rule_id="lock_in",
+            label=lock_label,
+        )
+        for a in must_go
     ]
     slack_model = build_model(
         cands, config, [a for a in include if a not in must_go], exclude, slack=True
     )
-    relaxed = Solver(slack_model, solver).solve()
-    if relaxed is None:  # cannot happen: every rule can be relaxed to nothing
-        raise SelectorError("solver_failed", "the relaxation model has no solution")
+    relaxed, slacks = smallest_relaxation(slack_model, solver)
     exact = config.cohort.size is not None
     for rule in slack_model.rules:
-        s = round(rule.slack.varValue or 0) if rule.slack is not None else 0
+        s = slacks.get(id(rule), 0)
         if s <= 0:
             continue
         old: Bound
@@ -272,6 +302,8 @@ def diagnose(
                 rule.value,
                 rule.index,
                 exact_size=exact and rule.kind.is_size,
+                rule_id=rule.id,
+                label=rule.label,
             )
         )
     if not diagnosis:
@@ -281,6 +313,49 @@ def diagnose(
             "smallest relaxation that lets a cohort fit: " + "; ".join(c.text for c in changes)
         )
     return diagnosis, changes
+
+
+def smallest_relaxation(model: Model, solver: SolverName) -> tuple[Outcome, dict[int, int]]:
+    """The smallest relaxation, independent of the solver: the least total slack, then the
+    highest-scoring cohort, then, among relaxations equal on both, the lexicographically
+    smallest slack vector in the rules' fixed order (each rule relaxed as little as possible,
+    the earliest first: the cohort size, ``max_pgy1``, the diversity rules as written, the
+    floor, the locks). Returns the cohort and each relaxed rule's slack (by ``id(rule)``).
+
+    The first solve gives the total and the score; each rule the witness relaxes is then
+    minimised in turn with the total, the score and the rules before it fixed (a rule the
+    witness leaves alone is fixed at 0 without a solve)."""
+    import pulp
+
+    engine = Solver(model, solver)
+    first = engine.solve_plain()
+    if first is None:  # cannot happen: every rule can be relaxed to nothing
+        raise SelectorError("solver_failed", "the relaxation model has no solution")
+    prob = model.prob
+    slacked = [r for r in model.rules if r.slack is not None]
+
+    def values() -> dict[int, int]:
+        return {id(r): round(r.slack.varValue or 0) for r in slacked if r.slack is not None}
+
+    witness, current = first, values()
+    saved = dict(prob._constraints), prob.objective
+    try:
+        total = sum(current.values())
+        score = pulp.lpSum(c.units * model.x[c.id] for c in model.cands.values())
+        prob.addConstraint(pulp.lpSum(r.slack for r in slacked) == total, "lex_total_slack")
+        prob.addConstraint(score >= first.value, "lex_best_score")
+        for k, rule in enumerate(slacked):
+            assert rule.slack is not None
+            if current[id(rule)] > 0:
+                prob.setObjective(rule.slack)
+                found = engine.solve_plain()
+                if found is None:
+                    raise SelectorError("solver_failed", "the relaxation model lost its optimum")
+                witness, current = found, values()
+            prob.addConstraint(rule.slack == current[id(rule)], f"lex_fix_{k:03d}")
+    finally:
+        prob._constraints, prob.objective = saved
+    return witness, current
 
 
 def apply_relaxations(

@@ -1,4 +1,5 @@
-"""Why the cohort is what it is: margins, replacements, reasons, rule prices, top-N.
+"""Why the cohort is what it is: margins, replacements, rule prices, top-N (reasons, in words:
+:mod:`~selector.selection.reasons`).
 
 * replacements: the best one-for-one swap that keeps every rule, found without a solver
   (:class:`Swaps`);
@@ -7,7 +8,6 @@
   where they do not (:class:`Classes`);
 * rule prices: OPT without a rule − OPT;
 * the unconstrained top-N by score alone, to compare;
-* reasons: one sentence per applicant.
 """
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from selector.config import TrackConfig
-from selector.models import Applicant
 from selector.selection.model import (
     UNITS,
     Candidate,
     Model,
+    Rule,
     build_model,
     class_cap,
     class_key,
     group_key,
-    priority,
     reduce_pool,
 )
 from selector.selection.solve import Solver, SolverName
@@ -57,37 +56,63 @@ class Swaps:
             {k: n for v, n in d.min_per_value.items() if (k := group_key(v)) is not None}
             for d in config.diversity
         ]
+        # Each diversity rule's ids: its cap, its spread, and its named floors by group key.
+        self.ids: list[tuple[str | None, str | None, dict[str, str]]] = []
+        for i, d in enumerate(config.diversity):
+            cap = config.rule_id("max_per_value", i) if d.max_per_value is not None else None
+            spread = config.rule_id("min_distinct", i) if d.min_distinct is not None else None
+            named = {
+                k: config.rule_id("min_per_value", i, v)
+                for v, n in sorted(d.min_per_value.items())
+                if n > 0 and (k := group_key(v)) is not None
+            }
+            self.ids.append((cap, spread, named))
 
     def ok(self, out: Candidate | None, into: Candidate | None) -> bool:
         """Whether the cohort without ``out`` and with ``into`` still keeps every rule."""
+        return not self.broken(out, into, first=True)
+
+    def broken(
+        self, out: Candidate | None, into: Candidate | None, *, first: bool = False
+    ) -> list[str]:
+        """The ids of the rules the cohort without ``out`` and with ``into`` breaks, in rule
+        order (with ``first``, stop at the first)."""
+        found: list[str] = []
         lo, hi = self.config.cohort.bounds
         size = self.size - (out is not None) + (into is not None)
         if size < lo or (hi is not None and size > hi):
-            return False
-        if out is not None and out.id in self.include:
-            return False
-        if into is not None and (into.id in self.exclude or into.below_floor):
-            return False
+            found.append("size")
         cap = self.config.eligibility.max_pgy1
-        if cap is not None:
+        if cap is not None and not (first and found):
             pgy1 = self.pgy1 - (out.pgy1 if out else 0) + (into.pgy1 if into else 0)
             if pgy1 > cap:
-                return False
-        for d, counts, floors in zip(self.config.diversity, self.counts, self.floors, strict=True):
+                found.append("max_pgy1")
+        for d, counts, floors, ids in zip(
+            self.config.diversity, self.counts, self.floors, self.ids, strict=True
+        ):
+            if first and found:
+                return found
             k_out = out.keys.get(d.field) if out else None
             k_in = into.keys.get(d.field) if into else None
             if k_out == k_in:
                 continue
-            if k_in is not None and d.max_per_value is not None and counts[k_in] >= d.max_per_value:
-                return False
-            if k_out is not None and counts[k_out] - 1 < floors.get(k_out, 0):
-                return False
-            if d.min_distinct is not None:
+            cap_id, spread_id, named = ids
+            if cap_id and k_in is not None and counts[k_in] >= (d.max_per_value or 0):
+                found.append(cap_id)
+            if spread_id and d.min_distinct is not None:
                 distinct = len(counts) - (k_out is not None and counts[k_out] == 1)
                 distinct += k_in is not None and counts[k_in] == 0
                 if distinct < d.min_distinct:
-                    return False
-        return True
+                    found.append(spread_id)
+            if k_out is not None and k_out in named and counts[k_out] - 1 < floors[k_out]:
+                found.append(named[k_out])
+        if into is not None and into.below_floor:
+            found.append("min_score")
+        if out is not None and out.id in self.include:
+            found.append("lock_in")
+        if into is not None and into.id in self.exclude:
+            found.append("lock_out")
+        return found
 
 
 def replacements(
@@ -126,7 +151,7 @@ def margins(
     classes = Classes(engine, model, order, members, opt, include, exclude)
     by_id = {c.id: c for c in order}
     values: dict[str, int | None] = {}
-    spare: dict[tuple[Any, ...], Candidate] = {}  # each class's last applicant in the model
+    spare: dict[str, Candidate] = {}  # each class's last applicant in the model
     left_out = []
     for c in order:
         if c.below_floor or c.id in include or c.id in exclude:
@@ -204,29 +229,34 @@ class Classes:
     ) -> None:
         self.engine, self.model, self.members, self.opt = engine, model, members, opt
         self.locked = set(include) | set(exclude)
-        self.groups: dict[tuple[Any, ...], list[Candidate]] = defaultdict(list)
+        self.groups: dict[str, list[Candidate]] = defaultdict(list)
         for c in order:
             if not c.below_floor:
                 self.groups[self.key(c)].append(c)
-        self.values: dict[tuple[tuple[Any, ...], int], int | None] = {}
+        self.values: dict[tuple[str, int], int | None] = {}
+        self.ids: dict[str, list[str]] = {}  # each class's applicants in the model
+        self.inside: dict[str, int] = {}  # each class's members in the cohort
 
-    def key(self, c: Candidate) -> tuple[Any, ...]:
+    def key(self, c: Candidate) -> str:
         if c.id in self.locked:
-            return ("locked", c.id)
+            return f"locked\x00{c.id}"  # a class of its own (a class key is a tuple's repr)
         return class_key(c)
 
-    def cap(self, k: tuple[Any, ...]) -> int:
+    def cap(self, k: str) -> int:
         """The most members of a class any cohort can hold."""
         group = self.groups[k]
-        cap = class_cap(group[0], self.model.config, None)
+        cap = class_cap(group[0], self.model.config)
         return len(group) if cap is None else min(cap, len(group))
 
-    def value(self, k: tuple[Any, ...], n: int) -> int | None:
+    def value(self, k: str, n: int) -> int | None:
         """V(K, n): the optimum with exactly n members of class K."""
         if (k, n) not in self.values:
-            group = self.groups[k]
-            ids = [c.id for c in group if c.id in self.model.x]
-            if sum(c.id in self.members for c in group) == n:
+            if k not in self.ids:
+                group = self.groups[k]
+                self.ids[k] = [c.id for c in group if c.id in self.model.x]
+                self.inside[k] = sum(c.id in self.members for c in group)
+            ids = self.ids[k]
+            if self.inside[k] == n:
                 self.values[k, n] = self.opt
             elif n > len(ids):
                 self.values[k, n] = None
@@ -262,74 +292,42 @@ def rule_prices(
     include: Sequence[str],
     exclude: Sequence[str],
     solver: SolverName,
-) -> dict[str, float | None]:
-    """For each rule, the total score it costs: the optimum without it minus the optimum.
+) -> dict[str, int | None]:
+    """For each rule id, the total score it costs in units: the optimum without it minus the
+    optimum (None when the rules without it still admit no cohort). A family (``lock_in``:
+    every lock-in) is dropped whole.
 
-    Each price has its own model, because dropping a rule can widen the pool (see
-    :func:`~selector.selection.model.reduce_pool`)."""
-    prices: dict[str, float | None] = {}
+    Dropping a rule can widen the pool the model needs (see
+    :func:`~selector.selection.model.reduce_pool`), so the prices share one wider model: the
+    pool reduced as if every cap and the floor were dropped (the locked applicants kept), in
+    which each price is one re-solve with that rule's rows freed."""
     config = model.config
+    families: dict[str, list[Rule]] = defaultdict(list)
     for rule in model.rules:
-        if rule.kind.is_size:
-            continue
-        pool = reduce_pool(order, config, include, exclude, rule)
-        wider = build_model(pool, config, include, exclude)
-        same = [r for r in wider.rules if r.label == rule.label]
-        alt = Solver(wider, solver).solve(relax=same)
-        prices[rule.label] = None if alt is None else round((alt.value - opt) / UNITS, 4)
+        if not rule.kind.is_size:
+            families[rule.id].append(rule)
+    if not families:
+        return {}
+    widening = [r for r in model.rules if not r.kind.is_size and not r.kind.is_lock]
+    wider = build_model(
+        reduce_pool(order, config, include, exclude, widening), config, include, exclude
+    )
+    engine = Solver(wider, solver)
+    prices: dict[str, int | None] = {}
+    for rule_id in families:
+        same = [r for r in wider.rules if r.id == rule_id]
+        alt = engine.solve(relax=same)
+        prices[rule_id] = None if alt is None else alt.value - opt
     return prices
 
 
-def unconstrained(cands: Sequence[Candidate], config: TrackConfig, seed: str) -> dict[str, Any]:
-    """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare."""
+def unconstrained(order: Sequence[Candidate], config: TrackConfig) -> dict[str, Any]:
+    """The top-N by score alone (no diversity rules, PGY1 cap, floor or locks), to compare;
+    ``order`` is every candidate in priority order."""
     lo, hi = config.cohort.bounds
-    order = priority(cands, seed)
     n = hi if hi is not None else max(lo, sum(c.units >= 0 for c in order))
     top = order[:n]
     return {
         "selected": sorted(c.id for c in top),
         "total_score": round(sum(c.units for c in top) / UNITS, 4),
     }
-
-
-def reasons(
-    people: Mapping[str, Applicant],
-    selected: Sequence[str],
-    ineligible: Mapping[str, str],
-    margins: Mapping[str, float | None],
-    replacements: Mapping[str, str | None],
-    include: Sequence[str],
-    exclude: Sequence[str],
-    explained: bool,
-) -> dict[str, str]:
-    """One sentence per applicant on why it is in or out."""
-    chosen = set(selected)
-    out: dict[str, str] = {}
-    for a in people:
-        m = margins.get(a)
-        if a in include:
-            out[a] = "selected: locked in by the chair"
-        elif a in exclude:
-            out[a] = "not selected: locked out by the chair"
-        elif a in ineligible:
-            out[a] = f"not selected: {ineligible[a]}"
-        elif a in chosen:
-            text = "selected: part of the highest-scoring cohort that keeps every rule"
-            if m is not None and m > 0:
-                text += f"; it would keep its place unless its score fell by {m:g} or more"
-            elif m == 0:
-                text += "; another optimal cohort without it exists (chosen by the tie-break)"
-            if explained and replacements.get(a):
-                text += f"; if it declines, {replacements[a]} takes the seat"
-            out[a] = text
-        elif not explained:
-            out[a] = "not selected"
-        elif m is None:
-            out[a] = "not selected: no cohort that includes it keeps every rule"
-        elif m == 0:
-            out[a] = (
-                "not selected: tied with the cohort on score; the documented tie-break chose others"
-            )
-        else:
-            out[a] = f"not selected: its score would need to rise by more than {m:g} to get in"
-    return out

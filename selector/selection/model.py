@@ -75,6 +75,12 @@ class Candidate:
     pgy1: bool
     below_floor: bool
     keys: Mapping[str, str | None]  # diversity field → group key
+    # Its class: applicants with the same one are interchangeable under every rule (the repr
+    # of its rule fields' keys and PGY1 flag: a string, hashed once).
+    klass: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "klass", repr((sorted(self.keys.items()), self.pgy1)))
 
 
 @dataclass(eq=False)
@@ -82,7 +88,8 @@ class Rule:
     """One rule of the model: its label, its kind and parameters, and the rows that state it."""
 
     kind: RuleKind
-    label: str  # "specialty max_per_value 2": the key of its rule price
+    id: str  # the stable id ("max_per_value:specialty"), shared by a family's rules
+    label: str  # in plain words ("at most 2 per specialty"): the key of its rule price
     bound: float
     field_name: str | None = None
     value: str | None = None  # min_per_value: the named value; locks: the applicant id
@@ -135,6 +142,10 @@ def build_model(  # noqa: C901
     x = {c.id: prob.add_variable(f"x_{k:05d}", 0, 1, pulp.LpBinary) for k, c in enumerate(cands)}
     rules: list[Rule] = []
     names: Counter[str] = Counter()
+    labels = config.rule_labels()
+
+    def new_rule(kind: RuleKind, rule_id: str, bound: float, *args: Any, **kw: Any) -> Rule:
+        return Rule(kind, rule_id, labels[rule_id], bound, *args, **kw)
 
     def add(rule: Rule, name: str, expr: Any, sense: str, rhs: float) -> None:
         """Add one row of a rule; with slack the row is loosened by the rule's slack."""
@@ -160,22 +171,17 @@ def build_model(  # noqa: C901
 
     # Cohort size: at least the minimum and at most the maximum number of members.
     lo, hi = config.cohort.bounds
-    exact = config.cohort.size is not None
     size = pulp.lpSum(x.values())
-    name = "size" if exact else "min_size"
     if lo > 0:
-        rule = Rule(RuleKind.MIN_SIZE, f"cohort {name} {lo}", lo)
-        add(rule, "cohort_min_size", size, ">=", lo)
-    name = "size" if exact else "max_size"
+        add(new_rule(RuleKind.MIN_SIZE, "size", lo), "cohort_min_size", size, ">=", lo)
     if hi is not None:
-        rule = Rule(RuleKind.MAX_SIZE, f"cohort {name} {hi}", hi)
-        add(rule, "cohort_max_size", size, "<=", hi)
+        add(new_rule(RuleKind.MAX_SIZE, "size", hi), "cohort_max_size", size, "<=", hi)
 
     # PGY1 cap: at most max_pgy1 PGY1 applicants (each one approved, or not selectable).
     max_pgy1 = config.eligibility.max_pgy1
     pgy1 = [c.id for c in cands if c.pgy1]
     if max_pgy1 is not None:
-        rule = Rule(RuleKind.MAX_PGY1, f"max_pgy1 {max_pgy1}", max_pgy1)
+        rule = new_rule(RuleKind.MAX_PGY1, "max_pgy1", max_pgy1)
         register(rule)
         if len(pgy1) > max_pgy1:
             add(rule, "max_pgy1", pulp.lpSum(x[a] for a in pgy1), "<=", max_pgy1)
@@ -190,7 +196,8 @@ def build_model(  # noqa: C901
         # Diversity cap: at most max_per_value members share one value of the field.
         if div.max_per_value is not None:
             m = div.max_per_value
-            rule = Rule(RuleKind.MAX_PER_VALUE, f"{f} max_per_value {m}", m, f, index=index)
+            rule_id = config.rule_id("max_per_value", index)
+            rule = new_rule(RuleKind.MAX_PER_VALUE, rule_id, m, f, index=index)
             register(rule)
             for k, members in sorted(groups.items()):
                 if len(members) > m:
@@ -201,7 +208,8 @@ def build_model(  # noqa: C901
         # y[k] may be 1 only if some member has value k.
         if div.min_distinct is not None:
             n = div.min_distinct
-            rule = Rule(RuleKind.MIN_DISTINCT, f"{f} min_distinct {n}", n, f, index=index)
+            rule_id = config.rule_id("min_distinct", index)
+            rule = new_rule(RuleKind.MIN_DISTINCT, rule_id, n, f, index=index)
             y = {}
             for j, (k, members) in enumerate(sorted(groups.items())):
                 y[k] = prob.add_variable(f"y_{index:02d}_{j:04d}", 0, 1, pulp.LpBinary)
@@ -215,8 +223,8 @@ def build_model(  # noqa: C901
             if n <= 0:
                 continue
             members = groups.get(group_key(value) or "", [])
-            label = f"{f} min_per_value {value} {n}"
-            rule = Rule(RuleKind.MIN_PER_VALUE, label, n, f, value, index=index)
+            rule_id = config.rule_id("min_per_value", index, value)
+            rule = new_rule(RuleKind.MIN_PER_VALUE, rule_id, n, f, value, index=index)
             expr = pulp.lpSum(x[a] for a in members)
             add(rule, f"min_per_{_slug(f)}_{_slug(value)}", expr, ">=", n)
 
@@ -224,7 +232,7 @@ def build_model(  # noqa: C901
     below = [c.id for c in cands if c.below_floor]
     floor = config.selection.min_score
     if floor is not None:
-        rule = Rule(RuleKind.MIN_SCORE, f"min_score {floor:g}", floor)
+        rule = new_rule(RuleKind.MIN_SCORE, "min_score", floor)
         register(rule)
         if below:
             add(rule, "quality_floor", pulp.lpSum(x[a] for a in below), "<=", 0)
@@ -232,11 +240,11 @@ def build_model(  # noqa: C901
     # The chair's locks: included applicants are in, excluded ones out.
     for a in include:
         if a in x:
-            rule = Rule(RuleKind.INCLUDE, f"include {a}", 1, value=a)
+            rule = new_rule(RuleKind.INCLUDE, "lock_in", 1, value=a)
             add(rule, f"lock_in_{_slug(a)}", x[a], ">=", 1)
     for a in exclude:
         if a in x:
-            rule = Rule(RuleKind.EXCLUDE, f"exclude {a}", 0, value=a)
+            rule = new_rule(RuleKind.EXCLUDE, "lock_out", 0, value=a)
             add(rule, f"lock_out_{_slug(a)}", x[a], "<=", 0)
 
     score = pulp.lpSum(c.units * x[c.id] for c in cands)
@@ -255,27 +263,24 @@ def build_model(  # noqa: C901
 # A smaller, equivalent model: classes of interchangeable applicants
 
 
-def class_key(c: Candidate) -> tuple[Any, ...]:
+def class_key(c: Candidate) -> str:
     """Applicants with the same key are interchangeable under every rule."""
-    return (tuple(sorted(c.keys.items())), c.pgy1)
+    return c.klass
 
 
-def class_cap(c: Candidate, config: TrackConfig, relaxed: Rule | None) -> int | None:
+def class_cap(c: Candidate, config: TrackConfig, relaxed: Sequence[Rule] = ()) -> int | None:
     """The most members of c's class a cohort can hold under the rules not relaxed."""
+    kinds = {(r.kind, r.index) for r in relaxed}
     caps = []
     hi = config.cohort.bounds[1]
     if hi is not None:
         caps.append(hi)
     for index, d in enumerate(config.diversity):
-        off = (
-            relaxed is not None
-            and relaxed.kind is RuleKind.MAX_PER_VALUE
-            and relaxed.index == index
-        )
+        off = (RuleKind.MAX_PER_VALUE, index) in kinds
         if d.max_per_value is not None and c.keys.get(d.field) is not None and not off:
             caps.append(d.max_per_value)
     cap = config.eligibility.max_pgy1
-    pgy1_off = relaxed is not None and relaxed.kind is RuleKind.MAX_PGY1
+    pgy1_off = (RuleKind.MAX_PGY1, None) in kinds
     if c.pgy1 and cap is not None and not pgy1_off:
         caps.append(cap)
     return min(caps) if caps else None
@@ -286,7 +291,7 @@ def reduce_pool(
     config: TrackConfig,
     include: Sequence[str],
     exclude: Sequence[str],
-    relaxed: Rule | None = None,
+    relaxed: Sequence[Rule] = (),
 ) -> list[Candidate]:
     """The applicants the model needs, in id order.
 
@@ -295,13 +300,13 @@ def reduce_pool(
     takes a class's members in priority order. A class can hold at most ``cap`` members, so
     its first ``cap + 1`` (one spare, for the cohort with a member excluded) are all the model
     needs; the others' margins follow from their class (see ``explain.Classes``). Below-floor
-    applicants are left out unless the floor is the relaxed rule.
+    applicants are left out unless the floor is a relaxed rule.
     """
     locked = set(include) | set(exclude)
-    if relaxed is not None and relaxed.kind.is_lock:
-        locked.discard(relaxed.value or "")
-    floor_on = relaxed is None or relaxed.kind is not RuleKind.MIN_SCORE
-    taken: Counter[tuple[Any, ...]] = Counter()
+    locked -= {r.value or "" for r in relaxed if r.kind.is_lock}
+    floor_on = all(r.kind is not RuleKind.MIN_SCORE for r in relaxed)
+    taken: Counter[str] = Counter()
+    caps: dict[str, int | None] = {}
     kept = []
     for c in order:
         if c.id in locked:
@@ -310,7 +315,9 @@ def reduce_pool(
         if c.below_floor and floor_on:
             continue
         key = class_key(c)
-        cap = class_cap(c, config, relaxed)
+        if key not in caps:
+            caps[key] = class_cap(c, config, relaxed)
+        cap = caps[key]
         if cap is None or taken[key] <= cap:
             kept.append(c)
             taken[key] += 1
