@@ -6,6 +6,13 @@ dashboard page alike, so neither face holds logic of its own.
   :func:`preview_text`); CLI `import` (``--dry-run``), page Upload.
 - merge two records of one person: :func:`merge_applicants`; CLI `applicants merge`,
   page Upload.
+- withdraw or restore one applicant: :func:`set_withdrawn` (a reason audited),
+  :func:`applicant_statuses`; CLI `applicants withdraw|restore|list`, page Applicants.
+- leave the demo for real use: :func:`start_real_use` (own coordinator and chair accounts,
+  the first cycle, the demo logins ended, all or nothing); CLI `start`, page Start for real.
+- a reviewer's own work: :func:`keep_scores` (a draft until every criterion is scored, then
+  the review), :func:`declare_conflict`, :func:`take_back_conflict`, :func:`own_conflicts`;
+  page My reviews.
 - create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
   CLI `cycles create`, page Upload (New cycle).
 - import scores: :func:`import_scores`; CLI `scores import`.
@@ -34,6 +41,7 @@ from selector.workflow.accounts import (
     list_accounts,
     reset_password,
 )
+from selector.workflow.applicants import ApplicantStatus, applicant_statuses, set_withdrawn
 from selector.workflow.applications import (
     import_applications,
     import_target,
@@ -50,6 +58,12 @@ from selector.workflow.decide import (
     decide_files,
 )
 from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.reviews import (
+    declare_conflict,
+    keep_scores,
+    own_conflicts,
+    take_back_conflict,
+)
 from selector.workflow.roster import RosterResult, roster_of_final_run
 from selector.workflow.scenario import (
     Scenario,
@@ -62,9 +76,11 @@ from selector.workflow.scenario import (
     stale_reason,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
+from selector.workflow.start import Started, demo_coordinator, start_real_use
 
 __all__ = [
     "Account",
+    "ApplicantStatus",
     "FileDecision",
     "ReviewProgress",
     "ReviewerProgress",
@@ -72,10 +88,14 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "Started",
+    "applicant_statuses",
     "create_cycle",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
+    "declare_conflict",
+    "demo_coordinator",
     "disable_account",
     "enable_account",
     "export_scores",
@@ -83,11 +103,13 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "keep_scores",
     "list_accounts",
     "locks_differ",
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
+    "own_conflicts",
     "preview_import",
     "preview_rows",
     "preview_text",
@@ -97,5 +119,8 @@ __all__ = [
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
+    "set_withdrawn",
     "stale_reason",
+    "start_real_use",
+    "take_back_conflict",
 ]
