@@ -243,3 +243,59 @@ def test_only_the_demo_coordinator_or_the_cli_starts(
         start(store, people["coordinator"])
     done = start(store, store.system_user(), cycle="2028")  # the CLI: also without a demo
     assert done.cycle.name == "2028"
+
+
+# ------------------------------------------------------------------ migration 0005, backup
+
+
+def test_0005_adds_review_drafts_to_an_older_database_and_its_downgrade_drops_them(
+    backend: str, empty_url: str
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from selector.store import current_revision, make_engine, migrate
+    from selector.store.engine import _alembic_config
+    from tests.test_migrations import fill_first_schema
+
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
+    migrate(engine, "0004")
+    assert "review_drafts" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+    with Store(empty_url) as store:  # opening upgrades to the newest revision
+        rev = store.user("rev@example.org")
+        assert rev is not None
+        store.save_draft(rev, "2025", "A001", {"awareness": 2.0}, "half")
+        found = store.draft(rev, "2025", "A001")
+        assert found is not None and found.scores == {"awareness": 2.0}
+        assert len(store.reviews(store.system_user(), "2025")) == 3  # the old ones, unchanged
+
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+    assert current_revision(engine) == "0004"
+    assert "review_drafts" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_a_backup_holds_the_drafts_and_says_how_many(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from selector.cli import main
+    from tests.test_store import PEOPLE
+
+    shutil.copy(template, tmp_path / "selector.db")  # backup copies SQLite files
+    store = Store(f"sqlite:///{tmp_path / 'selector.db'}")
+    people = {key: store.user(spec[0]) for key, spec in PEOPLE.items()}
+    assert all(people.values())
+    _setup(store, people)  # type: ignore[arg-type]
+    store.save_draft(people["r1"], CYCLE, "A001", {"awareness": 5.0}, "to finish")
+    out = tmp_path / "copy.db"
+    assert main(["backup", "--db", store.url, "--out", str(out)]) == 0
+    assert "1 draft(s)" in capsys.readouterr().out
+    with Store(f"sqlite:///{out}") as copy:
+        kept = copy.draft(people["r1"], CYCLE, "A001")  # type: ignore[arg-type]
+        assert kept is not None and kept.comment == "to finish"
+    store.close()
