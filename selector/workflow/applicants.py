@@ -23,7 +23,7 @@ class ApplicantStatus:
     reviews: int  # saved reviews (a declared conflict is not one), kept while withdrawn
 
 
-def applicant_statuses(store: Store, actor: User, cycle: str) -> list[ApplicantStatus]:
+def applicant_statuses(store: Store, actor: User, cycle: str | None) -> list[ApplicantStatus]:
     """Every applicant of the cycle, withdrawn ones too, with their status and reviews."""
     withdrawn = set(store.withdrawn(actor, cycle))
     counts: dict[str, int] = {}
@@ -43,7 +43,13 @@ def applicant_statuses(store: Store, actor: User, cycle: str) -> list[ApplicantS
 
 
 def set_withdrawn(
-    store: Store, actor: User, cycle: str, applicant_id: str, *, withdrawn: bool, reason: str = ""
+    store: Store,
+    actor: User,
+    cycle: str | None,
+    applicant_id: str,
+    *,
+    withdrawn: bool,
+    reason: str = "",
 ) -> bool:
     """Withdraw (``withdrawn=True``) or restore one applicant, the reason audited; False
     when it already was so (nothing written). An unknown id is refused."""
