@@ -23,6 +23,8 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 #  "stale": why the result no longer answers its rules or locks}}}
 SCENARIOS = "scenarios"
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
+STARTED = "started"  # the guided start's result to show once: {"chair", "password", "cycle"}
+CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to confirm
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -41,4 +43,6 @@ def init() -> None:
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
+    ss.setdefault(STARTED, None)
+    ss.setdefault(CONFLICT_PENDING, None)
     ss.setdefault(CACHE, {})
