@@ -201,7 +201,7 @@ def test_the_guided_start_makes_both_accounts_and_the_cycle_and_retires_the_demo
         ({"coordinator_email": "me at hospital"}, "is not an address"),
         ({"chair_email": "me@hospital.org"}, "an e-mail of their own"),
         ({"password": "short", "password_again": "short"}, "at least 8 characters"),
-        ({"password_again": "another-password"}, "the two passwords differ"),
+        ({"password_again": "another-password"}, "two passwords differ"),
         ({"cycle": " "}, "the cycle needs a name"),
         ({"cycle": DEMO_CYCLE}, "the demo cycle's name"),
         ({"chair_email": "coordinator@example.org"}, "a demo account's"),

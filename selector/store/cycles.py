@@ -53,11 +53,13 @@ class Cycle:
 
 @dataclass(frozen=True)
 class NewAccount:
-    """An account the guided start makes: e-mail, name and password (as typed)."""
+    """An account the guided start makes: e-mail, name and password (as typed; typed twice
+    when ``password_again`` is given)."""
 
     email: str
     name: str
     password: str
+    password_again: str | None = None
 
 
 def to_cycle(row: CycleRow) -> Cycle:
@@ -224,6 +226,8 @@ class CyclesMixin(UsersMixin):
                 problems.append(
                     f"the {who}'s password needs at least {MIN_PASSWORD_LENGTH} characters"
                 )
+            elif account.password_again not in (None, account.password):
+                problems.append(f"the {who}'s two passwords differ")
         if emails["coordinator"] and emails["coordinator"] == emails["chair"]:
             problems.append("the chair needs an e-mail of their own, not the coordinator's")
         if not cycle:

@@ -52,17 +52,14 @@ def start_real_use(
     reported before anything is written. The chair gets ``chair_password``, else a one-time
     password returned in :attr:`Started.chair_password`."""
     from selector.config import DEFAULT_CONFIG_PATH
-    from selector.errors import InputError
     from selector.store import NewAccount
     from selector.store.users import one_time_password
 
-    if password != password_again:
-        raise InputError("password_mismatch", "the two passwords differ; nothing was changed")
     one_time = one_time_password() if not chair_password else None
     text = config_text if config_text is not None else DEFAULT_CONFIG_PATH.read_text("utf-8")
     coordinator, chair, made = store.start_real_use(
         actor,
-        NewAccount(coordinator_email, coordinator_name, password),
+        NewAccount(coordinator_email, coordinator_name, password, password_again),
         NewAccount(chair_email, chair_name, chair_password or one_time or ""),
         cycle,
         text,
