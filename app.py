@@ -12,6 +12,6 @@ from app_pages import _common, routes, state
 st.set_page_config(page_title="selector", page_icon=":material/how_to_reg:", layout="wide")
 state.init()
 user = _common.session_user()
-page = st.navigation(routes.pages_for(user))
+page = routes.navigate(user)
 _common.sidebar(user)
 _common.run_page(page)

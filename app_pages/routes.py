@@ -41,6 +41,23 @@ def _starts(user: User) -> bool:
     return found is not None and found.email == user.email
 
 
+def navigate(user: User | None) -> Any:
+    """The page this run shows (``st.navigation`` of :func:`pages_for`). An address of
+    another role's page switches to the user's first page here, before anything is drawn,
+    so the sidebar (and its Log out button) appears only on the page the user lands on."""
+    pages = pages_for(user)
+    page = st.navigation(pages)
+    if user is not None and page.url_path in _elsewhere(user):
+        st.switch_page(pages[0])
+    return page
+
+
+def _elsewhere(user: User) -> list[str]:
+    """The addresses of the pages of other roles than the user's."""
+    mine = {p for p, _, _ in _common.ROLE_PAGES[user.role]}
+    return [_address(p) for p in _every_page() if p not in mine]
+
+
 def pages_for(user: User | None) -> list[Any]:
     """The navigation of a session: the pages of the user's role (the login page when
     logged out) in the menu, and every other address of the app hidden."""
@@ -62,11 +79,9 @@ def pages_for(user: User | None) -> list[Any]:
     def go_home() -> None:
         st.switch_page(home)
 
-    mine = {p for p, _, _ in _common.ROLE_PAGES[user.role]}
     others = [
-        st.Page(go_home, title=home.title, url_path=_address(p), visibility="hidden")
-        for p in _every_page()
-        if p not in mine
+        st.Page(go_home, title=home.title, url_path=address, visibility="hidden")
+        for address in _elsewhere(user)
     ]
     start = st.Page(
         start_path,
