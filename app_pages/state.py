@@ -14,7 +14,9 @@ LAST_SEEN = "last_seen"  # time.time() of the last interaction, for the session 
 NOTICE = "notice"  # a one-shot message for the next page shown (e.g. "session timed out")
 CYCLE = "cycle"  # name of the cycle being worked on (sidebar selectbox key)
 SAVE_ERROR = "save_error"  # why the last automatic save of a review failed, shown once
-DRAFTS = "drafts"  # {(cycle, applicant_id): {criterion_id: level, "comment": text}}
+# {(cycle, applicant_id): {criterion_id: level, "comment": text}}: the session's copy of the
+# scores being given (the draft itself is kept in the database, Store.save_draft)
+DRAFTS = "drafts"
 CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
 INTAKE = "intake"  # the last IntakeResult on the Upload page
 UPLOAD_NAME = "upload_name"  # (cycle, sha256 of the bytes, mapping) INTAKE was read with
