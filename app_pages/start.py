@@ -41,6 +41,8 @@ if actor is None:
         "**Reviewers & assignments** and cycles on the **Upload** page.",
         icon=":material/info:",
     )
+    if user is None and st.button("Log in", key="start_to_login", icon=":material/login:"):
+        st.switch_page("app_pages/login.py")
     st.stop()
 if user is not None and user.email != actor.email:
     st.error("The guided start is for the demo coordinator.", icon=":material/block:")

@@ -168,6 +168,11 @@ def test_start_for_real_from_the_login_page_logs_in_as_the_new_coordinator(
     fresh = AppTest.from_file(str(APP), default_timeout=60).run()
     assert [b.key for b in fresh.button] == ["login_submit"]  # the demo box is gone
     assert "Demo data" not in texts(fresh)
+    fresh.switch_page("app_pages/start.py").run()  # its address, later: the way to log in
+    assert "The demo has ended" in texts(fresh)
+    fresh.button(key="start_to_login").click().run()
+    no_exceptions(fresh)
+    assert fresh.text_input(key="login_email") is not None
 
 
 def test_the_demo_coordinator_starts_for_real_from_their_pages(demo_db: Store) -> None:
