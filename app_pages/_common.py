@@ -109,13 +109,14 @@ def sso_providers() -> list[str] | None:
     return [name for name, value in auth.items() if isinstance(value, Mapping)]
 
 
-def sso_user(email: str) -> User | None:
-    """The store account of a single-sign-on identity, matched by e-mail (case-insensitive);
-    None for a disabled account."""
-    store = get_store()
-    if not email.strip() or store.login_disabled(email):
-        return None
-    return store.user(email)
+def sso_user() -> User:
+    """The account of the single-sign-on identity this browser holds (``st.user``), matched
+    by its e-mail claim (:meth:`Store.single_sign_on`); raises :class:`PermissionDenied`
+    without one. A provider that sends ``email_verified`` false is not trusted with it."""
+    verified = st.user.get("email_verified")
+    return get_store().single_sign_on(
+        str(st.user.get("email") or ""), verified=str(verified).lower() != "false"
+    )
 
 
 def login(user: User, *, sso: bool = False) -> None:
@@ -127,7 +128,12 @@ def login(user: User, *, sso: bool = False) -> None:
 
 
 def logout(notice: str | None = None) -> None:
-    """End the session and drop everything it held."""
+    """End the session and drop everything it held.
+
+    After single sign-on, also end Streamlit's (``st.logout``: its identity cookie, then the
+    provider's session) and stop this run there: the browser leaves for the log-out, and a
+    rerun would drop that redirect unsent (each run clears what is still queued), leaving
+    the cookie to sign the same person in again on the next visit."""
     sso = bool(st.session_state.get(state.SSO))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
@@ -135,6 +141,7 @@ def logout(notice: str | None = None) -> None:
     st.session_state[state.NOTICE] = notice
     if sso:
         st.logout()
+        st.stop()
 
 
 def _account_now(user: User) -> User | None:

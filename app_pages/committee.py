@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common
+from app_pages import _common, application
 from selector import workflow
 from selector.calibration import Calibration, calibrate, counted_reviews
-from selector.models import Review
+from selector.models import Applicant, Review
 from selector.workflow import ReviewProgress
 
 user = _common.require_role("chair")
@@ -19,24 +19,33 @@ config = _common.cycle_config(cycle)
 
 
 def read_cycle() -> tuple[
-    int, Calibration, dict[str, str], list[tuple[Review, float]], ReviewProgress
+    dict[str, Applicant],
+    Calibration,
+    dict[str, str],
+    list[tuple[Review, float]],
+    ReviewProgress,
+    set[str],
 ]:
-    """The cycle's reviews, calibration and progress (read and worked out once per change)."""
+    """The cycle's reviews, calibration and progress, and the disabled accounts (read and
+    worked out once per change)."""
     applicants, reviews = store.selection_inputs(user, cycle.name)
     pairs = store.assignments(user, cycle.name)
     names = {u.email: u.name or u.email for u in store.users(user)}
+    logins = store.login_states(user)
     return (
-        len(applicants),
+        {a.applicant_id: a for a in applicants},
         calibrate(reviews, config),
         names,
         counted_reviews(reviews, config),
         workflow.review_progress(pairs, reviews, config),
+        {email for email, login in logins.items() if login == "disabled"},
     )
 
 
-applicant_count, result, names, counted, progress = _common.cached(
+people, result, names, counted, progress, disabled = _common.cached(
     "committee", cycle.name, read_cycle
 )
+applicant_count = len(people)
 
 st.title("Committee")
 st.caption(
@@ -46,7 +55,13 @@ st.caption(
 # --- progress ------------------------------------------------------------------------------
 st.progress(
     progress.share,
-    text=f"{progress.complete} of {progress.assigned} assigned reviews complete",
+    text=f"{progress.complete} of {progress.assigned} assigned reviews complete"
+    + (
+        f" · {progress.conflicts} declared conflict{'s' if progress.conflicts != 1 else ''} "
+        "(not open reviews)"
+        if progress.conflicts
+        else ""
+    ),
 )
 per_reviewer = pd.DataFrame(
     [
@@ -128,6 +143,37 @@ _common.table(
     key="reviewer_stats",
 )
 
+# --- short of reviewers ---------------------------------------------------------------------
+k = config.review.reviewers_per_applicant
+short = progress.short(people, k, disabled=disabled)
+st.subheader(f"Short of reviewers ({len(short)})")
+if not short:
+    st.success(f"Every applicant has {k} reviewers (complete or open, none conflicted).")
+else:
+    st.caption(
+        f"Fewer than {k} reviewers without a conflict, complete or open (an open review of a "
+        "disabled account does not count). The coordinator adds one on the Reviewers & "
+        "assignments page. Select a row to open the application."
+    )
+    application.table(
+        pd.DataFrame(
+            [
+                {
+                    "Applicant": a,
+                    "Name": application.name_of(people, a),
+                    "Reviewers": n,
+                    "Needed": k,
+                    "Who": ", ".join(
+                        names.get(r, r) for r in sorted(progress.reviewers_of.get(a, ()))
+                    ),
+                }
+                for a, n in short.items()
+            ]
+        ),
+        hide_index=True,
+        key="short_table",
+    )
+
 # --- reliability -----------------------------------------------------------------------------
 st.subheader("Reliability")
 rel = result.reliability
@@ -167,11 +213,12 @@ else:
         "of the scale: worth discussing before the selection."
     )
     labels = {c.id: c.label for c in config.criteria}
-    _common.table(
+    application.table(
         pd.DataFrame(
             [
                 {
                     "Applicant": d.applicant_id,
+                    "Name": application.name_of(people, d.applicant_id),
                     "Spread": d.spread,
                     "Widest on": labels.get(d.criterion, d.criterion),
                     "Totals": ", ".join(

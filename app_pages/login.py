@@ -73,12 +73,10 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
     if providers is not None:
         st.divider()
         if st.user.is_logged_in:
-            user = _common.sso_user(str(st.user.get("email") or ""))
-            if user is None:
-                st.error(
-                    f"{st.user.get('email')} has no account in selector; "
-                    "ask the coordinator to add one."
-                )
+            try:
+                user = _common.sso_user()
+            except SelectorError as exc:  # no account, disabled, no (verified) e-mail
+                _common.show_error(exc)
                 if st.button("Sign out of single sign-on", key="sso_logout"):
                     st.logout()
             else:

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, application, state
 from selector import workflow
 from selector.assignment import OWN_RULE_TEXT
 from selector.auth import Role, grantable_roles
@@ -54,15 +54,22 @@ people = store.users(user)
 logins = store.login_states(user)  # "password", "no password" or "disabled", by e-mail
 
 
-def read_cycle() -> tuple[list[tuple[str, str]], list[str], workflow.ReviewProgress]:
-    """The assignments, the applicants' ids and the review progress (read once per change)."""
+def read_cycle() -> tuple[list[tuple[str, str]], dict[str, str], workflow.ReviewProgress]:
+    """The assignments, the applicants' names by id and the review progress (read once per
+    change)."""
     pairs = store.assignments(user, cycle.name)
-    ids = [a.applicant_id for a in store.applicants(user, cycle.name)]
+    applicant_names = {a.applicant_id: a.name for a in store.applicants(user, cycle.name)}
     reviews = store.reviews(user, cycle.name)
-    return pairs, ids, workflow.review_progress(pairs, reviews, config, pool=set(ids))
+    return (
+        pairs,
+        applicant_names,
+        workflow.review_progress(pairs, reviews, config, pool=set(applicant_names)),
+    )
 
 
-pairs, applicant_ids, progress = _common.cached("reviewers", cycle.name, read_cycle)
+pairs, applicant_names, progress = _common.cached("reviewers", cycle.name, read_cycle)
+applicant_ids = list(applicant_names)
+reviewer_names = {u.email: u.name or u.email for u in people}
 
 st.subheader("Accounts")
 _common.table(
@@ -210,12 +217,16 @@ if outcome := ss.pop("assign_outcome", None):
 by_applicant: dict[str, list[str]] = defaultdict(list)
 for applicant_id, email in pairs:
     by_applicant[applicant_id].append(email)
-_common.table(
+st.caption("Select a row to open the application.")
+application.table(
     pd.DataFrame(
         [
             {
                 "Applicant": a,
-                "Reviewers": ", ".join(sorted(by_applicant[a])),
+                "Name": applicant_names[a],
+                "Reviewers": ", ".join(
+                    f"{reviewer_names.get(e, e)} ({e})" for e in sorted(by_applicant[a])
+                ),
                 "n": len(by_applicant[a]),
             }
             for a in applicant_ids
@@ -224,6 +235,55 @@ _common.table(
     hide_index=True,
     key="assignments_table",
 )
+
+
+def add_reviewer(applicant_id: str, reviewer: str) -> None:
+    """Assign one more reviewer to an applicant short of reviewers (a callback)."""
+    try:
+        chosen = workflow.add_reviewer(store, user, cycle.name, applicant_id, reviewer)
+    except SelectorError as exc:
+        ss["short_outcome"] = exc
+    else:
+        ss["short_outcome"] = f"{reviewer_names.get(chosen, chosen)} now reviews {applicant_id}."
+
+
+k = config.review.reviewers_per_applicant
+disabled = {email for email, login in logins.items() if login == "disabled"}
+short = progress.short(applicant_ids, k, disabled=disabled) if pairs else {}
+if short:
+    st.subheader(f"Short of reviewers ({len(short)})")
+    st.caption(
+        f"Fewer than {k} reviewers without a conflict, complete or open (a declared conflict, "
+        "or an open review of a disabled account, leaves a gap). One click adds the eligible "
+        "reviewer with the fewest assignments."
+    )
+    suggestions = _common.cached(
+        "short_suggestions",
+        cycle.name,
+        lambda: {a: next(iter(store.reviewer_options(user, cycle.name, a)), None) for a in short},
+    )
+    for a, n in list(short.items())[:30]:
+        c1, c2 = st.columns([3, 2], vertical_alignment="center")
+        c1.markdown(_common.plain(f"{a} · {applicant_names[a]}: {n} of {k} reviewers"))
+        option = suggestions.get(a)
+        if option is None:
+            c2.caption("No eligible reviewer left.")
+        else:
+            email = option[0]
+            c2.button(
+                f"Add {reviewer_names.get(email, email)}",
+                key=f"add_reviewer_{a}",
+                icon=":material/person_add:",
+                on_click=add_reviewer,
+                args=(a, email),
+            )
+    if len(short) > 30:
+        st.caption(f"… and {len(short) - 30} more: Assign reviewers fills them all.")
+if outcome := ss.pop("short_outcome", None):
+    if isinstance(outcome, SelectorError):
+        _common.show_error(outcome)
+    else:
+        st.success(outcome, icon=":material/task_alt:")
 
 with st.expander("Change one assignment by hand", icon=":material/edit:"):
     reviewer_emails = [  # a disabled account is never assigned

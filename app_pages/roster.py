@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, application, state
 from selector import workflow
 from selector.errors import SelectorError
 from selector.roster import roster_csv, roster_xlsx
@@ -16,6 +16,84 @@ user = _common.require_role("chair")
 store = _common.get_store()
 cycle = _common.current_cycle()
 ss = st.session_state
+
+
+def stop_finalising() -> None:
+    ss.pop(state.FINALISING, None)
+
+
+@st.dialog("Finalise this selection", on_dismiss=stop_finalising)
+def confirm_finalise(name: str) -> None:
+    """The confirmation step of finalising, naming every review still open (the core refuses
+    a finalisation that does not confirm each of them)."""
+    found = scenarios[name]
+    decision = found["decision"]
+    if found.get("stale"):
+        st.error(f"This result cannot be finalised: it was {found['stale']}.")
+        return
+    seen = workflow.open_reviews(store, user, cycle.name)
+    st.markdown(
+        f"Record the cohort of scenario {name} ({len(decision.selected)} applicants) as the "
+        f"final selection of cycle {_common.plain(cycle.name)}. It can be undone later "
+        "(a new entry in the audit log)."
+    )
+    confirmed = True
+    if seen:
+        st.warning(seen.summary(), icon=":material/pending_actions:")
+        named = [seen.pair_text(p) for p in seen.open]
+        named += [
+            f"{seen.label(a)} (no reviewer assigned)"
+            for a in seen.unreviewed
+            if all(x != a for x, _ in seen.open)
+        ]
+        confirmed = st.checkbox(
+            _common.plain(
+                f"Finalise although these {len(seen.open)} reviews are open: " + "; ".join(named)
+            ),
+            key="confirm_open_reviews",
+        )
+    if st.button("Finalise", type="primary", key="finalise_confirm", disabled=not confirmed):
+        try:
+            # With the hash of the data the scenario was decided on (set by the Selection
+            # page): finalising is refused when the data changed since.
+            ss["finalise_outcome"] = workflow.finalise_scenario(
+                store,
+                user,
+                cycle,
+                found["config"],
+                decision,
+                found.get("input_hash"),
+                stale=found.get("stale"),
+                confirmed_open=seen if seen else None,
+            )
+        except SelectorError as exc:
+            ss["finalise_outcome"] = exc
+        stop_finalising()
+        st.rerun()
+
+
+def stop_unfinalising() -> None:
+    ss.pop(state.UNFINALISING, None)
+
+
+@st.dialog("Undo the finalisation", on_dismiss=stop_unfinalising)
+def confirm_unfinalise(run_id: int) -> None:
+    """Undo the final run in force, with a reason for the audit log."""
+    st.markdown(
+        f"Run {run_id} will no longer be final (it is kept); the final run before it, if "
+        "any, is in force again. The audit log records who undid it and why."
+    )
+    reason = st.text_input("Reason", key="unfinalise_reason")
+    if st.button("Undo finalisation", type="primary", key="unfinalise_confirm"):
+        try:
+            workflow.unfinalise(store, user, cycle.name, reason)
+        except SelectorError as exc:
+            ss["finalise_outcome"] = exc
+        else:
+            ss["finalise_outcome"] = f"Run {run_id} is no longer final."
+        stop_unfinalising()
+        st.rerun()
+
 
 st.title("Roster")
 scenarios = {
@@ -50,7 +128,7 @@ else:
             "it cannot be finalised.",
             icon=":material/history:",
         )
-    _common.table(
+    application.table(
         pd.DataFrame(
             [
                 {
@@ -63,6 +141,11 @@ else:
                     "Program": decision.applicants[aid].program,
                     "Score": decision.scores.get(aid),
                     "Replacement": decision.replacements.get(aid) or "",
+                    "Replacement name": (
+                        decision.applicants[sub].name
+                        if (sub := decision.replacements.get(aid)) in decision.applicants
+                        else ""
+                    ),
                 }
                 for i, aid in enumerate(decision.selected, start=1)
             ]
@@ -72,11 +155,14 @@ else:
         key="roster_table",
     )
     config_text = workflow.scenario_config_text(cycle, config)
+    input_hash = scenarios[name].get("input_hash")
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download xlsx",
-        data=partial(roster_xlsx, decision, config_text=config_text),  # built on click
+        data=partial(  # built on click
+            roster_xlsx, decision, config_text=config_text, input_hash=input_hash
+        ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx",
@@ -85,42 +171,65 @@ else:
     )
     c2.download_button(
         "Download csv",
-        data=partial(roster_csv, decision),
+        data=partial(roster_csv, decision, input_hash=input_hash),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",
         icon=":material/download:",
         on_click="ignore",
     )
+    # The robustness the Selection page assessed for this very result, if any.
+    assessed, robustness = ss[state.ROBUSTNESS].get((cycle.name, name), (None, None))
+    st.download_button(
+        "Download the decision report (pdf)",
+        data=partial(
+            workflow.scenario_report,
+            store,
+            user,
+            cycle,
+            decision,
+            input_hash,
+            robustness if assessed is decision else None,
+        ),
+        file_name=f"decision-{cycle.name}-{name}.pdf".replace(" ", "_"),
+        mime="application/pdf",
+        key="download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="For GME leadership: the cohort, its composition, the rules and their prices, "
+        "why the others are out, how sure each seat is, reliability and the input hash.",
+    )
     if c3.button(
         "Finalise this selection", type="primary", key="finalise", icon=":material/verified:"
     ):
-        try:
-            # With the hash of the data the scenario was decided on (set by the Selection
-            # page): finalising is refused when the data changed since.
-            run_id = workflow.finalise_scenario(
-                store,
-                user,
-                cycle,
-                config,
-                decision,
-                scenarios[name].get("input_hash"),
-                stale=scenarios[name].get("stale"),
-            )
-        except SelectorError as exc:
-            _common.show_error(exc)
-        else:
-            st.success(
-                f"Finalised as run {run_id}; recorded in the audit log with the rules and a "
-                "hash of the inputs.",
-                icon=":material/verified:",
-            )
+        ss[state.FINALISING] = name
+    if ss.get(state.FINALISING) == name:
+        confirm_finalise(name)
+
+if (outcome := ss.pop("finalise_outcome", None)) is not None:
+    if isinstance(outcome, SelectorError):
+        _common.show_error(outcome)
+    elif isinstance(outcome, int):
+        st.success(
+            f"Finalised as run {outcome}; recorded in the audit log with the rules and a "
+            "hash of the inputs.",
+            icon=":material/verified:",
+        )
+    else:
+        st.success(outcome, icon=":material/undo:")
 
 st.subheader("Recorded runs")
 runs = store.runs(user, cycle.name)
+in_force = next((r.id for r in runs if r.final), None)
 if not runs:
     st.caption("None yet.")
 else:
+    if in_force is not None:
+        st.caption(f"Run {in_force} is the final selection in force.")
+        if st.button("Undo finalisation", key="unfinalise", icon=":material/undo:"):
+            ss[state.UNFINALISING] = in_force
+        if ss.get(state.UNFINALISING) == in_force:
+            confirm_unfinalise(in_force)
     _common.table(
         pd.DataFrame(
             [
@@ -128,7 +237,8 @@ else:
                     "Run": r.id,
                     "When": r.at,
                     "By": r.actor,
-                    "Final": r.final,
+                    "Final": "in force" if r.id == in_force else "final" if r.final else "",
+                    "Undone": r.unfinalised,
                     "Selected": ", ".join(r.decision.get("selected") or []),
                     "Input hash": r.input_hash[:12],
                 }

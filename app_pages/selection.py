@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, application, state
 from selector import workflow
 from selector.config import TrackConfig, columns_of
 from selector.errors import ConfigError, SelectorError
@@ -31,6 +31,9 @@ applicants, reviews = _common.cached(
     "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
 )
 people = {a.applicant_id: a for a in applicants}
+open_reviews = _common.cached(
+    "open_reviews", cycle.name, lambda: workflow.open_reviews(store, user, cycle.name)
+)
 columns = _common.cached("columns", cycle.name, lambda: columns_of(applicants))
 field_options = sorted(
     {*CANONICAL_FIELDS, *columns, *(r.field for r in saved_config.diversity)} - {"name", "email"},
@@ -196,6 +199,7 @@ def cohort_table(decision: Decision) -> pd.DataFrame:
                 "Score": decision.scores.get(aid),
                 "Margin": decision.margins.get(aid),
                 "Replacement": decision.replacements.get(aid) or "",
+                "Replacement name": application.name_of(people, decision.replacements.get(aid)),
                 "Lock": "in" if aid in decision.include else "",
             }
         )
@@ -237,6 +241,11 @@ def show_decision(name: str, decision: Decision) -> None:
             f"Scenario {name} is stale: {stale}. It cannot be finalised.",
             icon=":material/history:",
         )
+    if open_reviews:
+        st.warning(
+            f"Decided on the reviews in so far: {open_reviews.summary()}",
+            icon=":material/pending_actions:",
+        )
     if decision.status != "optimal":
         st.error(f"Scenario {name}: no cohort satisfies the rules.", icon=":material/block:")
         st.markdown("**Why**")
@@ -261,9 +270,12 @@ def show_decision(name: str, decision: Decision) -> None:
         f"{(unconstrained or 0) - (decision.total_score or 0):.2f}",
         help="Total score of the top applicants with no rules, minus this cohort's.",
     )
-    tabs = st.tabs(["Cohort", "Composition", "Rule prices", "Not selected", "Notes"])
+    tabs = st.tabs(
+        ["Cohort", "Composition", "Rule prices", "Not selected", "Replacements", "Notes"]
+    )
     with tabs[0]:
-        _common.table(
+        st.caption("Select a row to open the application.")
+        application.table(
             cohort_table(decision),
             hide_index=True,
             column_config={
@@ -290,11 +302,13 @@ def show_decision(name: str, decision: Decision) -> None:
         )
         _common.table(prices, hide_index=True, key=f"prices_{name}")
     with tabs[3]:
-        _common.table(
+        st.caption("Select a row to open the application.")
+        application.table(
             pd.DataFrame(
                 [
                     {
                         "Applicant": aid,
+                        "Name": application.name_of(people, aid),
                         "Score": decision.scores.get(aid),
                         "Margin": decision.margins.get(aid),
                         "Why": decision.reasons.get(aid, ""),
@@ -308,6 +322,27 @@ def show_decision(name: str, decision: Decision) -> None:
             key=f"not_selected_{name}",
         )
     with tabs[4]:
+        st.caption("Who takes a seat if its holder declines. Select a row to open the application.")
+        application.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Applicant": sub,
+                        "Name": application.name_of(people, sub),
+                        "Takes the seat of": aid,
+                        "Seat holder": application.name_of(people, aid),
+                        "Score": decision.scores.get(sub),
+                    }
+                    for aid in decision.selected
+                    if (sub := decision.replacements.get(aid))
+                ],
+                columns=["Applicant", "Name", "Takes the seat of", "Seat holder", "Score"],
+            ),
+            hide_index=True,
+            column_config={"Score": SCORE_COLUMN},
+            key=f"replacements_{name}",
+        )
+    with tabs[5]:
         for line in decision.warnings:
             st.warning(line)
         st.caption(decision.tie_break)
@@ -346,7 +381,7 @@ def compare(a: Decision, b: Decision) -> None:
             table = cohort_table(decision)
             if not table.empty:
                 table["In both"] = table["Applicant"].isin(both)
-                _common.table(
+                application.table(
                     table[["Applicant", "Name", "Specialty", "Score", "In both"]],
                     hide_index=True,
                     column_config={"Score": SCORE_COLUMN},
@@ -362,6 +397,26 @@ st.caption(
 )
 
 labels = {aid: f"{aid} · {a.name}" for aid, a in people.items()}
+
+if open_reviews:
+    # Said first, before any diagnosis or cohort: a decision on reviews not all in yet.
+    st.warning(
+        f"**Reviews are still open.** {open_reviews.summary()} A diagnosis or cohort below "
+        "is about the applicants scored so far.",
+        icon=":material/pending_actions:",
+    )
+    with st.expander("Who is not reviewed yet", icon=":material/list:"):
+        waiting = dict.fromkeys([*open_reviews.unreviewed, *(a for a, _ in open_reviews.open)])
+        for aid in waiting:
+            by = [f"{open_reviews.names.get(r, r)} ({r})" for x, r in open_reviews.open if x == aid]
+            done = "" if aid in open_reviews.unreviewed else " (has a complete review)"
+            st.markdown(
+                "- "
+                + _common.plain(
+                    f"{open_reviews.label(aid)}{done}: "
+                    + (f"open with {', '.join(by)}" if by else "no reviewer assigned")
+                )
+            )
 
 
 lock_in, lock_out = st.columns(2)
@@ -399,3 +454,9 @@ if view == "A vs B":
     compare(scenarios["A"]["decision"], scenarios["B"]["decision"])
 elif view is not None:
     show_decision(view, scenarios[view]["decision"])
+
+# --- how sure the cohort is (app_pages/robustness_view.py) ---------------------------------
+if view in SCENARIO_NAMES:
+    from app_pages import robustness_view
+
+    robustness_view.show(cycle.name, view, scenarios[view], reviews)

@@ -24,9 +24,13 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 # {cycle: {"A"|"B": {"config", "decision", "input_hash", "locks": (in, out) decided with,
 #  "stale": why the result no longer answers its rules or locks}}}
 SCENARIOS = "scenarios"
+ROBUSTNESS = "robustness"  # {(cycle, scenario): (decision it was assessed for, Robustness)}
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
 STARTED = "started"  # the guided start's result to show once: {"chair", "password", "cycle"}
 CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to confirm
+FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
+UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
+OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -47,4 +51,6 @@ def init() -> None:
     ss.setdefault(LOCKS, {})
     ss.setdefault(STARTED, None)
     ss.setdefault(CONFLICT_PENDING, None)
+    ss.setdefault(ROBUSTNESS, {})
+    ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})

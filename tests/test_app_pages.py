@@ -521,6 +521,13 @@ def test_locks_are_kept_across_pages_and_respected(db: Store) -> None:
     assert first not in table(at, "Applicant")["Applicant"].tolist()
 
 
+def confirm_finalise(at: AppTest) -> AppTest:
+    """Finalise on the Roster page: the button, then the confirmation (open reviews ticked)."""
+    at.button(key="finalise").click().run()
+    at.checkbox(key="confirm_open_reviews").check().run()
+    return at.button(key="finalise_confirm").click().run()
+
+
 def test_roster_downloads_and_finalises_into_the_audit_log(db: Store) -> None:
     at = app_as(db, "chair").switch_page("app_pages/roster.py").run()
     no_exceptions(at)
@@ -530,9 +537,9 @@ def test_roster_downloads_and_finalises_into_the_audit_log(db: Store) -> None:
     selected = table(at, "Applicant")["Applicant"].tolist()
     at.switch_page("app_pages/roster.py").run()
     no_exceptions(at)
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # xlsx, csv and the decision report
     assert table(at, "Applicant")["Applicant"].tolist() == selected
-    at.button(key="finalise").click().run()
+    confirm_finalise(at)
     no_exceptions(at)
     runs = db.runs(db.system_user(), "2026")
     assert runs[0].final and runs[0].decision["selected"] == selected
@@ -747,7 +754,7 @@ def test_finalise_refuses_when_the_data_changed_since_the_run(db: Store) -> None
     changed = {**review.scores, criterion: 1.0 if review.scores[criterion] != 1.0 else 2.0}
     db.save_review(system, "2026", dataclasses.replace(review, scores=changed))
     at.switch_page("app_pages/roster.py").run()
-    at.button(key="finalise").click().run()
+    confirm_finalise(at)
     assert any("run it again" in e.value for e in at.error)
     assert not any(r.final for r in db.runs(system, "2026"))
 

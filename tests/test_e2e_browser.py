@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -64,14 +65,12 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A dashboard on a free port and an empty database; yields (app URL, database URL)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    tmp = tmp_path_factory.mktemp("e2e")
-    db_url = f"sqlite:///{tmp / 'e2e.db'}"
-    port = free_port()
+@contextmanager
+def dashboard(tmp: Path, db_url: str, *flags: str, port: int | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on ``port`` (a free one by default) with ``SELECTOR_DB=db_url``
+    and any further ``--option=value`` flags; yields its URL once it answers, stops it
+    afterwards. Its log goes to ``tmp/streamlit.log``."""
+    port = port or free_port()
     log = (tmp / "streamlit.log").open("wb")
     proc = subprocess.Popen(
         [
@@ -85,6 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
             "--server.address=127.0.0.1",
             "--server.fileWatcherType=none",
             "--browser.gatherUsageStats=false",
+            *flags,
         ],
         cwd=REPO,
         env={**os.environ, "SELECTOR_DB": db_url},
@@ -105,11 +105,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                         (tmp / "streamlit.log").read_text(errors="replace")
                     ) from None
                 time.sleep(0.3)
-        yield url, db_url
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A dashboard on a free port and an empty database; yields (app URL, database URL)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    tmp = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{tmp / 'e2e.db'}"
+    with dashboard(tmp, db_url) as url:
+        yield url, db_url
 
 
 def export_with_newcomer() -> tuple[bytes, str]:

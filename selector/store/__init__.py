@@ -36,6 +36,7 @@ Public API::
     login_disabled(email) -> bool; login_states(actor) -> dict[email, login]
     set_role(actor, email, role) -> User  (the chair role and chairs' accounts: chair or CLI)
     authenticate(email, password) -> User | None; user(email) -> User | None
+    single_sign_on(email, *, verified=True) -> User  (matched by e-mail; refused: PermissionDenied)
     users(actor, role=None) -> list[User]
     create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
@@ -64,7 +65,11 @@ Public API::
     selection_inputs(actor, cycle) -> (applicants, reviews)
     record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None,
                inputs=None) -> int
-    runs(actor, cycle) -> list[Run]; data_version() -> (count, last id) of the audit log
+    runs(actor, cycle) -> list[Run]  (an undone final run: final False, unfinalised True)
+    unfinalise(actor, cycle, reason="") -> run id  (audited "run.unfinalise"; the chair)
+    reviewer_options(actor, cycle, applicant_id) -> [(e-mail, load)]  (eligible to add)
+    applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
+    data_version() -> (count, last id) of the audit log
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """
 
@@ -89,7 +94,14 @@ from selector.store.engine import (
     migrate,
 )
 from selector.store.reviews import Conflict
-from selector.store.runs import AuditEntry, Run, RunsMixin, input_hash
+from selector.store.runs import (
+    AuditEntry,
+    Run,
+    RunsMixin,
+    input_hash,
+    inputs_from_json,
+    inputs_json,
+)
 from selector.store.schema import (
     ApplicantRow,
     AssignmentRow,
@@ -134,6 +146,8 @@ __all__ = [
     "default_url",
     "head_revision",
     "input_hash",
+    "inputs_from_json",
+    "inputs_json",
     "known_revisions",
     "make_engine",
     "mass_withdrawal",

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.assignment import Candidate, assign_reviewers
+from selector.assignment import Candidate, assign_reviewers, same_program
 from selector.auth import SEED_USER, Action, Role, User
 from selector.errors import InputError
 from selector.store.access import AccessMixin
@@ -240,3 +240,52 @@ class AssignmentsMixin(AccessMixin):
                 query = query.where(UserRow.id == actor.id)
             shown = self._pseudonyms(s, actor, cycle_row)
             return [(a if shown is None else shown[a], e) for a, e in s.execute(query)]
+
+    def reviewer_options(
+        self, actor: User, cycle: str | None, applicant_id: str
+    ) -> list[tuple[str, int]]:
+        """The reviewers who may be added to an applicant, least loaded first (e-mail,
+        assignments in force in the cycle): reviewer accounts not disabled, not assigned to
+        it, not excluded from it by hand, without a declared conflict or a review of it, and
+        (when the cycle keeps reviewers from their own program) not from its program or
+        the other fields the config names, as :meth:`assign` would choose them."""
+        actor.require(Action.ASSIGN)
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            app = self._applicant_row(s, cycle_row, applicant_id)
+            own = to_cycle(cycle_row).config.review.own_fields
+            fields = own if cycle_row.avoid_own_program else ()
+            reviewers = list(
+                s.scalars(
+                    select(UserRow)
+                    .where(UserRow.role == Role.REVIEWER.value, UserRow.login_disabled.is_(False))
+                    .order_by(UserRow.email)
+                )
+            )
+            taken = set(
+                s.scalars(
+                    select(AssignmentRow.reviewer_id).where(AssignmentRow.applicant_pk == app.id)
+                )
+            )
+            taken |= set(
+                s.scalars(select(ReviewRow.reviewer_id).where(ReviewRow.applicant_pk == app.id))
+            )
+            loads: dict[int, int] = {}
+            in_force = (
+                select(AssignmentRow.reviewer_id)
+                .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
+                .where(
+                    ApplicantRow.cycle_id == cycle_row.id,
+                    ApplicantRow.withdrawn.is_(False),
+                    AssignmentRow.kind != "excluded",
+                )
+            )
+            for uid in s.scalars(in_force):
+                loads[uid] = loads.get(uid, 0) + 1
+            options = [
+                (u.email, loads.get(u.id, 0))
+                for u in reviewers
+                if u.id not in taken
+                and not any(same_program(getattr(app, name), u.program) for name in fields)
+            ]
+            return sorted(options, key=lambda o: (o[1], o[0]))

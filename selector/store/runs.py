@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from selector.auth import Action, User
 from selector.errors import InputError
@@ -30,7 +31,9 @@ SelectionInputs = tuple[Sequence[Applicant], Sequence[Review]]
 
 @dataclass(frozen=True)
 class Run:
-    """A recorded selection run: config snapshot, input hash and the full decision JSON."""
+    """A recorded selection run: config snapshot, input hash, the full decision JSON and
+    the inputs it was decided on (:func:`inputs_json`; None for a run recorded before runs
+    kept them)."""
 
     id: int
     cycle: str
@@ -40,6 +43,9 @@ class Run:
     input_hash: str
     decision: dict[str, Any]
     final: bool
+    inputs: dict[str, Any] | None = None
+    #: A final run undone (:meth:`RunsMixin.unfinalise`): no longer final, kept as it was.
+    unfinalised: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,10 @@ class AuditEntry:
     new: Any
 
 
-def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
-    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
-    payload = {
-        "config": config_text,
+def inputs_json(applicants: Sequence[Applicant], reviews: Sequence[Review]) -> dict[str, Any]:
+    """The inputs of a selection as plain JSON, in a fixed order: what :func:`input_hash`
+    hashes and what a run keeps, so it can be decided again (:func:`inputs_from_json`)."""
+    return {
         "applicants": sorted(
             ({**a.canonical(), "answers": dict(a.answers)} for a in applicants),
             key=lambda d: d["applicant_id"],
@@ -76,6 +82,21 @@ def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], confi
             key=lambda d: (d["applicant_id"], d["reviewer"]),
         ),
     }
+
+
+def inputs_from_json(data: Mapping[str, Any]) -> tuple[list[Applicant], list[Review]]:
+    """The (applicants, reviews) of :func:`inputs_json` back."""
+    applicants = [Applicant(**a) for a in data["applicants"]]
+    reviews = [
+        Review(r["applicant_id"], r["reviewer"], dict(r["scores"]), conflict=bool(r["conflict"]))
+        for r in data["reviews"]
+    ]
+    return applicants, reviews
+
+
+def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
+    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
+    payload = {"config": config_text, **inputs_json(applicants, reviews)}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -128,14 +149,17 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         ``inputs`` are the (applicants, reviews) the decision was made on, as
         :meth:`selection_inputs` gave them: they are hashed instead of reading the cycle again,
         so a stored selection loads its data once. Without them the cycle's current data is
-        read and hashed. ``input_hash`` is :func:`input_hash` of the data the decision was
-        made on: when the hashed data (``inputs``, else the stored data) no longer hashes the
-        same, the run is refused, so a run never claims data it was not decided on."""
+        read and hashed. Either way the run keeps the inputs themselves (the decision JSON's
+        ``inputs``), so ``selector runs verify`` can decide it again. ``input_hash`` is
+        :func:`input_hash` of the data the decision was made on: when the hashed data
+        (``inputs``, else the stored data) no longer hashes the same, the run is refused, so
+        a run never claims data it was not decided on."""
         actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
         decision_json = dict(decision) if isinstance(decision, Mapping) else decision.to_json()
         if inputs is None:
             inputs = self.selection_inputs(actor, cycle)
         digest = _digest(inputs, config_text, input_hash)
+        kept = {**decision_json, "inputs": inputs_json(*inputs)}  # so the run can be replayed
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = RunRow(
@@ -143,7 +167,7 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                 actor=actor.email,
                 config_text=config_text,
                 input_hash=digest,
-                decision=json.loads(json.dumps(decision_json, default=str)),
+                decision=json.loads(json.dumps(kept, default=str)),
                 final=final,
             )
             s.add(row)
@@ -160,24 +184,99 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
             return row.id
 
     def runs(self, actor: User, cycle: str | None) -> list[Run]:
-        """Recorded selection runs of a cycle, newest first."""
+        """Recorded selection runs of a cycle, newest first. A final run that was undone
+        (:meth:`unfinalise`) is listed with ``final`` False and ``unfinalised`` True, so the
+        final run in force is the newest one whose ``final`` is True."""
         actor.require(Action.READ_ALL)
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
+            undone = self._unfinalised(s, cycle_row)
             rows = s.scalars(
                 select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
             )
-            return [
-                Run(
-                    r.id,
-                    cycle_row.name,
-                    r.actor,
-                    r.created_at,
-                    r.config_text,
-                    r.input_hash,
-                    r.decision,
-                    r.final,
+            runs = []
+            for r in rows:
+                decision = dict(r.decision)
+                inputs = decision.pop("inputs", None)  # kept beside the decision, not in it
+                runs.append(
+                    Run(
+                        r.id,
+                        cycle_row.name,
+                        r.actor,
+                        r.created_at,
+                        r.config_text,
+                        r.input_hash,
+                        decision,
+                        r.final and r.id not in undone,
+                        inputs,
+                        r.final and r.id in undone,
+                    )
                 )
+            return runs
+
+    @staticmethod
+    def _unfinalised(s: Session, cycle_row: CycleRow) -> set[int]:
+        """Ids of the cycle's final runs undone: each "run.unfinalise" audit entry names one
+        (the audit log is the record; a run row is never changed)."""
+        targets = s.scalars(
+            select(AuditRow.target).where(
+                AuditRow.cycle_id == cycle_row.id, AuditRow.action == "run.unfinalise"
+            )
+        )
+        return {int(t) for t in targets if t.isdigit()}
+
+    def unfinalise(self, actor: User, cycle: str | None, reason: str = "") -> int:
+        """Undo the cycle's final run in force (the chair only), audited as
+        "run.unfinalise" with the reason: the run is kept, no longer final, and the final
+        run before it (if any) is in force again. Returns the undone run's id; refused when
+        no run is final."""
+        actor.require(Action.FINALIZE)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            undone = self._unfinalised(s, cycle_row)
+            row = s.scalars(
+                select(RunRow)
+                .where(
+                    RunRow.cycle_id == cycle_row.id,
+                    RunRow.final.is_(True),
+                    RunRow.id.not_in(undone),
+                )
+                .order_by(RunRow.id.desc())
+            ).first()
+            if row is None:
+                raise InputError(
+                    "run_not_final", f"no selection run of cycle {cycle_row.name} is final"
+                )
+            self._audit(
+                s,
+                actor,
+                cycle_row,
+                "run.unfinalise",
+                str(row.id),
+                {"final": True},
+                {"final": False, "reason": reason.strip()},
+            )
+            return row.id
+
+    def applicant_history(
+        self, actor: User, cycle: str | None, applicant_id: str
+    ) -> list[AuditEntry]:
+        """The audit entries about one applicant (oldest first): imports and changes,
+        withdrawals, merges, assignments, reviews and conflicts of it."""
+        actor.require(Action.READ_AUDIT)
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            rows = s.scalars(
+                select(AuditRow)
+                .where(
+                    AuditRow.cycle_id == cycle_row.id,
+                    (AuditRow.target == applicant_id)
+                    | AuditRow.target.startswith(f"{applicant_id} ", autoescape=True),
+                )
+                .order_by(AuditRow.id)
+            )
+            return [
+                AuditEntry(r.at, r.actor, cycle_row.name, r.action, r.target, r.old, r.new)
                 for r in rows
             ]
 

@@ -27,7 +27,7 @@ from selector.auth import (
     verify_password,
 )
 from selector.demo_accounts import DEMO_CYCLE, accounts, demo_emails
-from selector.errors import InputError
+from selector.errors import InputError, PermissionDenied
 from selector.store.core import StoreCore
 from selector.store.schema import CycleRow, UserRow
 
@@ -236,6 +236,42 @@ class UsersMixin(StoreCore):
             outcome[0] = True
         if needs_rehash(stored):
             self._set_hash(user.email, hash_password(password))
+        return user
+
+    def single_sign_on(self, email: str, *, verified: bool = True) -> User:
+        """The account a single-sign-on identity comes in as: the one with its e-mail
+        (case-insensitively); single sign-on never creates one. Refused with
+        :class:`PermissionDenied` when the identity has no e-mail, its provider says the
+        e-mail is not ``verified``, no account has it, or the account is disabled."""
+        key = normalize_email(email)
+        if not key:
+            raise PermissionDenied(
+                "sso_no_email",
+                "Your single sign-on identity gives no e-mail address, so selector cannot "
+                "tell which account is yours.",
+            )
+        if not verified:
+            raise PermissionDenied(
+                "sso_unverified",
+                f"Your identity provider says {key} is not verified, so selector cannot "
+                "trust it to name your account.",
+                email=key,
+            )
+        with self._tx(write=False) as s:
+            row = s.scalars(select(UserRow).where(UserRow.email == key)).first()
+            user, disabled = (_to_user(row), row.login_disabled) if row else (None, False)
+        if user is None:
+            raise PermissionDenied(
+                "sso_unknown",
+                f"{key} has no account in selector; ask the coordinator to add one.",
+                email=key,
+            )
+        if disabled:
+            raise PermissionDenied(
+                "sso_disabled",
+                f"The account {key} is disabled; ask the coordinator to enable it.",
+                email=key,
+            )
         return user
 
     def _set_hash(self, email: str, password_hash: str) -> None:

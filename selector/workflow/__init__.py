@@ -27,6 +27,18 @@ dashboard page alike, so neither face holds logic of its own.
 - decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`;
   pages Selection, Roster.
 - the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
+- recorded runs: :func:`list_runs`, :func:`verify_run` (decided again from the run's own
+  inputs); CLI `runs list`, `runs verify`.
+- how sure a scenario's cohort is: :func:`scenario_robustness`, :func:`robustness_rows`;
+  page Selection.
+- the decision report (PDF): :func:`decision_report`; CLI `report`, page Roster.
+- undo a finalisation: :func:`unfinalise`; CLI `runs unfinalise`, page Roster.
+- what is not in yet before a decision: :func:`open_reviews`; CLI `select`, pages
+  Selection, Roster.
+- applicants short of reviewers: :meth:`ReviewProgress.short`; one more reviewer:
+  :func:`add_reviewer`; pages Reviewers & assignments, Committee.
+- one application with its reviews, flags and history: :func:`application_view`; every
+  table of applicants in the dashboard.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -42,6 +54,12 @@ from selector.workflow.accounts import (
     reset_password,
 )
 from selector.workflow.applicants import ApplicantStatus, applicant_statuses, set_withdrawn
+from selector.workflow.application import (
+    ApplicationView,
+    ReviewLine,
+    add_reviewer,
+    application_view,
+)
 from selector.workflow.applications import (
     import_applications,
     import_target,
@@ -53,18 +71,32 @@ from selector.workflow.applications import (
 )
 from selector.workflow.cycles import create_cycle, read_config
 from selector.workflow.decide import (
+    CycleDecision,
     FileDecision,
+    assess,
     decide_cycle,
     decide_files,
+    decision_json,
+    settle,
 )
-from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.progress import (
+    OpenReviews,
+    ReviewerProgress,
+    ReviewProgress,
+    open_reviews,
+    open_reviews_of,
+    review_progress,
+)
+from selector.workflow.report import decision_report, report_pdf, scenario_report
 from selector.workflow.reviews import (
     declare_conflict,
     keep_scores,
     own_conflicts,
     take_back_conflict,
 )
+from selector.workflow.robustness import robustness_rows, scenario_robustness
 from selector.workflow.roster import RosterResult, roster_of_final_run
+from selector.workflow.runs import Verification, find_run, list_runs, verify_run
 from selector.workflow.scenario import (
     Scenario,
     decide_scenario,
@@ -74,6 +106,7 @@ from selector.workflow.scenario import (
     scenario_config,
     scenario_config_text,
     stale_reason,
+    unfinalise,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 from selector.workflow.start import Started, demo_coordinator, start_real_use
@@ -81,7 +114,11 @@ from selector.workflow.start import Started, demo_coordinator, start_real_use
 __all__ = [
     "Account",
     "ApplicantStatus",
+    "ApplicationView",
+    "CycleDecision",
     "FileDecision",
+    "OpenReviews",
+    "ReviewLine",
     "ReviewProgress",
     "ReviewerProgress",
     "RosterResult",
@@ -89,38 +126,55 @@ __all__ = [
     "ScoreExport",
     "ScoreImport",
     "Started",
+    "Verification",
+    "add_reviewer",
     "applicant_statuses",
+    "application_view",
+    "assess",
     "create_cycle",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
+    "decision_json",
+    "decision_report",
     "declare_conflict",
     "demo_coordinator",
     "disable_account",
     "enable_account",
     "export_scores",
     "finalise_scenario",
+    "find_run",
     "import_applications",
     "import_scores",
     "import_target",
     "keep_scores",
     "list_accounts",
+    "list_runs",
     "locks_differ",
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
+    "open_reviews",
+    "open_reviews_of",
     "own_conflicts",
     "preview_import",
     "preview_rows",
     "preview_text",
     "read_config",
+    "report_pdf",
     "reset_password",
     "review_progress",
+    "robustness_rows",
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
+    "scenario_report",
+    "scenario_robustness",
     "set_withdrawn",
+    "settle",
     "stale_reason",
     "start_real_use",
     "take_back_conflict",
+    "unfinalise",
+    "verify_run",
 ]

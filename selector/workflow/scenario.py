@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from selector.models import Applicant, Review
     from selector.selection import Decision
     from selector.store import Cycle, Store
+    from selector.workflow.progress import OpenReviews
 
 
 def _count(value: Any) -> int | None:
@@ -186,19 +187,43 @@ def finalise_scenario(
     input_hash: str | None,
     *,
     stale: str | None = None,
+    confirmed_open: OpenReviews | None = None,
 ) -> int:
     """Record a scenario's decision as the cycle's final run (the chair only); refused when
     the data changed since it was decided, or when ``stale`` (:func:`stale_reason`) says
-    its rules or locks did. Returns the run id."""
-    if stale is not None:
-        from selector.errors import InputError
+    its rules or locks did. With reviews still open (or applicants without a complete
+    review) it is refused unless ``confirmed_open`` (what the chair confirmed finalising
+    despite, :func:`~selector.workflow.open_reviews`) names every one of them; they are
+    recorded with the run. Returns the run id."""
+    from selector.errors import InputError
+    from selector.workflow.progress import open_reviews
 
+    if stale is not None:
         raise InputError("scenario_stale", f"this result cannot be finalised: it was {stale}")
+    now_open = open_reviews(store, actor, cycle.name)
+    if now_open and (
+        confirmed_open is None
+        or not set(now_open.open) <= set(confirmed_open.open)
+        or not set(now_open.unreviewed) <= set(confirmed_open.unreviewed)
+    ):
+        raise InputError(
+            "open_reviews_unconfirmed",
+            f"not finalised: {now_open.summary()} Confirm finalising although they are open",
+        )
+    recorded: Mapping[str, Any] = decision.to_json()
+    if now_open:
+        recorded = {**recorded, "open_reviews": now_open.to_json()}
     return store.record_run(
         actor,
         cycle.name,
         config_text=scenario_config_text(cycle, config),
-        decision=decision,
+        decision=recorded,
         final=True,
         input_hash=input_hash,
     )
+
+
+def unfinalise(store: Store, actor: User, cycle: str | None, reason: str = "") -> int:
+    """Undo the cycle's final run in force (the chair only), audited with the reason; the
+    final run before it, if any, is in force again. Returns the undone run's id."""
+    return store.unfinalise(actor, cycle, reason)
