@@ -1,5 +1,5 @@
-"""Shared dashboard helpers: the store, the logged-in user, role gates, navigation, errors,
-tables.
+"""Shared dashboard helpers: the store, the logged-in user, role gates, the pages of each
+role, errors, tables.
 
 Pages stay thin: they call :func:`require_role` first, read their input, make one domain call
 and show the result. The only cached object is the :class:`Store` per database URL
@@ -64,6 +64,7 @@ ROLE_LABELS = {"coordinator": "Coordinator", "chair": "Chair", "reviewer": "Revi
 ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
     "coordinator": [
         ("app_pages/upload.py", "Upload", ":material/upload_file:"),
+        ("app_pages/applicants.py", "Applicants", ":material/person_off:"),
         ("app_pages/reviewers.py", "Reviewers & assignments", ":material/group:"),
         ("app_pages/track_config.py", "Track config", ":material/tune:"),
     ],
@@ -190,16 +191,6 @@ def require_role(*roles: str) -> User:
         st.error(f"This page is for the {allowed}. You are logged in as {user.role}.")
         st.stop()
     return user
-
-
-def pages_for(user: User | None) -> list[Any]:
-    """The navigation for a user: only the pages their role may open (login when logged out)."""
-    if user is None:
-        return [st.Page("app_pages/login.py", title="Log in", icon=":material/login:")]
-    return [
-        st.Page(path, title=title, icon=icon, default=i == 0)
-        for i, (path, title, icon) in enumerate(ROLE_PAGES[user.role])
-    ]
 
 
 def sidebar(user: User | None) -> None:

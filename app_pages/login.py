@@ -57,6 +57,17 @@ with st.columns([1, 2, 1])[1]:  # a narrow, centred column
                     if user is not None:
                         _common.login(user)
                         st.rerun()
+            st.markdown(
+                "**Ready to start for real?** Make your own coordinator account and the "
+                "chair's, and your first cycle, in one step; the demo logins then end."
+            )
+            if st.button(
+                "Start for real",
+                key="start_for_real",
+                type="primary",
+                icon=":material/rocket_launch:",
+            ):
+                st.switch_page("app_pages/start.py")
 
     providers = _common.sso_providers()
     if providers is not None:

@@ -1,8 +1,9 @@
 """Reviewer · My reviews: the queue, the application, a score form with the rubric's anchors.
 
-Every change is kept as a draft in session state (keyed by cycle and applicant, so switching
-applicants or pages never loses input) and saved to the store as soon as every criterion has
-a score.
+Every change is kept at once: as a draft in the database until every criterion has a score (so
+a part-scored review survives log-out, the idle time-out and a browser refresh), then as the
+review. The session keeps a copy per cycle and applicant, so switching never loses input.
+Declaring a conflict takes a confirmation, and the reviewer can take it back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _common, state
+from selector import workflow
 from selector.errors import SelectorError
 from selector.models import Applicant, Review
 
@@ -31,19 +33,30 @@ applicants, saved = _common.cached("my_reviews", cycle.name, read_queue)
 criteria = config.criteria
 
 
+kept = store.drafts(user, cycle.name)  # part-scored reviews in the database (not cached)
+
+
 def draft_of(applicant_id: str) -> dict[str, object]:
-    """The session's draft for an applicant, started from the saved review if there is one."""
+    """The session's copy of an applicant's scores, started from the saved review, else the
+    draft kept in the database, else empty."""
     drafts = ss[state.DRAFTS]
     key = (cycle.name, applicant_id)
     if key not in drafts:
         review = saved.get(applicant_id)
-        drafts[key] = {**review.scores, "comment": review.comment} if review is not None else {}
+        stored = kept.get(applicant_id)
+        if review is not None:
+            drafts[key] = {**review.scores, "comment": review.comment}
+        elif stored is not None:
+            drafts[key] = {**stored.scores, "comment": stored.comment}
+        else:
+            drafts[key] = {}
     draft: dict[str, object] = drafts[key]
     return draft
 
 
 def on_change(applicant_id: str) -> None:
-    """Copy the form into the draft; save the review once every criterion is scored."""
+    """Copy the form into the session's copy and keep it: as the draft until every criterion
+    is scored, then as the review."""
     draft = draft_of(applicant_id)
     for c in criteria:
         value = ss.get(f"score_{applicant_id}_{c.id}")
@@ -51,23 +64,15 @@ def on_change(applicant_id: str) -> None:
             draft[c.id] = float(value)
     draft["comment"] = ss.get(f"comment_{applicant_id}", draft.get("comment", ""))
     scores = {c.id: float(draft[c.id]) for c in criteria if c.id in draft}  # type: ignore[arg-type]
-    if len(scores) < len(criteria):
-        return
     try:
-        store.save_review(
-            user,
-            cycle.name,
-            Review(
-                applicant_id=applicant_id,
-                reviewer=user.email,
-                scores=scores,
-                comment=str(draft.get("comment", "")),
-            ),
+        complete = workflow.keep_scores(
+            store, user, cycle.name, config, applicant_id, scores, str(draft.get("comment", ""))
         )
     except SelectorError as exc:
         ss[state.SAVE_ERROR] = str(exc)
     else:
-        st.toast(f"Review of {applicant_id} saved.", icon=":material/task_alt:")
+        if complete:
+            st.toast(f"Review of {applicant_id} saved.", icon=":material/task_alt:")
 
 
 def is_done(applicant_id: str) -> bool:
@@ -76,23 +81,57 @@ def is_done(applicant_id: str) -> bool:
 
 
 def label(applicant: Applicant) -> str:
-    """The queue entry: done mark, id, and the name unless the cycle is blind."""
-    mark = "✓" if is_done(applicant.applicant_id) else "○"
+    """The queue entry: done (✓), part-scored (◐) or open (○), id, and the name unless the
+    cycle is blind."""
+    started = applicant.applicant_id in kept
+    mark = "✓" if is_done(applicant.applicant_id) else "◐" if started else "○"
     if cycle.blind:
         return f"{mark} {applicant.applicant_id}"
     return f"{mark} {applicant.applicant_id} · {_common.plain(applicant.name)}"
 
 
+def take_back(applicant_id: str) -> None:
+    """Take back one's own conflict (a callback): the applicant is in the queue again."""
+    try:
+        workflow.take_back_conflict(store, user, cycle.name, applicant_id)
+    except SelectorError as exc:
+        ss[state.SAVE_ERROR] = str(exc)
+    else:
+        ss[state.CURRENT_APPLICANT] = applicant_id
+        ss.pop("queue", None)
+
+
+def show_conflicts() -> None:
+    """The conflicts of interest this reviewer declared, each with a way to take it back."""
+    mine = workflow.own_conflicts(store, user, cycle.name)
+    if not mine:
+        return
+    with st.expander(f"Conflicts you declared ({len(mine)})", icon=":material/block:"):
+        for conflict in mine:
+            what, undo = st.columns([3, 2], vertical_alignment="center")
+            reason = f" · {_common.plain(conflict.reason)}" if conflict.reason else ""
+            what.markdown(f"{conflict.applicant_id}{reason}")
+            undo.button(
+                "Take back",
+                key=f"take_back_{conflict.applicant_id}",
+                icon=":material/undo:",
+                on_click=take_back,
+                args=(conflict.applicant_id,),
+                help="You review this applicant again: the assignment is open once more.",
+            )
+
+
 st.title("My reviews")
+if error := ss.get(state.SAVE_ERROR):
+    st.error(f"Not saved: {error}", icon=":material/error:")
+    ss[state.SAVE_ERROR] = None
 if not applicants:
     st.info("No applicants are assigned to you in this cycle yet.")
+    show_conflicts()
     st.stop()
 
 done = sum(is_done(a) for a in applicants)
 st.progress(done / len(applicants), text=f"{done} of {len(applicants)} reviewed")
-if error := ss.get(state.SAVE_ERROR):
-    st.error(f"Not saved: {error}", icon=":material/error:")
-    ss[state.SAVE_ERROR] = None
 
 queue_col, app_col, score_col = st.columns([1.3, 2, 2], gap="medium")
 with queue_col:
@@ -104,6 +143,7 @@ with queue_col:
         )
     current = st.radio("Queue", ids, format_func=lambda a: label(applicants[a]), key="queue")
     ss[state.CURRENT_APPLICANT] = current
+    show_conflicts()
 
 applicant = applicants[current]
 draft = draft_of(current)
@@ -128,16 +168,31 @@ with app_col:
             else:
                 st.caption("(no answer)")
 
-    with st.expander("Declare a conflict of interest", icon=":material/block:"):
+    pending = ss[state.CONFLICT_PENDING] == (cycle.name, current)
+    with st.expander("Declare a conflict of interest", icon=":material/block:", expanded=pending):
         reason = st.text_input("Reason (optional)", key=f"conflict_reason_{current}")
         if st.button("I have a conflict with this applicant", key=f"conflict_{current}"):
-            try:
-                store.declare_conflict(user, cycle.name, current, reason=reason)
-            except SelectorError as exc:
-                _common.show_error(exc)
-            else:
-                ss[state.CURRENT_APPLICANT] = None
-                del ss["queue"]
+            ss[state.CONFLICT_PENDING] = (cycle.name, current)
+            st.rerun()
+        if pending:
+            st.warning(
+                f"Declare a conflict of interest with {current}? It leaves your queue and your "
+                "review does not count. You can take it back under **Conflicts you declared**.",
+                icon=":material/help:",
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, declare it", key=f"conflict_confirm_{current}", type="primary"):
+                ss[state.CONFLICT_PENDING] = None
+                try:
+                    workflow.declare_conflict(store, user, cycle.name, current, reason)
+                except SelectorError as exc:
+                    _common.show_error(exc)
+                else:
+                    ss[state.CURRENT_APPLICANT] = None
+                    del ss["queue"]
+                    st.rerun()
+            if no.button("Cancel", key=f"conflict_cancel_{current}"):
+                ss[state.CONFLICT_PENDING] = None
                 st.rerun()
 
 with score_col:
@@ -154,7 +209,10 @@ with score_col:
                 on_click=lambda: ss.update(queue=following[0]),
             )
     else:
-        st.caption(f"{scored} of {len(criteria)} criteria scored; saved once all are scored.")
+        st.caption(
+            f"{scored} of {len(criteria)} criteria scored: kept as a draft (it survives logging "
+            "out and a refresh), saved as your review once all are scored."
+        )
     for c in criteria:
         levels = [int(x) for x in c.levels]
         value = draft.get(c.id)

@@ -14,7 +14,9 @@ LAST_SEEN = "last_seen"  # time.time() of the last interaction, for the session 
 NOTICE = "notice"  # a one-shot message for the next page shown (e.g. "session timed out")
 CYCLE = "cycle"  # name of the cycle being worked on (sidebar selectbox key)
 SAVE_ERROR = "save_error"  # why the last automatic save of a review failed, shown once
-DRAFTS = "drafts"  # {(cycle, applicant_id): {criterion_id: level, "comment": text}}
+# {(cycle, applicant_id): {criterion_id: level, "comment": text}}: the session's copy of the
+# scores being given (the draft itself is kept in the database, Store.save_draft)
+DRAFTS = "drafts"
 CURRENT_APPLICANT = "current_applicant"  # reviewer's open applicant id
 INTAKE = "intake"  # the last IntakeResult on the Upload page
 UPLOAD_NAME = "upload_name"  # (cycle, sha256 of the bytes, mapping) INTAKE was read with
@@ -24,6 +26,8 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 SCENARIOS = "scenarios"
 ROBUSTNESS = "robustness"  # {(cycle, scenario): (decision it was assessed for, Robustness)}
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
+STARTED = "started"  # the guided start's result to show once: {"chair", "password", "cycle"}
+CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to confirm
 FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
@@ -45,6 +49,8 @@ def init() -> None:
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
+    ss.setdefault(STARTED, None)
+    ss.setdefault(CONFLICT_PENDING, None)
     ss.setdefault(ROBUSTNESS, {})
     ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})

@@ -48,10 +48,13 @@ except SelectorError as exc:
     _common.show_error(exc)
     st.info(
         "Start a cycle of your own with **New cycle** above, then upload the export into it. "
-        "On the demo database, first add a coordinator account for yourself under "
-        "**Reviewers & assignments**: real data ends the public demo logins.",
+        "On the demo database, **Start for real** makes your own coordinator account, the "
+        "chair's and your first cycle in one step: real data ends the public demo logins.",
         icon=":material/info:",
     )
+    leaving = workflow.demo_coordinator(store)
+    if leaving is not None and leaving.email == user.email:
+        st.page_link("app_pages/start.py", label="Start for real", icon=":material/rocket_launch:")
     st.stop()
 
 upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")

@@ -43,11 +43,12 @@ class Summary:
     applicants: int
     reviews: int
     size: int  # bytes
+    drafts: int = 0  # part-scored reviews (revision 0005; none before)
 
     def __str__(self) -> str:
         return (
             f"{self.cycles} cycle(s), {self.applicants} applicant(s), {self.reviews} review(s), "
-            f"schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
+            f"{self.drafts} draft(s), schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
         )
 
 
@@ -88,12 +89,16 @@ def summarize(conn: sqlite3.Connection, path: Path) -> Summary:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    has_drafts = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_drafts'"
+    ).fetchone()
     return Summary(
         row[0] if row else None,
         count("cycles"),
         count("applicants"),
         count("reviews"),
         path.stat().st_size,
+        count("review_drafts") if has_drafts else 0,
     )
 
 

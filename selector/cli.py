@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("applicants", "applications"),
     ("scores", "scores"),
     ("users", "users"),
+    ("start", "users"),
     ("cycles", "cycles"),
     ("assign", "review"),
     ("calibrate", "review"),

@@ -422,6 +422,8 @@ def test_declaring_a_conflict_removes_the_applicant(db: Store) -> None:
     queue = r1_queue(db)
     at = app_as(db, "r1")
     at.button(key=f"conflict_{queue[0]}").click().run()
+    assert queue[0] in r1_queue(db)  # not before it is confirmed
+    at.button(key=f"conflict_confirm_{queue[0]}").click().run()
     no_exceptions(at)
     assert queue[0] not in r1_queue(db)
     assert queue[0] not in at.radio(key="queue").options[0]

@@ -59,8 +59,31 @@ def register_import(sub: Subparsers) -> None:
 
 def register_applicants(sub: Subparsers) -> None:
     group = actions(
-        sub.add_parser("applicants", help="merge two records of one person"),
+        sub.add_parser(
+            "applicants", help="list, withdraw or restore applicants; merge two records of one"
+        ),
         "applicants_command",
+    )
+    for name, func, text in (
+        ("withdraw", run_withdraw, "withdraw one applicant: out of assignments and selection"),
+        ("restore", run_restore, "restore a withdrawn applicant, with their reviews"),
+    ):
+        w = db_command(
+            group,
+            name,
+            func,
+            help=text,
+            description=text[0].upper() + text[1:] + "; reviews are kept. Audited, with the "
+            "reason.",
+        )
+        w.add_argument("applicant", metavar="ID", help="the applicant id")
+        w.add_argument("--reason", default="", help="why (kept in the audit log)")
+    db_command(
+        group,
+        "list",
+        run_list,
+        help="list the applicants with their status and saved reviews",
+        with_json=True,
     )
     p = db_command(
         group,
@@ -194,4 +217,45 @@ def run_merge(args: argparse.Namespace) -> int:
     )
     for email in done.dropped:
         print(f"  {email} had reviewed both: the review of {done.keep} is kept (see the audit log)")
+    return 0
+
+
+def _set_withdrawn(args: argparse.Namespace, withdrawn: bool) -> int:
+    from selector import workflow
+
+    store = open_store(args.db)
+    changed = workflow.set_withdrawn(
+        store,
+        store.system_user(),
+        args.cycle,
+        args.applicant,
+        withdrawn=withdrawn,
+        reason=args.reason,
+    )
+    state = "withdrawn" if withdrawn else "restored"
+    print(f"{args.applicant} {state}" if changed else f"{args.applicant} was already {state}")
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    return _set_withdrawn(args, True)
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    return _set_withdrawn(args, False)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from selector import workflow
+
+    store = open_store(args.db)
+    rows = workflow.applicant_statuses(store, store.system_user(), args.cycle)
+    if args.json:
+        print_json([asdict(r) for r in rows])
+        return 0
+    for r in rows:
+        state = "withdrawn" if r.withdrawn else "active"
+        print(f"{r.applicant_id:<10} {state:<9} {r.reviews:>2} review(s)  {r.name}")
     return 0

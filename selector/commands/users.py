@@ -58,27 +58,59 @@ def register(sub: Subparsers) -> None:
     ul.add_argument("--role", choices=roles, default=None, help="only this role")
 
 
-PARSERS = {"users": register}
+def register_start(sub: Subparsers) -> None:
+    p = db_command(
+        sub,
+        "start",
+        run_start,
+        help="leave the demo: your coordinator account, the chair's, the first cycle",
+        description="The guided start, all or nothing: add your own coordinator account and "
+        "the chair's, create the first real cycle (with --config, else the bundled config) "
+        "and end the demo's public logins. Everything is checked before anything is written. "
+        "Your password comes from --password-file (first line) or is typed twice; the chair's "
+        "from --chair-password-file, else a one-time password is printed once, last.",
+        cycle=False,
+    )
+    p.add_argument("--coordinator-email", required=True, help="your e-mail (your login)")
+    p.add_argument("--coordinator-name", default="", help="your name (default: from the e-mail)")
+    p.add_argument("--password-file", metavar="FILE", help="read your password from FILE")
+    p.add_argument("--chair-email", required=True, help="the chair's e-mail (their login)")
+    p.add_argument("--chair-name", default="", help="the chair's name (default: from the e-mail)")
+    p.add_argument(
+        "--chair-password-file", metavar="FILE", help="the chair's password (else a one-time one)"
+    )
+    p.add_argument("--cycle", required=True, help="the name of the first real cycle, e.g. 2027")
+    p.add_argument("--config", metavar="FILE", help="its track config (default: the bundled one)")
+
+
+PARSERS = {"users": register, "start": register_start}
 
 
 def read_password(args: argparse.Namespace) -> str | None:
     """The new account's password: none, the first line of --password-file, or typed twice."""
-    from selector.errors import InputError, Location
+    from selector.errors import InputError
 
     if args.no_password:
         return None
     if args.password_file:
-        try:
-            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise InputError(
-                "file_unreadable", f"cannot read: {exc.strerror}", Location(file=args.password_file)
-            ) from None
-        return lines[0] if lines else ""
+        return _password_file(args.password_file)
     first, again = _prompt(f"password for {args.email}: "), _prompt("again: ")
     if again != first:
         raise InputError("password_mismatch", "the two passwords differ; nothing was changed")
     return first
+
+
+def _password_file(path: str) -> str:
+    """The first line of a password file."""
+    from selector.errors import InputError, Location
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(
+            "file_unreadable", f"cannot read: {exc.strerror}", Location(file=path)
+        ) from None
+    return lines[0] if lines else ""
 
 
 def _prompt(prompt: str) -> str:
@@ -158,4 +190,35 @@ def run_list(args: argparse.Namespace) -> int:
         )
     if cycle is not None:
         print(f"(open: assigned reviews not complete in cycle {cycle})")
+    return 0
+
+
+def run_start(args: argparse.Namespace) -> int:
+    from selector import workflow
+
+    if args.password_file:
+        password = again = _password_file(args.password_file)
+    else:
+        password = _prompt(f"password for {args.coordinator_email}: ")
+        again = _prompt("again: ")
+    chair_password = _password_file(args.chair_password_file) if args.chair_password_file else None
+    config_text = workflow.read_config(args.config) if args.config else None
+    store = open_store(args.db)
+    done = workflow.start_real_use(
+        store,
+        store.system_user(),
+        coordinator_email=args.coordinator_email,
+        coordinator_name=args.coordinator_name or args.coordinator_email.split("@")[0],
+        password=password,
+        password_again=again,
+        chair_email=args.chair_email,
+        chair_name=args.chair_name or args.chair_email.split("@")[0],
+        chair_password=chair_password,
+        cycle=args.cycle,
+        config_text=config_text,
+    )
+    print(f"added coordinator {done.coordinator.email} and chair {done.chair.email}")
+    print(f"created cycle {done.cycle.name}; the demo logins are disabled")
+    if done.chair_password is not None:
+        _print_one_time("the chair", done.chair.email, done.chair_password)
     return 0

@@ -17,6 +17,7 @@ One :class:`Store` facade, one module per concern behind it::
     applicants.py   import planning and applying, reading, withdrawing and restoring
     assignments.py  assigning reviewers, manual overrides
     reviews.py      saving and reading reviews, conflicts of interest
+    drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
@@ -58,6 +59,9 @@ Public API::
     reviews(actor, cycle) -> list[Review]
     declare_conflict(actor, cycle, applicant_id, reason="", *, reviewer_email=None, declared=True)
     conflicts(actor, cycle) -> list[Conflict]
+    save_draft(actor, cycle, applicant_id, scores, comment=""); discard_draft(...) -> bool
+    draft(actor, cycle, applicant_id) -> Draft | None; drafts(actor, cycle) -> {id: Draft}
+    start_real_use(actor, coordinator, chair, cycle, config_text) -> (coordinator, chair, Cycle)
     selection_inputs(actor, cycle) -> (applicants, reviews)
     record_run(actor, cycle, *, config_text, decision, final=False, input_hash=None,
                inputs=None) -> int
@@ -74,7 +78,8 @@ from __future__ import annotations
 from selector.demo_accounts import DEMO_CYCLE
 from selector.store.applicants import ImportReport, MergeReport, mass_withdrawal
 from selector.store.assignments import AssignmentReport, AssignmentsMixin
-from selector.store.cycles import Cycle
+from selector.store.cycles import Cycle, NewAccount
+from selector.store.drafts import Draft, DraftsMixin
 from selector.store.engine import (
     DEFAULT_PATH,
     MIGRATION_LOCK_KEY,
@@ -103,6 +108,7 @@ from selector.store.schema import (
     AuditRow,
     Base,
     CycleRow,
+    DraftRow,
     ReviewRow,
     RunRow,
     SecretRow,
@@ -125,8 +131,11 @@ __all__ = [
     "Conflict",
     "Cycle",
     "CycleRow",
+    "Draft",
+    "DraftRow",
     "ImportReport",
     "MergeReport",
+    "NewAccount",
     "ReviewRow",
     "Run",
     "RunRow",
@@ -146,5 +155,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin):
     """The review workflow's database. See the module docstring for the API."""

@@ -25,6 +25,7 @@ from selector.store.schema import (
     ApplicantRow,
     AssignmentRow,
     CycleRow,
+    DraftRow,
     ReviewRow,
     UserRow,
     utcnow,
@@ -430,33 +431,38 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
             )
 
     def _set_withdrawn(
-        self, actor: User, cycle: str | None, applicant_id: str, withdrawn: bool
-    ) -> None:
+        self, actor: User, cycle: str | None, applicant_id: str, withdrawn: bool, reason: str
+    ) -> bool:
         actor.require(Action.IMPORT)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = self._applicant_row(s, cycle_row, applicant_id)
-            if row.withdrawn != withdrawn:
-                action = "applicant.withdraw" if withdrawn else "applicant.restore"
-                self._audit(
-                    s,
-                    actor,
-                    cycle_row,
-                    action,
-                    applicant_id,
-                    {"withdrawn": row.withdrawn},
-                    {"withdrawn": withdrawn},
-                )
-                row.withdrawn = withdrawn
-                row.updated_at = utcnow()
+            if row.withdrawn == withdrawn:
+                return False
+            action = "applicant.withdraw" if withdrawn else "applicant.restore"
+            new: dict[str, Any] = {"withdrawn": withdrawn}
+            if reason.strip():
+                new["reason"] = reason.strip()
+            self._audit(
+                s, actor, cycle_row, action, applicant_id, {"withdrawn": row.withdrawn}, new
+            )
+            row.withdrawn = withdrawn
+            row.updated_at = utcnow()
+            return True
 
-    def withdraw_applicant(self, actor: User, cycle: str | None, applicant_id: str) -> None:
-        """Mark an applicant withdrawn: kept with their reviews, not selectable."""
-        self._set_withdrawn(actor, cycle, applicant_id, True)
+    def withdraw_applicant(
+        self, actor: User, cycle: str | None, applicant_id: str, reason: str = ""
+    ) -> bool:
+        """Mark an applicant withdrawn (the reason audited): kept with their reviews, out of
+        the assignments and the selection pool. Whether it changed anything."""
+        return self._set_withdrawn(actor, cycle, applicant_id, True, reason)
 
-    def restore_applicant(self, actor: User, cycle: str | None, applicant_id: str) -> None:
-        """Undo a withdrawal: the applicant is selectable again, with every review kept."""
-        self._set_withdrawn(actor, cycle, applicant_id, False)
+    def restore_applicant(
+        self, actor: User, cycle: str | None, applicant_id: str, reason: str = ""
+    ) -> bool:
+        """Undo a withdrawal: the applicant is selectable again, with every review and
+        assignment kept. Whether it changed anything."""
+        return self._set_withdrawn(actor, cycle, applicant_id, False, reason)
 
     def merge_applicants(
         self, actor: User, cycle: str | None, keep_id: str, other_id: str
@@ -548,6 +554,14 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                 s.delete(assignment)
             else:
                 assignment.applicant_pk = keep.id
+        keep_drafts = set(
+            s.scalars(select(DraftRow.reviewer_id).where(DraftRow.applicant_pk == keep.id))
+        )
+        for draft in s.scalars(select(DraftRow).where(DraftRow.applicant_pk == other.id)).all():
+            if draft.reviewer_id in keep_drafts or draft.reviewer_id in keep_reviewers:
+                s.delete(draft)  # the kept record's draft or review is the one that stays
+            else:
+                draft.applicant_pk = keep.id
         s.flush()
         return moved, dropped
 

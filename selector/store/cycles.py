@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.auth import Action, User
+from selector.auth import (
+    MIN_PASSWORD_LENGTH,
+    SYSTEM_USER,
+    Action,
+    Role,
+    User,
+    hash_password,
+    normalize_email,
+)
 from selector.config import TrackConfig, loads_config
-from selector.demo_accounts import DEMO_CYCLE
-from selector.errors import InputError
+from selector.demo_accounts import DEMO_CYCLE, accounts, demo_emails
+from selector.emails import is_email
+from selector.errors import InputError, PermissionDenied, SelectorError
 from selector.store.schema import CycleRow
-from selector.store.users import UsersMixin
+from selector.store.users import UsersMixin, _to_user
 
 
 @functools.lru_cache(maxsize=32)
@@ -40,6 +49,17 @@ class Cycle:
     def config(self) -> TrackConfig:
         """The validated track config of this cycle."""
         return _parse_config(self.config_text, self.name)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account the guided start makes: e-mail, name and password (as typed; typed twice
+    when ``password_again`` is given)."""
+
+    email: str
+    name: str
+    password: str
+    password_again: str | None = None
 
 
 def to_cycle(row: CycleRow) -> Cycle:
@@ -142,3 +162,84 @@ class CyclesMixin(UsersMixin):
                 self._audit(s, actor, row, "cycle.config", row.name, row.config_text, config_text)
                 row.config_text = config_text
             return to_cycle(row)
+
+    def start_real_use(
+        self,
+        actor: User,
+        coordinator: NewAccount,
+        chair: NewAccount,
+        cycle: str,
+        config_text: str,
+    ) -> tuple[User, User, Cycle]:
+        """The guided way from the demo to real use, all or nothing: the coordinator's and
+        the chair's own accounts and the first real cycle are made, and the demo logins end,
+        in one transaction, so nobody is locked out on the way.
+
+        Everything is checked before anything is written, and every problem is named at once
+        (one :class:`InputError` ``start_invalid`` listing them). From the dashboard only the
+        demo coordinator may, while the demo logins work; the CLI (system user) always."""
+        if not actor.system and not (
+            actor.role == Role.COORDINATOR and actor.email in demo_emails() and self._demo_live()
+        ):
+            raise PermissionDenied(
+                "start_not_demo",
+                "the guided start leaves the demo; with the demo over, add accounts under "
+                "Reviewers & assignments and cycles on the Upload page",
+                action="start real use",
+                role=str(actor.role),
+            )
+        name = cycle.strip()
+        problems = self._start_problems(coordinator, chair, name, config_text)
+        if problems:
+            raise InputError("start_invalid", "; ".join(problems), problems=problems)
+        hashes = [hash_password(a.password) for a in (coordinator, chair)]  # slow: outside
+        with self._tx() as s:
+            made = [
+                self._insert_user(
+                    s, actor, normalize_email(a.email), a.name.strip() or a.email, role, h, ""
+                )
+                for a, role, h in zip(
+                    (coordinator, chair), (Role.COORDINATOR, Role.CHAIR), hashes, strict=True
+                )
+            ]
+            row = self._insert_cycle(s, actor, name, config_text)
+            for demo in accounts():
+                self._disable_login(s, SYSTEM_USER, demo["email"])
+            return _to_user(made[0]), _to_user(made[1]), to_cycle(row)
+
+    def _start_problems(
+        self, coordinator: NewAccount, chair: NewAccount, cycle: str, config_text: str
+    ) -> list[str]:
+        """Every reason :meth:`start_real_use` would fail, in words (empty: it will not)."""
+        problems: list[str] = []
+        emails = {}
+        for who, account in (("coordinator", coordinator), ("chair", chair)):
+            email = normalize_email(account.email)
+            emails[who] = email
+            if not is_email(email):
+                problems.append(f"the {who}'s e-mail {account.email.strip()!r} is not an address")
+            elif email in demo_emails():
+                problems.append(f"the {who}'s e-mail is a demo account's; use a real one")
+            elif self.user(email) is not None:
+                problems.append(f"an account {email!r} already exists")
+            if len(account.password) < MIN_PASSWORD_LENGTH:
+                problems.append(
+                    f"the {who}'s password needs at least {MIN_PASSWORD_LENGTH} characters"
+                )
+            elif account.password_again not in (None, account.password):
+                problems.append(f"the {who}'s two passwords differ")
+        if emails["coordinator"] and emails["coordinator"] == emails["chair"]:
+            problems.append("the chair needs an e-mail of their own, not the coordinator's")
+        if not cycle:
+            problems.append("the cycle needs a name")
+        elif cycle == DEMO_CYCLE:
+            problems.append(f"{DEMO_CYCLE!r} is the demo cycle's name; choose another")
+        else:
+            with self._tx(write=False) as s:
+                if s.scalar(select(CycleRow.id).where(CycleRow.name == cycle)) is not None:
+                    problems.append(f"a cycle named {cycle!r} already exists")
+        try:
+            loads_config(config_text, f"cycle {cycle or 'new'}")
+        except SelectorError as exc:
+            problems.append(str(exc))
+        return problems

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from selector.auth import SEED_USER, Action, Role, User, normalize_email
@@ -25,6 +25,7 @@ from selector.store.schema import (
     AuditRow,
     Base,
     CycleRow,
+    DraftRow,
     ReviewRow,
     UserRow,
     utcnow,
@@ -81,6 +82,20 @@ class _Pair:
 
     def values(self) -> dict[str, Any]:
         return {"scores": dict(self.scores), "comment": self.comment, "conflict": self.conflict}
+
+
+def _drop_drafts(s: Session, pairs: set[tuple[int, int]]) -> None:
+    """Delete the drafts of these (applicant key, reviewer id) pairs: their reviews were
+    saved (one statement, executed for many)."""
+    if not pairs:
+        return
+    drafts = Base.metadata.tables[DraftRow.__tablename__]
+    s.execute(
+        delete(drafts).where(
+            drafts.c.applicant_pk == bindparam("pk"), drafts.c.reviewer_id == bindparam("uid")
+        ),
+        [{"pk": pk, "uid": uid} for pk, uid in sorted(pairs)],
+    )
 
 
 class ReviewsMixin(UsersMixin, AccessMixin):
@@ -144,6 +159,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             kinds = {pk: kind for pk, kind in s.execute(assigned)}
 
         audit: list[dict[str, Any]] = []
+        saved: set[tuple[int, int]] = set()
         now = utcnow()
         for review in batch:
             email = emails[review.reviewer]
@@ -182,6 +198,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
                 "comment": review.comment,
                 "conflict": review.conflict,
             }
+            saved.add((pk, uid))  # the review replaces any draft of it
             if pair is None:
                 old = None
                 pairs[pk, uid] = _Pair(
@@ -226,6 +243,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             s.execute(update(reviews).where(reviews.c.id == bindparam("row_id")), changed)
         if audit:
             s.execute(insert(log), audit)
+        _drop_drafts(s, saved)
 
     def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
         """Save (create or replace) one review; a reviewer only their own, of an applicant
@@ -393,6 +411,31 @@ class ReviewsMixin(UsersMixin, AccessMixin):
                 old,
                 {"conflict": declared, "reason": row.conflict_reason},
             )
+            if lifting:
+                self._reopen(s, actor, cycle_row, row, target)
+
+    def _reopen(
+        self, s: Session, actor: User, cycle: CycleRow, row: ReviewRow, target: str
+    ) -> None:
+        """After a conflict is taken back: the pair is an open review again. A review row
+        the declaration made (no scores, no comment) goes, so nothing counts it as a review;
+        an assignment a reassignment dropped meanwhile comes back (pinned), unless a
+        coordinator excluded the pair."""
+        if not row.scores and not row.comment:
+            s.delete(row)
+        kind = s.scalar(
+            select(AssignmentRow.kind).where(
+                AssignmentRow.applicant_pk == row.applicant_pk,
+                AssignmentRow.reviewer_id == row.reviewer_id,
+            )
+        )
+        if kind is None:
+            s.add(
+                AssignmentRow(
+                    applicant_pk=row.applicant_pk, reviewer_id=row.reviewer_id, kind="manual"
+                )
+            )
+            self._audit(s, actor, cycle, "assignment.set", target, None, "manual")
 
     def conflicts(self, actor: User, cycle: str | None) -> list[Conflict]:
         """Declared conflicts; a reviewer gets only their own."""

@@ -99,6 +99,21 @@ class ReviewRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DraftRow(Base):
+    """A reviewer's part-scored review, kept until the review is saved (revision 0005).
+
+    Not a review: nothing that reads reviews (calibration, selection, progress) reads it."""
+
+    __tablename__ = "review_drafts"
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class RunRow(Base):
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(primary_key=True)

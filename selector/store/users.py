@@ -316,8 +316,8 @@ class UsersMixin(StoreCore):
         if not actor.system and actor.email in demo_emails() and role != actor.role:
             raise InputError(
                 "demo_leave_first",
-                f"first add a {actor.role.value} account for yourself (Reviewers & "
-                "assignments): real data ends the public demo logins, this one too",
+                f"first add a {actor.role.value} account for yourself (Start for real, or "
+                "Reviewers & assignments): real data ends the public demo logins, this one too",
             )
         return True
 

@@ -6,6 +6,13 @@ dashboard page alike, so neither face holds logic of its own.
   :func:`preview_text`); CLI `import` (``--dry-run``), page Upload.
 - merge two records of one person: :func:`merge_applicants`; CLI `applicants merge`,
   page Upload.
+- withdraw or restore one applicant: :func:`set_withdrawn` (a reason audited),
+  :func:`applicant_statuses`; CLI `applicants withdraw|restore|list`, page Applicants.
+- leave the demo for real use: :func:`start_real_use` (own coordinator and chair accounts,
+  the first cycle, the demo logins ended, all or nothing); CLI `start`, page Start for real.
+- a reviewer's own work: :func:`keep_scores` (a draft until every criterion is scored, then
+  the review), :func:`declare_conflict`, :func:`take_back_conflict`, :func:`own_conflicts`;
+  page My reviews.
 - create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
   CLI `cycles create`, page Upload (New cycle).
 - import scores: :func:`import_scores`; CLI `scores import`.
@@ -46,6 +53,7 @@ from selector.workflow.accounts import (
     list_accounts,
     reset_password,
 )
+from selector.workflow.applicants import ApplicantStatus, applicant_statuses, set_withdrawn
 from selector.workflow.application import (
     ApplicationView,
     ReviewLine,
@@ -80,6 +88,12 @@ from selector.workflow.progress import (
     review_progress,
 )
 from selector.workflow.report import decision_report, report_pdf, scenario_report
+from selector.workflow.reviews import (
+    declare_conflict,
+    keep_scores,
+    own_conflicts,
+    take_back_conflict,
+)
 from selector.workflow.robustness import robustness_rows, scenario_robustness
 from selector.workflow.roster import RosterResult, roster_of_final_run
 from selector.workflow.runs import Verification, find_run, list_runs, verify_run
@@ -95,9 +109,11 @@ from selector.workflow.scenario import (
     unfinalise,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
+from selector.workflow.start import Started, demo_coordinator, start_real_use
 
 __all__ = [
     "Account",
+    "ApplicantStatus",
     "ApplicationView",
     "CycleDecision",
     "FileDecision",
@@ -109,8 +125,10 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "Started",
     "Verification",
     "add_reviewer",
+    "applicant_statuses",
     "application_view",
     "assess",
     "create_cycle",
@@ -119,6 +137,8 @@ __all__ = [
     "decide_scenario",
     "decision_json",
     "decision_report",
+    "declare_conflict",
+    "demo_coordinator",
     "disable_account",
     "enable_account",
     "export_scores",
@@ -127,6 +147,7 @@ __all__ = [
     "import_applications",
     "import_scores",
     "import_target",
+    "keep_scores",
     "list_accounts",
     "list_runs",
     "locks_differ",
@@ -135,6 +156,7 @@ __all__ = [
     "min_per_value_text",
     "open_reviews",
     "open_reviews_of",
+    "own_conflicts",
     "preview_import",
     "preview_rows",
     "preview_text",
@@ -148,8 +170,11 @@ __all__ = [
     "scenario_config_text",
     "scenario_report",
     "scenario_robustness",
+    "set_withdrawn",
     "settle",
     "stale_reason",
+    "start_real_use",
+    "take_back_conflict",
     "unfinalise",
     "verify_run",
 ]
