@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from selector import __version__
+from selector.commands._common import close_stores
 from selector.errors import SelectorError, describe_unexpected
 
 #: Each command (as `selector --help` lists them, in order) and its module in
@@ -97,3 +98,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        close_stores()

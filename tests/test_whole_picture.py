@@ -6,6 +6,7 @@ finalising undone by an audited entry."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -124,12 +125,15 @@ def test_select_on_a_stored_cycle_warns_about_open_reviews(
 
 
 def tmp_config(store: Store, *, size: int) -> str:
+    """The bundled config with a smaller cohort, written beside the test's files (``store``
+    is kept for the callers' sake; a PostgreSQL URL names no folder)."""
+    del store
     text = (
         DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
         .replace("size = 10", f"size = {size}")
         .replace("min_distinct = 5", "min_distinct = 1")
     )
-    path = Path(store.url.removeprefix("sqlite:///")).parent / "small.toml"
+    path = Path(tempfile.mkdtemp(prefix="selector-config-")) / "small.toml"
     path.write_text(text, encoding="utf-8")
     return str(path)
 

@@ -76,7 +76,21 @@ def open_store(url: str | None) -> Store:
     user: whoever holds the database URL holds every right."""
     from selector.store import Store
 
-    return Store(url)
+    store = Store(url)
+    _OPENED.append(store)
+    return store
+
+
+#: The stores this CLI run opened, closed by :func:`close_stores` when the command ends (an
+#: embedded caller, such as a test running many commands in one process, keeps no
+#: connections open).
+_OPENED: list[Store] = []
+
+
+def close_stores() -> None:
+    """Close every store the command opened."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def add_map_argument(p: argparse.ArgumentParser) -> None:
