@@ -69,7 +69,8 @@ with col_progress:
         long = per_reviewer.melt(
             id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
         )
-        st.altair_chart(
+        most_open = per_reviewer.sort_values("Open", ascending=False).iloc[0]
+        _common.chart(
             alt.Chart(long)
             .mark_bar()
             .encode(
@@ -77,12 +78,15 @@ with col_progress:
                 y=alt.Y("Reviewer:N", sort=None, title=None),
                 color=alt.Color(
                     "State:N",
-                    scale=alt.Scale(domain=["Complete", "Open"], range=["#5b3f8c", "#d9d2e9"]),
+                    scale=alt.Scale(domain=["Complete", "Open"], range=["#5b3f8c", "#9a86c2"]),
                     legend=alt.Legend(orient="bottom", title=None),
                 ),
                 tooltip=["Reviewer", "State", "n"],
             ),
+            per_reviewer,
             key="progress_chart",
+            summary=f"Complete and open reviews of {len(per_reviewer)} reviewers; the most "
+            f"open: {most_open['Reviewer']} ({most_open['Open']}).",
         )
 
 with col_spread:
@@ -93,7 +97,9 @@ with col_spread:
     if totals.empty:
         st.info("No complete reviews yet.")
     else:
-        st.altair_chart(
+        spread = totals.groupby("Reviewer")["Total"].describe()[["min", "50%", "max"]]
+        spread.columns = ["Lowest", "Median", "Highest"]
+        _common.chart(
             alt.Chart(totals)
             .mark_boxplot(extent="min-max", color="#5b3f8c")
             .encode(
@@ -104,7 +110,10 @@ with col_spread:
                 ),
                 y=alt.Y("Reviewer:N", title=None),
             ),
+            spread.reset_index(),
             key="spread_chart",
+            summary=f"Review totals per reviewer: medians from {spread['Median'].min():g} "
+            f"to {spread['Median'].max():g} (scale {config.min_total:g}–{config.max_total:g}).",
         )
         st.caption(
             "Each box is one reviewer's review totals. Leniency: a reviewer's mean minus the "
@@ -147,14 +156,19 @@ criterion_alpha = pd.DataFrame(
     ]
 )
 if not criterion_alpha.empty:
-    st.altair_chart(
+    by_alpha = criterion_alpha.sort_values("α")
+    low, high = by_alpha.iloc[0], by_alpha.iloc[-1]
+    _common.chart(
         alt.Chart(criterion_alpha)
         .mark_bar(color="#5b3f8c")
         .encode(
             x=alt.X("α:Q", scale=alt.Scale(domain=[min(0.0, criterion_alpha["α"].min()), 1])),
             y=alt.Y("Criterion:N", sort=None, title=None),
         ),
+        criterion_alpha.round(2),
         key="criterion_alpha_chart",
+        summary=f"Krippendorff's α per criterion: lowest {low['Criterion']} "
+        f"({low['α']:.2f}), highest {high['Criterion']} ({high['α']:.2f}).",
     )
 
 # --- disagreements ---------------------------------------------------------------------------

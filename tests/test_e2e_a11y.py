@@ -11,8 +11,6 @@ serve all the pages (the server fixture and helpers are those of tests/test_e2e_
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
+from selector import workflow
 from selector.config import DEFAULT_CONFIG_PATH
 from selector.store import Store
 from tests.test_e2e_browser import (
@@ -198,14 +197,9 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         log_out(page)
 
         store.set_assignment(system, CYCLE, newcomer, reviewer, True)
-        done = subprocess.run(
-            [sys.executable, "-m", "selector", "scores", "import"]
-            + [str(REPO / "data" / "demo_scores.csv"), "--cycle", CYCLE, "--db", db_url],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        demo_scores = (REPO / "data" / "demo_scores.csv").read_bytes()
+        imported = workflow.import_scores(store, system, CYCLE, demo_scores, filename="s.csv")
+        assert imported.saved and not imported.rejected
 
         # Reviewer: after logging in, the keyboard alone opens the newcomer and scores it.
         log_in(page, reviewer, PASSWORD)
