@@ -69,7 +69,8 @@ with col_progress:
         long = per_reviewer.melt(
             id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
         )
-        most_open = per_reviewer.sort_values("Open", ascending=False).iloc[0]
+        most = per_reviewer.sort_values("Open", ascending=False).iloc[0]
+        busiest = f"; most open: {most['Reviewer']} ({most['Open']})" if most["Open"] else ""
         _common.chart(
             alt.Chart(long)
             .mark_bar()
@@ -85,8 +86,8 @@ with col_progress:
             ),
             per_reviewer,
             key="progress_chart",
-            summary=f"Complete and open reviews of {len(per_reviewer)} reviewers; the most "
-            f"open: {most_open['Reviewer']} ({most_open['Open']}).",
+            summary=f"Reviews of {len(per_reviewer)} reviewers: {progress.complete} of "
+            f"{progress.assigned} complete{busiest}.",
         )
 
 with col_spread:

@@ -159,7 +159,7 @@ with score_col:
         levels = [int(x) for x in c.levels]
         value = draft.get(c.id)
         st.radio(
-            f"**{c.label}** (weight {c.weight:g})",
+            f"{c.label} (weight {c.weight:g})",  # plain: a label is also the accessible name
             levels,
             index=levels.index(int(value)) if value is not None else None,  # type: ignore[call-overload]
             captions=[c.anchors.get(str(level), "") for level in levels],

@@ -87,7 +87,7 @@ def test_committee_charts_come_with_a_summary_and_their_data(db: Store) -> None:
     charts = shown_charts(at)
     assert len(charts) == 3  # progress, score spread, agreement per criterion
     assert_text_equivalents(charts)
-    progress = next(c for c in charts if "open" in c.description)
+    progress = next(c for c in charts if "complete" in c.description)
     assert set(progress.table.columns) >= {"Reviewer", "Complete", "Open"}  # type: ignore[union-attr]
     assert progress.table["Complete"].sum() == len(db.reviews(system, "2026"))  # type: ignore[index]
 

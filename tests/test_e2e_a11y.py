@@ -203,8 +203,13 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
 
         # Reviewer: after logging in, the keyboard alone opens the newcomer and scores it.
         log_in(page, reviewer, PASSWORD)
-        criteria = [c.id for c in store.cycle(CYCLE).config.criteria]
+        rubric = store.cycle(CYCLE).config.criteria
+        criteria = [c.id for c in rubric]
         score_by_keyboard(page, store, newcomer, criteria)
+        for c in rubric:  # what a screen reader announces for each group: no markdown marks
+            group = page.locator(f".st-key-score_{newcomer}_{c.id}")
+            name = f"{c.label} (weight {c.weight:g})"
+            expect(group.get_by_role("radiogroup", name=name, exact=True)).to_have_count(1)
         deadline = time.monotonic() + 30
         while True:
             saved = store.review(system, CYCLE, newcomer, reviewer)
@@ -220,6 +225,10 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         # Chair: Committee, Selection with a result, Roster.
         log_in(page, "chair@committee.example.org", PASSWORD)
         audit.check("chair: Committee")
+        charts = page.locator("[data-testid=stVegaLiteChart]")
+        expect(charts).to_have_count(3)
+        for label in charts.evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))"):
+            assert label and "Vega" not in label, label  # the summary, not vega's default
         go_to(page, "Selection")
         page.locator(".st-key-run_A button").click()
         expect(page.locator(".st-key-selection_view")).to_be_visible()
