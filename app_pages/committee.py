@@ -62,7 +62,7 @@ per_reviewer = pd.DataFrame(
 
 col_progress, col_spread = st.columns(2, gap="large")
 with col_progress:
-    st.subheader("Progress per reviewer")
+    st.header("Progress per reviewer")
     if per_reviewer.empty:
         st.info("No reviewers are assigned yet.")
     else:
@@ -91,7 +91,7 @@ with col_progress:
         )
 
 with col_spread:
-    st.subheader("Score spread per reviewer")
+    st.header("Score spread per reviewer")
     totals = pd.DataFrame(
         [{"Reviewer": names.get(r.reviewer, r.reviewer), "Total": t} for r, t in counted]
     )
@@ -139,7 +139,7 @@ _common.table(
 )
 
 # --- reliability -----------------------------------------------------------------------------
-st.subheader("Reliability")
+st.header("Reliability")
 rel = result.reliability
 c1, c2, c3 = st.columns(3)
 c1.metric("ICC(1)", "—" if rel.icc1 is None else f"{rel.icc1:.2f}")
@@ -173,7 +173,7 @@ if not criterion_alpha.empty:
     )
 
 # --- disagreements ---------------------------------------------------------------------------
-st.subheader(f"Flagged disagreements ({len(result.disagreements)})")
+st.header(f"Flagged disagreements ({len(result.disagreements)})")
 if not result.disagreements:
     st.success("No applicant's reviewers disagree beyond the threshold.")
 else:

@@ -108,7 +108,7 @@ with queue_col:
 applicant = applicants[current]
 draft = draft_of(current)
 with app_col:
-    st.subheader(_common.plain(applicant.name))
+    st.header(_common.plain(applicant.name))
     facts = [f"PGY{applicant.pgy}", applicant.specialty]
     if not cycle.blind:
         facts += [applicant.program, applicant.email]
@@ -141,7 +141,7 @@ with app_col:
                 st.rerun()
 
 with score_col:
-    st.subheader("Scores")
+    st.header("Scores")
     scored = sum(1 for c in criteria if c.id in draft)
     if is_done(current):
         st.success("Saved. Every change is saved as you make it.", icon=":material/task_alt:")

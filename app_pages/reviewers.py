@@ -64,7 +64,7 @@ def read_cycle() -> tuple[list[tuple[str, str]], list[str], workflow.ReviewProgr
 
 pairs, applicant_ids, progress = _common.cached("reviewers", cycle.name, read_cycle)
 
-st.subheader("Accounts")
+st.header("Accounts")
 _common.table(
     pd.DataFrame(
         [
@@ -191,7 +191,7 @@ if notice := ss.get(state.NOTICE):
     st.success(notice, icon=":material/task_alt:")
     ss[state.NOTICE] = None
 
-st.subheader("Assign reviewers")
+st.header("Assign reviewers")
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
 c1.number_input(
     "Reviewers per applicant",

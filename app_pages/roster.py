@@ -116,7 +116,7 @@ else:
                 icon=":material/verified:",
             )
 
-st.subheader("Recorded runs")
+st.header("Recorded runs")
 runs = store.runs(user, cycle.name)
 if not runs:
     st.caption("None yet.")

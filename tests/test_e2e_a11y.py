@@ -46,6 +46,9 @@ pytestmark = pytest.mark.browser
 #: WCAG 2.1 level A and AA, as axe-core tags its rules.
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
+#: axe's best-practice rules held to as well, at any impact: headings that skip no level (a
+#: screen reader's outline of the page), which WCAG 1.3.1 does not strictly demand.
+ALSO = ["heading-order"]
 
 
 @dataclass(frozen=True)
@@ -64,17 +67,21 @@ AXE = Axe()
 
 
 def blocking(page: Page) -> list[str]:
-    """The serious or critical WCAG 2.1 AA violations on the page as it is now, one line per
-    node, less the allowed ones."""
+    """The serious or critical WCAG 2.1 AA violations (and any of :data:`ALSO`) on the page as
+    it is now, one line per node, less the allowed ones."""
     wait_for_run(page)
     page.wait_for_timeout(800)  # charts (vega-embed) draw after the run ends
     results = AXE.run(
         page,
-        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_21_AA},
+            "rules": {rule: {"enabled": True} for rule in ALSO},
+            "resultTypes": ["violations"],
+        },
     )
     found = []
     for violation in results.response["violations"]:
-        if violation["impact"] not in BLOCKING:
+        if violation["impact"] not in BLOCKING and violation["id"] not in ALSO:
             continue
         for node in violation["nodes"]:
             target = " ".join(str(t) for t in node["target"])
