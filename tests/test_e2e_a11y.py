@@ -66,10 +66,21 @@ STREAMLIT_CAUSED: list[Allowed] = []
 AXE = Axe()
 
 
+def settled(page: Page) -> None:
+    """Wait until the script run is over and no element of the previous run is left (a
+    busy machine can still show the last page, faded, after the new one has started)."""
+    wait_for_run(page)
+    page.wait_for_function(
+        """() => !!document.querySelector(
+                     '[data-testid=stApp][data-test-script-state=notRunning]')
+                 && !document.querySelector('[data-stale=true]')"""
+    )
+
+
 def blocking(page: Page) -> list[str]:
     """The serious or critical WCAG 2.1 AA violations (and any of :data:`ALSO`) on the page as
     it is now, one line per node, less the allowed ones."""
-    wait_for_run(page)
+    settled(page)
     page.wait_for_timeout(800)  # charts (vega-embed) draw after the run ends
     results = AXE.run(
         page,
@@ -103,7 +114,9 @@ class Audit:
         self.page = page
         self.pages: dict[str, list[str]] = {}
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, title: str) -> None:
+        """Check the page once its title (h1) is ``title``."""
+        expect(self.page.get_by_role("heading", level=1, name=title, exact=True)).to_be_visible()
         self.pages[name] = blocking(self.page)
 
     def report(self) -> str:
@@ -149,10 +162,9 @@ def score_by_keyboard(page: Page, store: Store, applicant: str, criteria: list[s
         group = f".st-key-score_{applicant}_{criterion}"
         focus_into(page, f"{group} input[type=radio]")  # past the help button
         page.keyboard.press("Space")  # checks the first level, focused on entering the group
-        wait_for_run(page)
         for _ in range(3):
             page.keyboard.press("ArrowDown")
-            wait_for_run(page)
+        wait_for_run(page)
         assert (checked_value(page, group) or "").startswith("4"), checked_value(page, group)
     focus_into(page, f".st-key-comment_{applicant} textarea")
     page.keyboard.type("Clear motivation; scored with the keyboard.")
@@ -176,7 +188,7 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         audit = Audit(page)
         page.goto(url)
         expect(page.get_by_text("Demo data")).to_be_visible()
-        audit.check("login page with the demo banner")
+        audit.check("login page with the demo banner", "selector")
 
         store = Store(db_url)
         system = store.system_user()
@@ -185,22 +197,22 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
             store.add_user(system, email, email.split("@")[0], role, PASSWORD)
         page.goto(url)
         expect(page.get_by_text("Demo data")).to_have_count(0)
-        audit.check("login page")
+        audit.check("login page", "selector")
 
         # Coordinator: Upload (with a preview), Reviewers & assignments, Track config.
         log_in(page, "coordinator@committee.example.org", PASSWORD)
-        audit.check("coordinator: Upload (empty)")
+        audit.check("coordinator: Upload (empty)", "Upload applications")
         page.locator(".st-key-upload_file input[type=file]").set_input_files(str(export_path))
         expect(page.get_by_text("New (41)")).to_be_visible()
-        audit.check("coordinator: Upload (preview)")
+        audit.check("coordinator: Upload (preview)", "Upload applications")
         page.locator(".st-key-confirm_import button").click()
         expect(page.get_by_text("Imported: 41 new")).to_be_visible()
         go_to(page, "Reviewers & assignments")
         page.locator(".st-key-assign button").click()
         expect(page.get_by_text("assignments (")).to_be_visible()
-        audit.check("coordinator: Reviewers & assignments")
+        audit.check("coordinator: Reviewers & assignments", "Reviewers & assignments")
         go_to(page, "Track config")
-        audit.check("coordinator: Track config")
+        audit.check("coordinator: Track config", "Track config")
         log_out(page)
 
         store.set_assignment(system, CYCLE, newcomer, reviewer, True)
@@ -226,12 +238,12 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
             time.sleep(0.3)
         assert saved.scores == dict.fromkeys(criteria, 4.0)
         assert saved.comment == "Clear motivation; scored with the keyboard."
-        audit.check("reviewer: My reviews (an applicant open)")
+        audit.check("reviewer: My reviews (an applicant open)", "My reviews")
         log_out(page)
 
         # Chair: Committee, Selection with a result, Roster.
         log_in(page, "chair@committee.example.org", PASSWORD)
-        audit.check("chair: Committee")
+        audit.check("chair: Committee", "Committee")
         charts = page.locator("[data-testid=stVegaLiteChart]")
         expect(charts).to_have_count(3)
         for label in charts.evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))"):
@@ -239,11 +251,11 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         go_to(page, "Selection")
         page.locator(".st-key-run_A button").click()
         expect(page.locator(".st-key-selection_view")).to_be_visible()
-        audit.check("chair: Selection (a result shown)")
+        audit.check("chair: Selection (a result shown)", "Selection")
         page.get_by_role("tab", name="Composition").click()
-        audit.check("chair: Selection (composition charts)")
+        audit.check("chair: Selection (composition charts)", "Selection")
         go_to(page, "Roster")
-        audit.check("chair: Roster")
+        audit.check("chair: Roster", "Roster")
         browser.close()
 
     assert set(audit.pages) >= {
