@@ -72,11 +72,14 @@ else:
         key="roster_table",
     )
     config_text = workflow.scenario_config_text(cycle, config)
+    input_hash = scenarios[name].get("input_hash")
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download xlsx",
-        data=partial(roster_xlsx, decision, config_text=config_text),  # built on click
+        data=partial(  # built on click
+            roster_xlsx, decision, config_text=config_text, input_hash=input_hash
+        ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx",
@@ -85,12 +88,33 @@ else:
     )
     c2.download_button(
         "Download csv",
-        data=partial(roster_csv, decision),
+        data=partial(roster_csv, decision, input_hash=input_hash),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",
         icon=":material/download:",
         on_click="ignore",
+    )
+    # The robustness the Selection page assessed for this very result, if any.
+    assessed, robustness = ss[state.ROBUSTNESS].get((cycle.name, name), (None, None))
+    st.download_button(
+        "Download the decision report (pdf)",
+        data=partial(
+            workflow.scenario_report,
+            store,
+            user,
+            cycle,
+            decision,
+            input_hash,
+            robustness if assessed is decision else None,
+        ),
+        file_name=f"decision-{cycle.name}-{name}.pdf".replace(" ", "_"),
+        mime="application/pdf",
+        key="download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="For GME leadership: the cohort, its composition, the rules and their prices, "
+        "why the others are out, how sure each seat is, reliability and the input hash.",
     )
     if c3.button(
         "Finalise this selection", type="primary", key="finalise", icon=":material/verified:"

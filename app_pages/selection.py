@@ -420,3 +420,9 @@ if view == "A vs B":
     compare(scenarios["A"]["decision"], scenarios["B"]["decision"])
 elif view is not None:
     show_decision(view, scenarios[view]["decision"])
+
+# --- how sure the cohort is (app_pages/robustness_view.py) ---------------------------------
+if view in SCENARIO_NAMES:
+    from app_pages import robustness_view
+
+    robustness_view.show(cycle.name, view, scenarios[view], reviews)

@@ -22,6 +22,7 @@ MAPPING = "mapping"  # {canonical field: header} chosen in the column-mapping ed
 # {cycle: {"A"|"B": {"config", "decision", "input_hash", "locks": (in, out) decided with,
 #  "stale": why the result no longer answers its rules or locks}}}
 SCENARIOS = "scenarios"
+ROBUSTNESS = "robustness"  # {(cycle, scenario): (decision it was assessed for, Robustness)}
 LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selection page
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
@@ -41,4 +42,5 @@ def init() -> None:
     ss.setdefault(MAPPING, {})
     ss.setdefault(SCENARIOS, {})
     ss.setdefault(LOCKS, {})
+    ss.setdefault(ROBUSTNESS, {})
     ss.setdefault(CACHE, {})

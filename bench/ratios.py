@@ -9,6 +9,7 @@ Run: ``python bench/ratios.py [--full]``. Without ``--full`` each bench runs at 
 | store_bench | opening the store, saving 60,000 reviews, loading a cycle | bare ``sqlite3`` |
 | selection_bench | ``decide`` (optimum, and with every explanation) | the bare ILP in ``highspy`` |
 | intake_bench | ``read_applications`` | python-calamine's raw parse |
+| robustness_bench | 1,000 bootstrap draws over reviewers | one full ``decide`` (goal: < 10×) |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ QUICK = {
     "store_bench.py": ["--quick"],
     "selection_bench.py": ["--quick"],
     "intake_bench.py": ["--repeat", "3"],
+    "robustness_bench.py": ["--quick"],
 }
 
 

@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("assign", "review"),
     ("calibrate", "review"),
     ("roster", "roster"),
+    ("runs", "runs"),
+    ("report", "report"),
     ("backup", "backup"),
     ("demo", "demo"),
     ("config-schema", "config"),

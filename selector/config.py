@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -211,6 +211,9 @@ class Selection(_Strict):
     min_score: float | None = None  # quality floor: nobody below it is selected
     standardize: bool = False  # per-reviewer z-scores before averaging
     tie_break_seed: str = "selector"  # part of the documented tie-break rule
+    # Seats the bootstrap cannot separate: "lottery" draws them by lot among the contested
+    # applicants (selector.selection.lottery); unset or "tie_break", the optimum decides.
+    near_ties: Literal["tie_break", "lottery"] | None = None
 
 
 class Review(_Strict):

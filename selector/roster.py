@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,6 +24,10 @@ from openpyxl.utils import get_column_letter
 from selector import __version__
 from selector.errors import InputError, Location
 from selector.selection import Decision
+
+if TYPE_CHECKING:
+    from selector.selection.lottery import Lottery
+    from selector.selection.robustness import Robustness
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (or part of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,9 +111,15 @@ def roster_xlsx(
     inputs: Mapping[str, bytes] | None = None,
     config_text: str | None = None,
     generated_at: dt.datetime | None = None,
+    input_hash: str | None = None,
+    run_id: int | None = None,
+    robustness: Robustness | None = None,
+    lottery: Lottery | None = None,
 ) -> bytes:
     """The roster workbook. ``inputs`` (file name → bytes) are hashed into the Audit sheet;
-    ``config_text`` is the config as written (else the validated config as JSON)."""
+    ``config_text`` is the config as written (else the validated config as JSON); the run's
+    id and the hash of the data decided on go to the Audit sheet; ``robustness`` adds a
+    Robustness sheet (each selectable applicant's selection probability)."""
     wb = Workbook()
     if wb.active is not None:
         wb.remove(wb.active)
@@ -152,15 +162,30 @@ def roster_xlsx(
     rules.append(["unconstrained top-N total", unconstrained.get("total_score")])
     rules.append(["unconstrained top-N", ", ".join(unconstrained.get("selected", []))])
     rules += [["diagnosis", line] for line in decision.diagnosis]
+    if lottery is not None:
+        rules.append(["lottery", lottery.text()])
+        rules += [["drawn by lot", a] for a in lottery.drawn]
+        rules.append(["lottery among", ", ".join(lottery.pool)])
+        rules.append(["lottery seed", lottery.seed])
     rules += [["locked in", a] for a in decision.include]
     rules += [["locked out", a] for a in decision.exclude]
     text = config_text or json.dumps(decision.config.model_dump(), indent=2)
     rules += [["config", line] for line in text.splitlines()]
     _sheet(wb, "Rules", ["What", "Value"], rules)
+    if robustness is not None:
+        _sheet(
+            wb,
+            "Robustness",
+            ["Applicant ID", "Name", "Status", "Selection probability", "Verdict"],
+            _robustness_rows(decision, robustness),
+        )
     when = (generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     audit: list[list[Any]] = [
         ["generated (UTC)", when.strftime("%Y-%m-%d %H:%M:%S")],
         ["selector version", __version__],
+        ["run id", run_id],
+        ["input hash (SHA-256 of applicants, reviews and config)", input_hash],
+        *_robustness_audit(robustness),
         ["solver", f"{decision.solver.get('name')} {decision.solver.get('version')}"],
         ["tie-break seed", decision.tie_break_seed],
         ["tie-break rule", decision.tie_break],
@@ -174,9 +199,44 @@ def roster_xlsx(
     return out.getvalue()
 
 
-def roster_csv(decision: Decision) -> bytes:
+def _robustness_rows(decision: Decision, found: Robustness) -> list[list[Any]]:
+    verdict = {a: "secure" for a in found.secure}
+    verdict.update({a: "contested" for a in found.contested})
+    verdict.update({a: "near-miss" for a in found.near_misses})
+    order = sorted(found.probability, key=lambda a: (-found.probability[a], a))
+    return [
+        [
+            a,
+            decision.applicants[a].name,
+            applicant_status(decision, a),
+            found.probability[a],
+            verdict.get(a, ""),
+        ]
+        for a in order
+    ]
+
+
+def _robustness_audit(found: Robustness | None) -> list[list[Any]]:
+    if found is None:
+        return []
+    return [
+        ["robustness draws", found.draws],
+        ["robustness seed", found.seed],
+        ["robustness: secure seats", f"{len(found.secure)} of {len(found.selected)}"],
+    ]
+
+
+def roster_csv(
+    decision: Decision,
+    *,
+    input_hash: str | None = None,
+    run_id: int | None = None,
+    robustness: Robustness | None = None,
+) -> bytes:
     """The cohort first, then every other applicant, one row each with status and reason
-    (UTF-8 with a byte-order mark, so Excel reads accents right)."""
+    (UTF-8 with a byte-order mark, so Excel reads accents right); with ``robustness`` a
+    ``selection_probability`` column, and with a run id or input hash, ``run_id`` and
+    ``input_hash`` columns (the same on every row)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(
@@ -191,6 +251,8 @@ def roster_csv(decision: Decision) -> bytes:
             "margin",
             "replacement",
             "reason",
+            *(["selection_probability"] if robustness is not None else []),
+            *(["run_id", "input_hash"] if run_id is not None or input_hash is not None else []),
         ]
     )
     order = list(decision.selected) + [a for a in decision.applicants if a not in decision.selected]
@@ -205,6 +267,12 @@ def roster_csv(decision: Decision) -> bytes:
                     "" if decision.margins.get(aid) is None else decision.margins[aid],
                     decision.replacements.get(aid) or "",
                     decision.reasons.get(aid, ""),
+                    *([robustness.probability.get(aid, "")] if robustness is not None else []),
+                    *(
+                        ["" if run_id is None else run_id, input_hash or ""]
+                        if run_id is not None or input_hash is not None
+                        else []
+                    ),
                 )
             ]
         )
@@ -240,10 +308,23 @@ def write_roster(
     *,
     inputs: Mapping[str, bytes] | None = None,
     config_text: str | None = None,
+    input_hash: str | None = None,
+    run_id: int | None = None,
+    robustness: Robustness | None = None,
+    lottery: Lottery | None = None,
 ) -> None:
-    """The roster as a workbook or CSV, by the extension of ``path``."""
+    """The roster as a workbook or CSV, by the extension of ``path`` (the CSV's reasons say
+    who was drawn by lot)."""
     if output_format(path) == "xlsx":
-        data = roster_xlsx(decision, inputs=inputs, config_text=config_text)
+        data = roster_xlsx(
+            decision,
+            inputs=inputs,
+            config_text=config_text,
+            input_hash=input_hash,
+            run_id=run_id,
+            robustness=robustness,
+            lottery=lottery,
+        )
     else:
-        data = roster_csv(decision)
+        data = roster_csv(decision, input_hash=input_hash, run_id=run_id, robustness=robustness)
     write_output(path, data)

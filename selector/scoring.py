@@ -88,7 +88,7 @@ def aggregate(
                 )
             continue
         totals[(review.applicant_id, review.reviewer)] = total
-    values = _standardized(totals) if standardize else totals
+    values = standardized_totals(totals) if standardize else totals
     by_applicant: dict[str, list[float]] = defaultdict(list)
     for (applicant_id, _), value in values.items():
         by_applicant[applicant_id].append(value)
@@ -105,7 +105,7 @@ def aggregate(
     return ScoreTable(scores, n_reviews, totals, problems, unscored, bool(standardize))
 
 
-def _standardized(totals: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+def standardized_totals(totals: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
     """Per-reviewer z-scores of the totals, mapped back to the mean and spread of all totals."""
     if not totals:
         return {}

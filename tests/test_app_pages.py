@@ -528,7 +528,7 @@ def test_roster_downloads_and_finalises_into_the_audit_log(db: Store) -> None:
     selected = table(at, "Applicant")["Applicant"].tolist()
     at.switch_page("app_pages/roster.py").run()
     no_exceptions(at)
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # xlsx, csv and the decision report
     assert table(at, "Applicant")["Applicant"].tolist() == selected
     at.button(key="finalise").click().run()
     no_exceptions(at)

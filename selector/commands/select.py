@@ -58,6 +58,18 @@ def register(sub: Subparsers) -> None:
         "(default $SELECTOR_DB, else var/selector.db)",
     )
     p.add_argument("--cycle", metavar="NAME", help="the cycle in the database (default: newest)")
+    p.add_argument(
+        "--robustness",
+        type=int,
+        metavar="N",
+        help="also resample the reviews N times (bootstrap over reviewers) and report how "
+        "often each applicant is selected",
+    )
+    p.add_argument(
+        "--seed",
+        metavar="S",
+        help="the bootstrap's seed (default: a fresh one, printed and recorded)",
+    )
     p.set_defaults(func=run)
 
 
@@ -74,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
     config = loads_config(config_text, args.config)
     if args.out:
         output_format(args.out)  # refuse a roster name it cannot write before solving
-    locks = {"include": args.include, "exclude": args.exclude, "solver": args.solver}
+    locks = {
+        "include": args.include,
+        "exclude": args.exclude,
+        "solver": args.solver,
+        "robustness": args.robustness,
+        "seed": args.seed,
+    }
     rejected_rows = 0
     if args.applications is None:
         if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_DB_PATH.exists():
@@ -83,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 "give --applications and --scores, or a database (--db URL or SELECTOR_DB)",
             )
         store = open_store(args.db)
-        decision = workflow.decide_cycle(
+        done = workflow.decide_cycle(
             store,
             store.system_user(),
             args.cycle,
@@ -94,10 +112,11 @@ def run(args: argparse.Namespace) -> int:
             config_source=args.config,
             **locks,
         )
+        decision, found, lottery = done.decision, done.robustness, done.lottery
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
-        found = workflow.decide_files(
+        on_files = workflow.decide_files(
             config,
             config_text,
             args.config,
@@ -106,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
             roster=args.out,
             **locks,
         )
-        decision, rejected_rows = found.decision, found.rejected_rows
+        decision, rejected_rows = on_files.decision, on_files.rejected_rows
+        found, lottery = on_files.robustness, on_files.lottery
     if rejected_rows:  # after every check, so an error is still the only line on stderr
         print(
             f"selector: warning: {rejected_rows} application row(s) rejected by intake "
@@ -114,9 +134,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        print(json.dumps(decision.to_json(), ensure_ascii=False))
+        print(json.dumps(workflow.decision_json(decision, found, lottery), ensure_ascii=False))
     else:
         print(report(decision))
+        if found is not None:
+            names = {a: p.name for a, p in decision.applicants.items()}
+            print("\n".join(found.summary(names)))
+        if lottery is not None:
+            print(f"lottery: {lottery.text()}")
         if args.out:
             print(f"roster written to {args.out}")
     return 0 if decision.status == "optimal" else 3

@@ -118,6 +118,20 @@ def _by_header(header: Header, samples: list[list[str]], mapping: dict[str, int]
             taken.add(c)
 
 
+def _best_fit(
+    samples: list[list[str]], columns: set[int], test: Callable[[str], bool]
+) -> int | None:
+    """Of ``columns``, the one whose filled values fit ``test`` most often, if at least
+    :data:`_FALLBACK_SHARE` of them do; the leftmost on a tie."""
+    best, best_share = None, _FALLBACK_SHARE
+    for c in sorted(columns):
+        filled = [v for v in samples[c] if v]
+        share = sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
+        if share > best_share or (best is None and share >= best_share):
+            best, best_share = c, share
+    return best
+
+
 def _refit(
     samples: list[list[str]], mapping: dict[str, int], overrides: Mapping[str, str]
 ) -> list[tuple[str, int, int]]:
@@ -130,13 +144,7 @@ def _refit(
         old = mapping.get(name)
         if old is None or name in overrides or _content_ok(name, samples[old]):
             continue
-        free = set(range(len(samples))) - set(mapping.values())
-        best, best_share = None, _FALLBACK_SHARE
-        for c in sorted(free):
-            filled = [v for v in samples[c] if v]
-            share = sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
-            if share > best_share or (best is None and share >= best_share):
-                best, best_share = c, share
+        best = _best_fit(samples, set(range(len(samples))) - set(mapping.values()), test)
         if best is not None:
             mapping[name] = best
             moved.append((name, old, best))
@@ -152,12 +160,7 @@ def _by_content(samples: list[list[str]], mapping: dict[str, int], program_guess
         free = set(range(len(samples))) - set(mapping.values())
         if "program" in mapping and program_guessed:
             free.add(mapping["program"])
-        best, best_share = None, _FALLBACK_SHARE
-        for c in sorted(free):
-            filled = [v for v in samples[c] if v]
-            share = sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
-            if share >= best_share:
-                best, best_share = c, share
+        best = _best_fit(samples, free, test)
         if best is not None:
             if mapping.get("program") == best:
                 del mapping["program"]

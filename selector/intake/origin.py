@@ -40,7 +40,9 @@ _HEADERS: dict[tuple[str, ...], str] = {
     ("applicant_id", "reviewer", "criterion", "score", "comment"): "a score export",
 }
 #: Sheet names of the roster workbook besides its tables' (read when the Cohort sheet is empty).
-_ROSTER_SHEETS = frozenset({"cohort", "replacements", "all applicants", "rules", "audit"})
+_ROSTER_SHEETS = frozenset(
+    {"cohort", "replacements", "all applicants", "rules", "robustness", "audit"}
+)
 
 
 def written_by_selector(grid: Grid) -> str | None:
@@ -51,8 +53,15 @@ def written_by_selector(grid: Grid) -> str | None:
         cells = cells[:-1]
     if cells in _HEADERS:
         return _HEADERS[cells]
+    for header, what in _HEADERS.items():  # a roster with its optional trailing columns
+        if what == "a roster" and cells[: len(header)] == header:
+            return what
     sheet = (grid.sheet or "").strip().lower()
-    if sheet in _ROSTER_SHEETS and cells[:2] in {("what", "value"), ("member", "member name")}:
+    if sheet in _ROSTER_SHEETS and cells[:2] in {
+        ("what", "value"),
+        ("member", "member name"),
+        ("applicant id", "name"),
+    }:
         return "a roster"
     if {"applicant_id", "reviewer"} <= set(cells) and "pgy" not in cells:
         return "a score file"

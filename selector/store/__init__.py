@@ -84,7 +84,14 @@ from selector.store.engine import (
     migrate,
 )
 from selector.store.reviews import Conflict
-from selector.store.runs import AuditEntry, Run, RunsMixin, input_hash
+from selector.store.runs import (
+    AuditEntry,
+    Run,
+    RunsMixin,
+    input_hash,
+    inputs_from_json,
+    inputs_json,
+)
 from selector.store.schema import (
     ApplicantRow,
     AssignmentRow,
@@ -125,6 +132,8 @@ __all__ = [
     "default_url",
     "head_revision",
     "input_hash",
+    "inputs_from_json",
+    "inputs_json",
     "known_revisions",
     "make_engine",
     "mass_withdrawal",

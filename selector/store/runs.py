@@ -30,7 +30,9 @@ SelectionInputs = tuple[Sequence[Applicant], Sequence[Review]]
 
 @dataclass(frozen=True)
 class Run:
-    """A recorded selection run: config snapshot, input hash and the full decision JSON."""
+    """A recorded selection run: config snapshot, input hash, the full decision JSON and
+    the inputs it was decided on (:func:`inputs_json`; None for a run recorded before runs
+    kept them)."""
 
     id: int
     cycle: str
@@ -40,6 +42,7 @@ class Run:
     input_hash: str
     decision: dict[str, Any]
     final: bool
+    inputs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,10 @@ class AuditEntry:
     new: Any
 
 
-def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
-    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
-    payload = {
-        "config": config_text,
+def inputs_json(applicants: Sequence[Applicant], reviews: Sequence[Review]) -> dict[str, Any]:
+    """The inputs of a selection as plain JSON, in a fixed order: what :func:`input_hash`
+    hashes and what a run keeps, so it can be decided again (:func:`inputs_from_json`)."""
+    return {
         "applicants": sorted(
             ({**a.canonical(), "answers": dict(a.answers)} for a in applicants),
             key=lambda d: d["applicant_id"],
@@ -76,6 +79,21 @@ def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], confi
             key=lambda d: (d["applicant_id"], d["reviewer"]),
         ),
     }
+
+
+def inputs_from_json(data: Mapping[str, Any]) -> tuple[list[Applicant], list[Review]]:
+    """The (applicants, reviews) of :func:`inputs_json` back."""
+    applicants = [Applicant(**a) for a in data["applicants"]]
+    reviews = [
+        Review(r["applicant_id"], r["reviewer"], dict(r["scores"]), conflict=bool(r["conflict"]))
+        for r in data["reviews"]
+    ]
+    return applicants, reviews
+
+
+def input_hash(applicants: Sequence[Applicant], reviews: Sequence[Review], config_text: str) -> str:
+    """SHA-256 over the inputs of a selection, so a run can be matched to its data."""
+    payload = {"config": config_text, **inputs_json(applicants, reviews)}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -128,14 +146,17 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         ``inputs`` are the (applicants, reviews) the decision was made on, as
         :meth:`selection_inputs` gave them: they are hashed instead of reading the cycle again,
         so a stored selection loads its data once. Without them the cycle's current data is
-        read and hashed. ``input_hash`` is :func:`input_hash` of the data the decision was
-        made on: when the hashed data (``inputs``, else the stored data) no longer hashes the
-        same, the run is refused, so a run never claims data it was not decided on."""
+        read and hashed. Either way the run keeps the inputs themselves (the decision JSON's
+        ``inputs``), so ``selector runs verify`` can decide it again. ``input_hash`` is
+        :func:`input_hash` of the data the decision was made on: when the hashed data
+        (``inputs``, else the stored data) no longer hashes the same, the run is refused, so
+        a run never claims data it was not decided on."""
         actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
         decision_json = dict(decision) if isinstance(decision, Mapping) else decision.to_json()
         if inputs is None:
             inputs = self.selection_inputs(actor, cycle)
         digest = _digest(inputs, config_text, input_hash)
+        kept = {**decision_json, "inputs": inputs_json(*inputs)}  # so the run can be replayed
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = RunRow(
@@ -143,7 +164,7 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                 actor=actor.email,
                 config_text=config_text,
                 input_hash=digest,
-                decision=json.loads(json.dumps(decision_json, default=str)),
+                decision=json.loads(json.dumps(kept, default=str)),
                 final=final,
             )
             s.add(row)
@@ -167,19 +188,24 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
             rows = s.scalars(
                 select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
             )
-            return [
-                Run(
-                    r.id,
-                    cycle_row.name,
-                    r.actor,
-                    r.created_at,
-                    r.config_text,
-                    r.input_hash,
-                    r.decision,
-                    r.final,
+            runs = []
+            for r in rows:
+                decision = dict(r.decision)
+                inputs = decision.pop("inputs", None)  # kept beside the decision, not in it
+                runs.append(
+                    Run(
+                        r.id,
+                        cycle_row.name,
+                        r.actor,
+                        r.created_at,
+                        r.config_text,
+                        r.input_hash,
+                        decision,
+                        r.final,
+                        inputs,
+                    )
                 )
-                for r in rows
-            ]
+            return runs
 
     def audit_log(
         self, actor: User, cycle: str | None = None, *, newest: int | None = None

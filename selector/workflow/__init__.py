@@ -20,6 +20,11 @@ dashboard page alike, so neither face holds logic of its own.
 - decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`;
   pages Selection, Roster.
 - the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
+- recorded runs: :func:`list_runs`, :func:`verify_run` (decided again from the run's own
+  inputs); CLI `runs list`, `runs verify`.
+- how sure a scenario's cohort is: :func:`scenario_robustness`, :func:`robustness_rows`;
+  page Selection.
+- the decision report (PDF): :func:`decision_report`; CLI `report`, page Roster.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -45,12 +50,19 @@ from selector.workflow.applications import (
 )
 from selector.workflow.cycles import create_cycle, read_config
 from selector.workflow.decide import (
+    CycleDecision,
     FileDecision,
+    assess,
     decide_cycle,
     decide_files,
+    decision_json,
+    settle,
 )
 from selector.workflow.progress import ReviewerProgress, ReviewProgress, review_progress
+from selector.workflow.report import decision_report, report_pdf, scenario_report
+from selector.workflow.robustness import robustness_rows, scenario_robustness
 from selector.workflow.roster import RosterResult, roster_of_final_run
+from selector.workflow.runs import Verification, find_run, list_runs, verify_run
 from selector.workflow.scenario import (
     Scenario,
     decide_scenario,
@@ -65,6 +77,7 @@ from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, im
 
 __all__ = [
     "Account",
+    "CycleDecision",
     "FileDecision",
     "ReviewProgress",
     "ReviewerProgress",
@@ -72,18 +85,24 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "Verification",
+    "assess",
     "create_cycle",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
+    "decision_json",
+    "decision_report",
     "disable_account",
     "enable_account",
     "export_scores",
     "finalise_scenario",
+    "find_run",
     "import_applications",
     "import_scores",
     "import_target",
     "list_accounts",
+    "list_runs",
     "locks_differ",
     "mass_withdrawal",
     "merge_applicants",
@@ -92,10 +111,16 @@ __all__ = [
     "preview_rows",
     "preview_text",
     "read_config",
+    "report_pdf",
     "reset_password",
     "review_progress",
+    "robustness_rows",
     "roster_of_final_run",
     "scenario_config",
     "scenario_config_text",
+    "scenario_report",
+    "scenario_robustness",
+    "settle",
     "stale_reason",
+    "verify_run",
 ]

@@ -63,6 +63,7 @@ def roster_of_final_run(
     from selector.errors import InputError
     from selector.roster import write_roster
     from selector.selection import decide
+    from selector.store import input_hash
 
     name = store.cycle(cycle).name
     applicants, reviews = store.selection_inputs(actor, name)
@@ -80,9 +81,23 @@ def roster_of_final_run(
             "run_not_reproduced",
             f"deciding {source} again gave another cohort; run `selector select` again",
         )
-    write_roster(decision, out, config_text=config_text)  # a failed write records nothing
+    digest = input_hash(applicants, reviews, config_text)
+    # A failed write records nothing; a new run's roster is written again with its id.
+    write_roster(
+        decision,
+        out,
+        config_text=config_text,
+        input_hash=digest,
+        run_id=None if run is None else run.id,
+    )
     if run is None:
-        store.record_run(
-            actor, name, config_text=config_text, decision=decision, inputs=(applicants, reviews)
+        run_id = store.record_run(
+            actor,
+            name,
+            config_text=config_text,
+            decision=decision,
+            inputs=(applicants, reviews),
+            input_hash=digest,
         )
+        write_roster(decision, out, config_text=config_text, input_hash=digest, run_id=run_id)
     return RosterResult(name, source, decision)

@@ -1,0 +1,120 @@
+"""The decision report (PDF) of a recorded run, or of a scenario on the Roster page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from selector.auth import User
+    from selector.models import Review
+    from selector.selection import Decision
+    from selector.selection.robustness import Robustness
+    from selector.store import Cycle, Store
+
+#: Draws of the bootstrap when a run recorded none (seeded by the run's input hash).
+REPORT_DRAWS = 200
+
+
+def report_pdf(
+    decision: Decision,
+    reviews: Sequence[Review],
+    cycle: str,
+    *,
+    run_id: int | None,
+    input_hash: str | None,
+    robustness: Robustness | None = None,
+) -> bytes:
+    """The PDF of a decision: robustness as given, else assessed with :data:`REPORT_DRAWS`
+    draws seeded by the input hash (so the same run gives the same report)."""
+    from selector.calibration import reliability
+    from selector.report import ReportFacts, decision_pdf, reviews_per_applicant
+    from selector.workflow.decide import assess
+
+    if robustness is None:
+        seed = f"report:{(input_hash or 'unrecorded')[:16]}"
+        robustness = assess(decision, reviews, REPORT_DRAWS, seed)
+    facts = ReportFacts(
+        cycle=cycle,
+        run_id=run_id,
+        input_hash=input_hash,
+        robustness=robustness,
+        reliability=reliability(reviews, decision.config),
+        reviews_per_applicant=reviews_per_applicant(decision, reviews),
+    )
+    return decision_pdf(decision, facts)
+
+
+def decision_report(
+    store: Store, actor: User, cycle: str | None = None, run_id: int | None = None
+) -> tuple[int, bytes]:
+    """The report of a recorded run (default: the cycle's final run, else its latest),
+    decided again from the run's own inputs with its config snapshot and locks; refused when
+    that does not give the run's cohort. Returns (run id, PDF bytes)."""
+    from selector.config import loads_config
+    from selector.errors import InputError
+    from selector.selection import decide
+    from selector.selection.robustness import Robustness
+    from selector.store import inputs_from_json
+    from selector.workflow.runs import find_run
+
+    if run_id is None:
+        runs = store.runs(actor, cycle)
+        final = next((r for r in runs if r.final), None)
+        run = final or find_run(store, actor, cycle, None)
+    else:
+        run = find_run(store, actor, cycle, run_id)
+    recorded = run.decision
+    if run.inputs is not None:
+        applicants, reviews = inputs_from_json(run.inputs)
+    else:
+        from selector.store import input_hash
+
+        applicants, reviews = store.selection_inputs(actor, run.cycle)
+        if input_hash(applicants, reviews, run.config_text) != run.input_hash:
+            raise InputError(
+                "run_stale",
+                f"run {run.id} kept no inputs and the data changed since; it cannot be reported",
+            )
+    config = loads_config(run.config_text, f"run {run.id}")
+    decision = decide(
+        applicants,
+        reviews,
+        config,
+        include=recorded.get("include") or [],
+        exclude=recorded.get("exclude") or [],
+    )
+    if sorted(decision.selected) != sorted(recorded.get("selected") or []):
+        raise InputError("run_not_reproduced", f"deciding run {run.id} again gave another cohort")
+    found = recorded.get("robustness")
+    robustness = Robustness.from_json(found, decision.selected) if found else None
+    pdf = report_pdf(
+        decision,
+        reviews,
+        run.cycle,
+        run_id=run.id,
+        input_hash=run.input_hash,
+        robustness=robustness,
+    )
+    return run.id, pdf
+
+
+def scenario_report(
+    store: Store,
+    actor: User,
+    cycle: Cycle,
+    decision: Decision,
+    input_hash: str | None,
+    robustness: Robustness | None = None,
+) -> bytes:
+    """The report of a scenario on the Roster page (not a recorded run: no run id), with the
+    robustness the Selection page assessed for it when given."""
+    _, reviews = store.selection_inputs(actor, cycle.name)
+    return report_pdf(
+        decision,
+        reviews,
+        cycle.name,
+        run_id=None,
+        input_hash=input_hash,
+        robustness=robustness,
+    )
