@@ -92,18 +92,22 @@ def test_committee_charts_come_with_a_summary_and_their_data(db: Store) -> None:
     assert progress.table["Complete"].sum() == len(db.reviews(system, "2026"))  # type: ignore[index]
 
 
-def test_selection_composition_charts_come_with_their_shares(db: Store) -> None:
+def test_selection_charts_come_with_their_shares_and_probabilities(db: Store) -> None:
     at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
     run_scenario(at, "A", 5, 5)
     no_exceptions(at)
     charts = shown_charts(at)
-    fields = {"pgy", *(r.field for r in db.cycle("2026").config.diversity)}
-    assert len(charts) == len(fields)
     assert_text_equivalents(charts)
-    for chart in charts:
-        assert chart.table is not None
-        cohort = chart.table["Cohort (%)"]
-        assert abs(cohort.sum() - 100) < 1  # shares of the cohort, in per cent
+    fields = {"pgy", *(r.field for r in db.cycle("2026").config.diversity)}
+    composition = [c for c in charts if c.table is not None and "Cohort (%)" in c.table]
+    assert len(composition) == len(fields)
+    for chart in composition:
+        assert abs(chart.table["Cohort (%)"].sum() - 100) < 1  # type: ignore[index]
+    robustness = [c for c in charts if "Selection probability" in c.description]
+    assert len(robustness) == 1
+    assert (
+        "5 seats secure" in robustness[0].description or "of 5 seats" in robustness[0].description
+    )
 
 
 def test_pages_draw_charts_only_through_the_helper() -> None:
