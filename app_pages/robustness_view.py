@@ -79,7 +79,7 @@ def show(cycle: str, name: str, scenario: dict, reviews: Sequence[Review]) -> No
     rule = alt.Chart(pd.DataFrame({"x": [SECURE]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
     _common.chart(
         chart + rule,
-        shown[["Applicant", "Name", "Probability", "Verdict"]],
+        shown,
         key=f"robustness_chart_{name}",
         summary=f"Selection probability in {found.draws} draws: {len(found.secure)} of "
         f"{len(found.selected)} seats secure, {len(found.contested)} contested, "
