@@ -281,6 +281,20 @@ def table(data: pd.DataFrame, **kwargs: Any) -> Any:
     return st.dataframe(safe_frame(data), **kwargs)
 
 
+#: The label of the expander that holds a chart's data (tests look for it next to each chart).
+CHART_TABLE_LABEL = "Chart data as a table"
+
+
+def chart(figure: Any, data: pd.DataFrame, *, key: str, summary: str) -> None:
+    """An Altair chart with its text equivalent (WCAG 1.1.1): the summary as the chart's
+    description (what a screen reader announces for it) and as a caption under it, and the
+    data it draws as a table in an expander, for readers who cannot see the chart."""
+    st.altair_chart(figure.properties(description=summary), key=key)
+    st.caption(plain(summary))  # may name a program or specialty from the applications
+    with st.expander(CHART_TABLE_LABEL, icon=":material/table:"):
+        table(data, hide_index=True, key=f"{key}_table")
+
+
 def demo_banner() -> list[dict[str, str]] | None:
     """The demo accounts while the database holds only the seeded demo, else None."""
     from selector.seed import demo_accounts

@@ -77,14 +77,16 @@ per_reviewer = pd.DataFrame(
 
 col_progress, col_spread = st.columns(2, gap="large")
 with col_progress:
-    st.subheader("Progress per reviewer")
+    st.header("Progress per reviewer")
     if per_reviewer.empty:
         st.info("No reviewers are assigned yet.")
     else:
         long = per_reviewer.melt(
             id_vars="Reviewer", value_vars=["Complete", "Open"], var_name="State", value_name="n"
         )
-        st.altair_chart(
+        most = per_reviewer.sort_values("Open", ascending=False).iloc[0]
+        busiest = f"; most open: {most['Reviewer']} ({most['Open']})" if most["Open"] else ""
+        _common.chart(
             alt.Chart(long)
             .mark_bar()
             .encode(
@@ -92,23 +94,28 @@ with col_progress:
                 y=alt.Y("Reviewer:N", sort=None, title=None),
                 color=alt.Color(
                     "State:N",
-                    scale=alt.Scale(domain=["Complete", "Open"], range=["#5b3f8c", "#d9d2e9"]),
+                    scale=alt.Scale(domain=["Complete", "Open"], range=["#5b3f8c", "#9a86c2"]),
                     legend=alt.Legend(orient="bottom", title=None),
                 ),
                 tooltip=["Reviewer", "State", "n"],
             ),
+            per_reviewer,
             key="progress_chart",
+            summary=f"Reviews of {len(per_reviewer)} reviewers: {progress.complete} of "
+            f"{progress.assigned} complete{busiest}.",
         )
 
 with col_spread:
-    st.subheader("Score spread per reviewer")
+    st.header("Score spread per reviewer")
     totals = pd.DataFrame(
         [{"Reviewer": names.get(r.reviewer, r.reviewer), "Total": t} for r, t in counted]
     )
     if totals.empty:
         st.info("No complete reviews yet.")
     else:
-        st.altair_chart(
+        spread = totals.groupby("Reviewer")["Total"].describe()[["min", "50%", "max"]]
+        spread.columns = ["Lowest", "Median", "Highest"]
+        _common.chart(
             alt.Chart(totals)
             .mark_boxplot(extent="min-max", color="#5b3f8c")
             .encode(
@@ -119,7 +126,10 @@ with col_spread:
                 ),
                 y=alt.Y("Reviewer:N", title=None),
             ),
+            spread.reset_index(),
             key="spread_chart",
+            summary=f"Review totals per reviewer: medians from {spread['Median'].min():g} "
+            f"to {spread['Median'].max():g} (scale {config.min_total:g}–{config.max_total:g}).",
         )
         st.caption(
             "Each box is one reviewer's review totals. Leniency: a reviewer's mean minus the "
@@ -175,7 +185,7 @@ else:
     )
 
 # --- reliability -----------------------------------------------------------------------------
-st.subheader("Reliability")
+st.header("Reliability")
 rel = result.reliability
 c1, c2, c3 = st.columns(3)
 c1.metric("ICC(1)", "—" if rel.icc1 is None else f"{rel.icc1:.2f}")
@@ -193,18 +203,23 @@ criterion_alpha = pd.DataFrame(
     ]
 )
 if not criterion_alpha.empty:
-    st.altair_chart(
+    by_alpha = criterion_alpha.sort_values("α")
+    low, high = by_alpha.iloc[0], by_alpha.iloc[-1]
+    _common.chart(
         alt.Chart(criterion_alpha)
         .mark_bar(color="#5b3f8c")
         .encode(
             x=alt.X("α:Q", scale=alt.Scale(domain=[min(0.0, criterion_alpha["α"].min()), 1])),
             y=alt.Y("Criterion:N", sort=None, title=None),
         ),
+        criterion_alpha.round(2),
         key="criterion_alpha_chart",
+        summary=f"Krippendorff's α per criterion: lowest {low['Criterion']} "
+        f"({low['α']:.2f}), highest {high['Criterion']} ({high['α']:.2f}).",
     )
 
 # --- disagreements ---------------------------------------------------------------------------
-st.subheader(f"Flagged disagreements ({len(result.disagreements)})")
+st.header(f"Flagged disagreements ({len(result.disagreements)})")
 if not result.disagreements:
     st.success("No applicant's reviewers disagree beyond the threshold.")
 else:

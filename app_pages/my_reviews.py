@@ -148,7 +148,7 @@ with queue_col:
 applicant = applicants[current]
 draft = draft_of(current)
 with app_col:
-    st.subheader(_common.plain(applicant.name))
+    st.header(_common.plain(applicant.name))
     facts = [f"PGY{applicant.pgy}", applicant.specialty]
     if not cycle.blind:
         facts += [applicant.program, applicant.email]
@@ -196,7 +196,7 @@ with app_col:
                 st.rerun()
 
 with score_col:
-    st.subheader("Scores")
+    st.header("Scores")
     scored = sum(1 for c in criteria if c.id in draft)
     if is_done(current):
         st.success("Saved. Every change is saved as you make it.", icon=":material/task_alt:")
@@ -217,7 +217,7 @@ with score_col:
         levels = [int(x) for x in c.levels]
         value = draft.get(c.id)
         st.radio(
-            f"**{c.label}** (weight {c.weight:g})",
+            f"{c.label} (weight {c.weight:g})",  # plain: a label is also the accessible name
             levels,
             index=levels.index(int(value)) if value is not None else None,  # type: ignore[call-overload]
             captions=[c.anchors.get(str(level), "") for level in levels],

@@ -71,7 +71,7 @@ pairs, applicant_names, progress = _common.cached("reviewers", cycle.name, read_
 applicant_ids = list(applicant_names)
 reviewer_names = {u.email: u.name or u.email for u in people}
 
-st.subheader("Accounts")
+st.header("Accounts")
 _common.table(
     pd.DataFrame(
         [
@@ -198,7 +198,7 @@ if notice := ss.get(state.NOTICE):
     st.success(notice, icon=":material/task_alt:")
     ss[state.NOTICE] = None
 
-st.subheader("Assign reviewers")
+st.header("Assign reviewers")
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
 c1.number_input(
     "Reviewers per applicant",

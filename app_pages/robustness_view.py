@@ -18,7 +18,7 @@ from selector.selection.robustness import NEAR, SECURE, Robustness
 
 VERDICT_COLOURS = {
     "secure": "#2e7d32",
-    "contested": "#e6911e",
+    "contested": "#c77700",  # 3.5:1 on white, as every verdict colour (WCAG 1.4.11)
     "near-miss": "#8c8c8c",
 }
 
@@ -41,7 +41,7 @@ def show(cycle: str, name: str, scenario: dict, reviews: Sequence[Review]) -> No
     decision: Decision = scenario["decision"]
     if decision.status != "optimal":
         return
-    st.subheader("How sure is this cohort?")
+    st.header("How sure is this cohort?")
     try:
         found = _assessed((cycle, name), scenario, reviews)
     except SelectorError as exc:
@@ -77,7 +77,14 @@ def show(cycle: str, name: str, scenario: dict, reviews: Sequence[Review]) -> No
         .properties(title="Selection probability")
     )
     rule = alt.Chart(pd.DataFrame({"x": [SECURE]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    st.altair_chart(chart + rule, key=f"robustness_chart_{name}")
+    _common.chart(
+        chart + rule,
+        shown,
+        key=f"robustness_chart_{name}",
+        summary=f"Selection probability in {found.draws} draws: {len(found.secure)} of "
+        f"{len(found.selected)} seats secure, {len(found.contested)} contested, "
+        f"{len(found.near_misses)} near-misses.",
+    )
     _common.table(
         rows,
         hide_index=True,

@@ -218,7 +218,7 @@ if (outcome := ss.pop("finalise_outcome", None)) is not None:
     else:
         st.success(outcome, icon=":material/undo:")
 
-st.subheader("Recorded runs")
+st.header("Recorded runs")
 runs = store.runs(user, cycle.name)
 in_force = next((r.id for r in runs if r.final), None)
 if not runs:

@@ -224,12 +224,25 @@ def composition_chart(decision: Decision, field: str) -> alt.Chart:
             yOffset="Group:N",
             color=alt.Color(
                 "Group:N",
-                scale=alt.Scale(domain=["Cohort", "Pool"], range=["#5b3f8c", "#c9bfdc"]),
+                scale=alt.Scale(domain=["Cohort", "Pool"], range=["#5b3f8c", "#9a86c2"]),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
             tooltip=["Group", field, alt.Tooltip("Share:Q", format=".0%")],
         )
         .properties(title="PGY" if field == "pgy" else field.replace("_", " ").capitalize())
+    )
+
+
+def composition_summary(field: str, shares: pd.DataFrame) -> str:
+    """One sentence on a composition chart: the cohort's largest group against the pool."""
+    label = "PGY" if field == "pgy" else field.replace("_", " ").capitalize()
+    if "Cohort" not in shares:
+        return f"{label}: no one selected."
+    cohort, pool = shares["Cohort"].to_dict(), shares["Pool"].to_dict()
+    top = max(cohort, key=lambda value: cohort[value])
+    return (
+        f"{label} in the cohort and the pool, {len(shares)} values: the largest in the cohort "
+        f"is {top} ({cohort[top]:.0%} of the cohort, {pool[top]:.0%} of the pool)."
     )
 
 
@@ -291,7 +304,15 @@ def show_decision(name: str, decision: Decision) -> None:
         fields = ["pgy", *(r.field for r in decision.config.diversity if r.field != "pgy")]
         cols = st.columns(len(fields))
         for col, field in zip(cols, fields, strict=True):
-            col.altair_chart(composition_chart(decision, field), key=f"comp_{name}_{field}")
+            figure = composition_chart(decision, field)
+            shares = figure.data.pivot(index=field, columns="Group", values="Share").fillna(0)
+            with col:
+                _common.chart(
+                    figure,
+                    (shares * 100).round(1).add_suffix(" (%)").reset_index(),
+                    key=f"comp_{name}_{field}",
+                    summary=composition_summary(field, shares),
+                )
     with tabs[2]:
         prices = pd.DataFrame(
             [{"Rule": rule, "Price": price} for rule, price in decision.rule_prices.items()]

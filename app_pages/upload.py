@@ -100,7 +100,7 @@ if ss[state.INTAKE] is None or ss[state.UPLOAD_NAME] != source_id:
 result, preview = ss[state.INTAKE]
 
 # --- validation report -------------------------------------------------------------------
-st.subheader("Validation")
+st.header("Validation")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Data rows", result.rows)
 c2.metric("Accepted", len(result.accepted))
@@ -168,7 +168,7 @@ with st.expander("Column mapping", expanded=bool(result.rejected), icon=":materi
             st.rerun()
 
 # --- preview and confirm -----------------------------------------------------------------
-st.subheader("What the import changes")
+st.header("What the import changes")
 if isinstance(preview, str):
     st.error(preview, icon=":material/block:")
     st.stop()

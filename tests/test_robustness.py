@@ -226,7 +226,7 @@ def test_selection_page_shows_robustness_once_per_result(db: Store) -> None:
     at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
     run_scenario(at, "A", 5, 5)
     no_exceptions(at)
-    assert "How sure is this cohort?" in [h.value for h in at.subheader]
+    assert "How sure is this cohort?" in [h.value for h in at.header]
     metrics = {m.label: m.value for m in at.metric}
     secure, of = metrics["Secure seats"].split(" of ")
     assert of == "5" and 0 <= int(secure) <= 5
