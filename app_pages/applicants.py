@@ -53,7 +53,7 @@ def label(applicant_id: str) -> str:
     return f"{applicant_id} · {r.name} ({'withdrawn' if r.withdrawn else 'active'})"
 
 
-st.subheader("Withdraw or restore")
+st.header("Withdraw or restore")
 picked = st.selectbox(
     "Applicant", list(by_id), format_func=label, index=None, key="withdraw_applicant"
 )

@@ -156,7 +156,7 @@ _common.table(
 # --- short of reviewers ---------------------------------------------------------------------
 k = config.review.reviewers_per_applicant
 short = progress.short(people, k, disabled=disabled)
-st.subheader(f"Short of reviewers ({len(short)})")
+st.header(f"Short of reviewers ({len(short)})")
 if not short:
     st.success(f"Every applicant has {k} reviewers (complete or open, none conflicted).")
 else:

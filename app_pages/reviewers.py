@@ -251,7 +251,7 @@ k = config.review.reviewers_per_applicant
 disabled = {email for email, login in logins.items() if login == "disabled"}
 short = progress.short(applicant_ids, k, disabled=disabled) if pairs else {}
 if short:
-    st.subheader(f"Short of reviewers ({len(short)})")
+    st.header(f"Short of reviewers ({len(short)})")
     st.caption(
         f"Fewer than {k} reviewers without a conflict, complete or open (a declared conflict, "
         "or an open review of a disabled account, leaves a gap). One click adds the eligible "

@@ -54,7 +54,7 @@ st.caption(
     "everything below checks out, so nobody is locked out on the way."
 )
 with st.form("start_form"):
-    st.subheader("Your coordinator account")
+    st.header("Your coordinator account")
     c1, c2 = st.columns(2)
     name = c1.text_input("Your name", key="start_name")
     email = c2.text_input("Your e-mail (your login)", key="start_email", autocomplete="username")
@@ -64,7 +64,7 @@ with st.form("start_form"):
     again = c2.text_input(
         "Password again", type="password", key="start_password_again", autocomplete="new-password"
     )
-    st.subheader("The chair's account")
+    st.header("The chair's account")
     c3, c4 = st.columns(2)
     chair_name = c3.text_input("Chair's name", key="start_chair_name")
     chair_email = c4.text_input("Chair's e-mail", key="start_chair_email")
@@ -74,7 +74,7 @@ with st.form("start_form"):
         key="start_chair_password",
         autocomplete="new-password",
     )
-    st.subheader("Your first cycle")
+    st.header("Your first cycle")
     cycle = st.text_input("Name", value=str(dt.date.today().year + 1), key="start_cycle")
     config = st.file_uploader(
         "Track config (TOML; leave empty for the bundled rubric and rules)",

@@ -189,6 +189,8 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         page.goto(url)
         expect(page.get_by_text("Demo data")).to_be_visible()
         audit.check("login page with the demo banner", "selector")
+        page.locator(".st-key-start_for_real button").click()
+        audit.check("the guided start", "Start for real")
 
         store = Store(db_url)
         system = store.system_user()
@@ -207,6 +209,8 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         audit.check("coordinator: Upload (preview)", "Upload applications")
         page.locator(".st-key-confirm_import button").click()
         expect(page.get_by_text("Imported: 41 new")).to_be_visible()
+        go_to(page, "Applicants")
+        audit.check("coordinator: Applicants", "Applicants")
         go_to(page, "Reviewers & assignments")
         page.locator(".st-key-assign button").click()
         expect(page.get_by_text("assignments (")).to_be_visible()
@@ -252,6 +256,16 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         page.locator(".st-key-run_A button").click()
         expect(page.locator(".st-key-selection_view")).to_be_visible()
         audit.check("chair: Selection (a result shown)", "Selection")
+        wait_for_run(page)
+        grid = page.locator(".st-key-cohort_A [data-testid='stDataFrameResizable']")
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's marker
+        expect(page.get_by_role("dialog")).to_be_visible()
+        audit.check("chair: an application (dialog)", "Selection")
+        page.keyboard.press("Escape")
+        wait_for_run(page)
         page.get_by_role("tab", name="Composition").click()
         audit.check("chair: Selection (composition charts)", "Selection")
         go_to(page, "Roster")
@@ -263,5 +277,8 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         "coordinator: Upload (preview)",
         "reviewer: My reviews (an applicant open)",
         "chair: Roster",
+        "the guided start",
+        "coordinator: Applicants",
+        "chair: an application (dialog)",
     }
     assert not audit.report(), "accessibility violations:\n" + audit.report()
