@@ -26,6 +26,15 @@ saved_config = _common.cycle_config(cycle)
 ss = st.session_state
 SCENARIO_NAMES = ("A", "B")
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
+#: A reason's status as the Not selected table shows it.
+STATUS_LABELS = {
+    "selected": "selected",
+    "not_selected": "not selected",
+    "ineligible": "not eligible",
+    "unscored": "no complete review",
+    "below_floor": "below the score floor",
+    "locked_out": "excluded by a lock",
+}
 
 applicants, reviews = _common.cached(
     "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
@@ -201,6 +210,7 @@ def cohort_table(decision: Decision) -> pd.DataFrame:
                 "Replacement": decision.replacements.get(aid) or "",
                 "Replacement name": application.name_of(people, decision.replacements.get(aid)),
                 "Lock": "in" if aid in decision.include else "",
+                "Why": decision.reason(aid).text,
             }
         )
     return pd.DataFrame(rows)
@@ -315,13 +325,19 @@ def show_decision(name: str, decision: Decision) -> None:
                 )
     with tabs[2]:
         prices = pd.DataFrame(
-            [{"Rule": rule, "Price": price} for rule, price in decision.rule_prices.items()]
+            [
+                {"Rule": r.label, "Price": r.price, "Binds": "yes" if r.binding else ""}
+                for r in decision.rules
+            ],
+            columns=["Rule", "Price", "Binds"],
         )
         st.caption(
             "How much total score each rule costs: the optimum without the rule minus the "
-            "optimum with it (0: the rule does not bind)."
+            "optimum with it (0: the rule does not bind; empty: it cannot be dropped)."
         )
-        _common.table(prices, hide_index=True, key=f"prices_{name}")
+        _common.table(
+            prices, hide_index=True, column_config={"Price": SCORE_COLUMN}, key=f"prices_{name}"
+        )
     with tabs[3]:
         st.caption("Select a row to open the application.")
         application.table(
@@ -332,10 +348,12 @@ def show_decision(name: str, decision: Decision) -> None:
                         "Name": application.name_of(people, aid),
                         "Score": decision.scores.get(aid),
                         "Margin": decision.margins.get(aid),
-                        "Why": decision.reasons.get(aid, ""),
+                        "Status": STATUS_LABELS.get(why.status, why.status),
+                        "Why": why.text,
                     }
                     for aid in people
                     if aid not in decision.selected
+                    for why in (decision.reason(aid),)
                 ]
             ),
             hide_index=True,

@@ -487,6 +487,14 @@ def test_selection_runs_two_scenarios_and_compares_them(db: Store) -> None:
     cohort = table(at, "Applicant")
     assert len(cohort) == 5
     assert cohort["Score"].is_monotonic_decreasing
+    assert all(cohort["Why"].str.contains("if it declines"))  # who takes the seat, in words
+    # Rules by their labels in plain words, not config keys; every not-selected applicant
+    # has a status and a reason.
+    prices = table(at, "Binds")
+    assert "at most 2 per specialty" in prices["Rule"].tolist()
+    assert not any("max_per_value" in rule for rule in prices["Rule"])
+    out = table(at, "Status")
+    assert not out.empty and all(out["Why"].str.len() > 0)
 
     run_scenario(at, "B", 6, 6)
     no_exceptions(at)

@@ -147,5 +147,5 @@ def test_the_chair_opens_an_application_from_a_table_row(db: Store) -> None:
     no_exceptions(at)
     heading = [h.value for h in at.subheader]
     assert any(h.startswith(replacements["Applicant"].iloc[0]) for h in heading)
-    not_selected = table(at, "Why")
+    not_selected = table(at, "Status")
     assert "Name" in not_selected.columns and not not_selected.empty
