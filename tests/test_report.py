@@ -141,3 +141,27 @@ def test_roster_page_offers_the_report(db: Store) -> None:
     assert f"{found.draws} draws (seed {found.seed})" in text
     assert "Run not recorded" in text and scenario["input_hash"] in text
     assert all(a in text for a in scenario["decision"].selected)
+
+
+def test_a_run_whose_seats_were_drawn_by_lot_is_reported(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report replays a run as `runs verify` does, lot included: deciding it again
+    without the draw gave "another cohort" and refused the report."""
+    config = tmp_path / "lottery.toml"
+    config.write_text(
+        DEFAULT_CONFIG_PATH.read_text(encoding="utf-8").replace(
+            "[selection]\n", '[selection]\nnear_ties = "lottery"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    args = ["select", "--config", str(config), "--json", "--robustness", "60", "--seed", "lot"]
+    assert main(args) == 0
+    lottery = json.loads(capsys.readouterr().out)["lottery"]
+    assert lottery["drawn"], "the demo cohort has contested seats to draw"
+    out = tmp_path / "lot.pdf"
+    assert main(["report", "--out", str(out)]) == 0
+    text = pdf_text(out.read_bytes())
+    for aid in lottery["drawn"]:
+        assert aid in text
+    assert main(["runs", "verify", "--latest"]) == 0

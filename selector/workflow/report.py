@@ -51,12 +51,9 @@ def decision_report(
     """The report of a recorded run (default: the cycle's final run, else its latest),
     decided again from the run's own inputs with its config snapshot and locks; refused when
     that does not give the run's cohort. Returns (run id, PDF bytes)."""
-    from selector.config import loads_config
     from selector.errors import InputError
-    from selector.selection import decide
     from selector.selection.robustness import Robustness
-    from selector.store import inputs_from_json
-    from selector.workflow.runs import find_run
+    from selector.workflow.runs import find_run, replay
 
     if run_id is None:
         runs = store.runs(actor, cycle)
@@ -65,27 +62,12 @@ def decision_report(
     else:
         run = find_run(store, actor, cycle, run_id)
     recorded = run.decision
-    if run.inputs is not None:
-        applicants, reviews = inputs_from_json(run.inputs)
-    else:
-        from selector.store import input_hash
-
-        applicants, reviews = store.selection_inputs(actor, run.cycle)
-        if input_hash(applicants, reviews, run.config_text) != run.input_hash:
-            raise InputError(
-                "run_stale",
-                f"run {run.id} kept no inputs and the data changed since; it cannot be reported",
-            )
-    config = loads_config(run.config_text, f"run {run.id}")
-    decision = decide(
-        applicants,
-        reviews,
-        config,
-        include=recorded.get("include") or [],
-        exclude=recorded.get("exclude") or [],
-    )
-    if sorted(decision.selected) != sorted(recorded.get("selected") or []):
-        raise InputError("run_not_reproduced", f"deciding run {run.id} again gave another cohort")
+    decision, reviews, check = replay(store, actor, run, explain=True)
+    if decision is None or not check.identical:
+        raise InputError(
+            "run_not_reproduced",
+            f"run {run.id} cannot be reported: {'; '.join(check.differences)}",
+        )
     found = recorded.get("robustness")
     robustness = Robustness.from_json(found, decision.selected) if found else None
     pdf = report_pdf(

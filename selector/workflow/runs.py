@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from selector.auth import User
+    from selector.models import Review
+    from selector.selection import Decision
     from selector.store import Run, Store
 
 
@@ -106,11 +108,19 @@ def verify_run(
     locks, and compare: the inputs' hash, the status, the cohort and its total score. A run
     recorded before runs kept their inputs is replayed on today's data when that still hashes
     to the run's; otherwise it cannot be replayed (a difference)."""
+    return replay(store, actor, find_run(store, actor, cycle, run_id))[2]
+
+
+def replay(
+    store: Store, actor: User, run: Run, *, explain: bool = False
+) -> tuple[Decision | None, list[Review], Verification]:
+    """A recorded run decided again (its lot drawn again from the recorded seed), the reviews
+    it was decided on, and how it compares with the record (:func:`verify_run`). The decision
+    is None when the run cannot be replayed."""
     from selector.config import loads_config
     from selector.selection import decide
     from selector.store import input_hash, inputs_from_json
 
-    run = find_run(store, actor, cycle, run_id)
     recorded = run.decision
     today = store.selection_inputs(actor, run.cycle)
     result = Verification(run.id, run.cycle, run.input_hash)
@@ -130,7 +140,7 @@ def verify_run(
             "the run kept no inputs and today's data no longer hashes to its input hash: "
             "it cannot be replayed"
         )
-        return result
+        return None, [], result
     config = loads_config(run.config_text, f"run {run.id}")
     decision = decide(
         applicants,
@@ -138,7 +148,7 @@ def verify_run(
         config,
         include=recorded.get("include") or [],
         exclude=recorded.get("exclude") or [],
-        explain=False,
+        explain=explain,
     )
     drawn = recorded.get("lottery")
     if drawn:  # the lot replays from its recorded seed, over the bootstrap it was drawn from
@@ -163,4 +173,4 @@ def verify_run(
         result.differences.append(
             f"total score differs: recorded {total}, now {decision.total_score}"
         )
-    return result
+    return decision, list(reviews), result
