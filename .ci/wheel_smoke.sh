@@ -19,6 +19,7 @@ db="sqlite:///$work/wheel.db"
 "$sel" scores import "$repo/data/demo_scores.csv" --cycle 2026 --db "$db" --create-reviewers --json > scores.json
 "$sel" select --config "$repo/rubrics/dei_leadership.toml" --cycle 2026 --db "$db" --json > decision.json
 "$sel" roster --out roster.xlsx --cycle 2026 --db "$db"
+"$sel" report --out decision.pdf --cycle 2026 --db "$db"  # its font is package data
 "$work/venv/bin/python" - <<'PY'
 import json
 import openpyxl
@@ -26,5 +27,6 @@ import openpyxl
 decision = json.load(open("decision.json"))
 rows = list(openpyxl.load_workbook("roster.xlsx", read_only=True)["Cohort"].iter_rows(values_only=True))
 assert [r[0] for r in rows[1:]] == decision["selected"], "the roster is not the decision"
-print(f"wheel: {len(decision['selected'])} selected, roster matches")
+assert open("decision.pdf", "rb").read(5) == b"%PDF-", "no decision report"
+print(f"wheel: {len(decision['selected'])} selected, roster matches, report written")
 PY

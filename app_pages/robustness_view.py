@@ -25,6 +25,8 @@ VERDICT_COLOURS = {
 
 def _assessed(key: tuple[str, str], scenario: dict, reviews: Sequence[Review]) -> Robustness | None:
     """The scenario's robustness, from session state when assessed for this very decision."""
+    if scenario.get("robustness") is not None:  # assessed with the decision: its lot's draws
+        return scenario["robustness"]
     decision: Decision = scenario["decision"]
     cache = st.session_state[state.ROBUSTNESS]
     found = cache.get(key)

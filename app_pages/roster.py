@@ -65,6 +65,8 @@ def confirm_finalise(name: str) -> None:
                 found.get("input_hash"),
                 stale=found.get("stale"),
                 confirmed_open=seen if seen else None,
+                robustness=found.get("robustness"),  # a lottery's: recorded, so it replays
+                lottery=found.get("lottery"),
             )
         except SelectorError as exc:
             ss["finalise_outcome"] = exc
@@ -128,6 +130,9 @@ else:
             "it cannot be finalised.",
             icon=":material/history:",
         )
+    drawn = workflow.lottery_notice(decision, scenarios[name].get("lottery"))
+    if drawn:
+        st.info(_common.plain(drawn), icon=":material/casino:")  # names applicants
     application.table(
         pd.DataFrame(
             [
@@ -161,7 +166,11 @@ else:
     c1.download_button(
         "Download xlsx",
         data=partial(  # built on click
-            roster_xlsx, decision, config_text=config_text, input_hash=input_hash
+            roster_xlsx,
+            decision,
+            config_text=config_text,
+            input_hash=input_hash,
+            lottery=scenarios[name].get("lottery"),
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -189,7 +198,7 @@ else:
             cycle,
             decision,
             input_hash,
-            robustness if assessed is decision else None,
+            robustness if assessed is decision else scenarios[name].get("robustness"),
         ),
         file_name=f"decision-{cycle.name}-{name}.pdf".replace(" ", "_"),
         mime="application/pdf",

@@ -84,6 +84,8 @@ def run(name: str, config: TrackConfig) -> bool:
         config=done.config,
         decision=done.decision,
         input_hash=done.input_hash,
+        robustness=done.robustness,  # the bootstrap a lottery was drawn from, else None
+        lottery=done.lottery,
         locks=current_locks(),
         stale=None,
     )
@@ -297,6 +299,9 @@ def show_decision(name: str, decision: Decision) -> None:
         ["Cohort", "Composition", "Rule prices", "Not selected", "Replacements", "Notes"]
     )
     with tabs[0]:
+        drawn = workflow.lottery_notice(decision, scenarios[name].get("lottery"))
+        if drawn:
+            st.info(_common.plain(drawn), icon=":material/casino:")  # names applicants
         st.caption("Select a row to open the application.")
         application.table(
             cohort_table(decision),

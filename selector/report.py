@@ -4,17 +4,21 @@ The cohort; its composition (specialty, PGY, program) as bar charts beside the p
 and its price; why each applicant not selected is out; how sure each seat is (the bootstrap's
 selection probabilities, a chart); process facts (reviews per applicant, inter-rater
 reliability); the run id and the hash of the inputs. Made with fpdf2 (pure Python); charts are
-drawn with its own shapes. The built-in PDF fonts cover Latin-1 only: other characters are
-written as their closest Latin-1 form (accents or strokes dropped), else "?".
+drawn with its own shapes. Text is set in DejaVu Sans, shipped in ``selector/fonts/`` (its
+licence beside it) and embedded as a subset, so names in any Latin, Greek or Cyrillic script
+print exactly; a character the font lacks (CJK, for one) is written as its closest form the font
+has (accents dropped), else "?".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selector import __version__
@@ -32,21 +36,43 @@ COHORT, POOL = (91, 63, 140), (201, 191, 220)
 SECURE_C, CONTESTED_C, OTHER_C = (46, 125, 50), (230, 145, 30), (150, 150, 150)
 
 
-#: Letters outside Latin-1 that Unicode does not decompose into a base letter and an accent.
+#: Letters that Unicode does not decompose into a base letter and an accent.
 _PLAIN = str.maketrans(
     {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe"}
 )
 
 
-def latin1(text: Any) -> str:
-    """Text the built-in PDF fonts can show: Latin-1 kept, other letters without their
-    accents where that makes them Latin-1, anything else as "?"."""
+#: The report's typeface: DejaVu Sans, regular and bold (licence in ``fonts/LICENSE``).
+FONT = "DejaVuSans"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The code points both faces of the report's font can draw."""
+    from fontTools.ttLib import TTFont
+
+    faces = []
+    for name in FONT_FILES.values():
+        with TTFont(FONT_DIR / name, lazy=True) as face:
+            faces.append(set(face.getBestCmap()))
+    return frozenset(set.intersection(*faces))
+
+
+def printable(text: Any) -> str:
+    """Text as the report's font can show it: every character it has kept, each other one as
+    its closest form it has (accents or strokes dropped), else "?". Never lets the PDF library
+    log a missing glyph, which would put an applicant's name in the log."""
+    have = _glyphs()
     out = []
-    for ch in str(text).translate(_PLAIN):
-        if ord(ch) < 256:
+    for ch in str(text):
+        if ord(ch) in have:
             out.append(ch)
             continue
-        plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", ch.translate(_PLAIN)) if ord(c) in have
+        )
         out.append(plain or "?")
     return "".join(out)
 
@@ -79,6 +105,8 @@ class _Report:
         from fpdf import FPDF
 
         self.pdf: FPDF = FPDF(format="A4")
+        for style, name in FONT_FILES.items():
+            self.pdf.add_font(FONT, style, FONT_DIR / name)
         self.pdf.set_auto_page_break(True, margin=15)
         self.pdf.set_margins(15, 15, 15)
         self.pdf.add_page()
@@ -88,20 +116,20 @@ class _Report:
         return float(self.pdf.epw)
 
     def title(self, text: str) -> None:
-        self.pdf.set_font("Helvetica", "B", 16)
-        self.pdf.multi_cell(0, 9, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.set_font(FONT, "B", 16)
+        self.pdf.multi_cell(0, 9, printable(text), new_x="LMARGIN", new_y="NEXT")
 
     def heading(self, text: str) -> None:
         if self.pdf.get_y() > self.pdf.h - 50:
             self.pdf.add_page()
         self.pdf.ln(3)
-        self.pdf.set_font("Helvetica", "B", 12)
-        self.pdf.cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
-        self.pdf.set_font("Helvetica", "", 9)
+        self.pdf.set_font(FONT, "B", 12)
+        self.pdf.cell(0, 7, printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.set_font(FONT, "", 9)
 
     def text(self, text: str) -> None:
-        self.pdf.set_font("Helvetica", "", 9)
-        self.pdf.multi_cell(0, 4.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.set_font(FONT, "", 9)
+        self.pdf.multi_cell(0, 4.5, printable(text), new_x="LMARGIN", new_y="NEXT")
 
     def facts(self, rows: Sequence[tuple[str, Any]]) -> None:
         self.table(None, [[k, v] for k, v in rows], widths=(1, 3))
@@ -115,7 +143,7 @@ class _Report:
         """A table with a bold header row (none when ``header`` is None)."""
         from fpdf.fonts import FontFace
 
-        self.pdf.set_font("Helvetica", "", 8)
+        self.pdf.set_font(FONT, "", 8)
         with self.pdf.table(
             col_widths=tuple(widths) if widths else None,
             first_row_as_headings=header is not None,
@@ -127,11 +155,11 @@ class _Report:
             for row in [header] if header is not None else []:
                 cells = table.row()
                 for value in row:
-                    cells.cell(latin1(value))
+                    cells.cell(printable(value))
             for data in rows:
                 cells = table.row()
                 for value in data:
-                    cells.cell(latin1(_fmt(value)))
+                    cells.cell(printable(_fmt(value)))
         self.pdf.ln(2)
 
     def bars(
@@ -148,15 +176,15 @@ class _Report:
         span = self.width - label_w - value_w
         if pdf.get_y() + 8 + bar_h * min(len(rows), 8) > pdf.h - 15:
             pdf.add_page()
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 6, latin1(title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 7.5)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(0, 6, printable(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 7.5)
         for label, value, colour in rows:
             if pdf.get_y() + bar_h > pdf.h - 15:
                 pdf.add_page()
             x, y = pdf.l_margin, pdf.get_y()
             pdf.set_xy(x, y)
-            pdf.cell(label_w, bar_h, latin1(label)[:56])
+            pdf.cell(label_w, bar_h, printable(label)[:56])
             pdf.set_fill_color(*colour)
             length = span * (value / scale if scale else 0)
             if length > 0:

@@ -29,3 +29,21 @@ def test_the_version_is_written_once() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "version" not in project and project["dynamic"] == ["version"]
     assert version("selector") == selector.__version__
+
+
+def test_every_data_file_is_shipped() -> None:
+    """Every file under selector/ that is not Python (the report's fonts and their licence,
+    the specialties list, the migrations' ini) matches a package-data pattern."""
+    here = ROOT / "selector"
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["selector"]
+    shipped = {p for pattern in patterns for p in here.glob(pattern)}
+    data = {
+        p
+        for p in here.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    }
+    assert {here / "fonts" / "DejaVuSans.ttf", here / "fonts" / "LICENSE"} <= shipped
+    # the template of a new migration serves `alembic revision` in a checkout, not the wheel
+    assert data - shipped == {here / "migrations" / "script.py.mako"}

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from app_pages import state
 from selector.cli import main
 from selector.config import DEFAULT_CONFIG_PATH
-from selector.report import latin1
+from selector.report import printable
 from selector.selection import decide
 from selector.store import Store
 from selector.workflow import report_pdf, scenario_report
@@ -102,7 +102,7 @@ def test_report_without_recorded_robustness_assesses_it_reproducibly() -> None:
     text = pdf_text(one)
     assert "Run not recorded" in text
     assert "200 draws (seed report:abababababababab)" in text
-    assert "Lukasz Nowak 1" in text  # outside Latin-1: the letter without its stroke
+    assert "Łukasz Nowak 1" in text  # outside Latin-1, kept exactly
     again = pdf_text(report_pdf(d, reviews, "2027", run_id=None, input_hash="ab" * 32))
     cut = text.index("How sure")
     assert again[cut : cut + 400] == text[cut : cut + 400]
@@ -118,9 +118,34 @@ def test_infeasible_decision_reports_the_diagnosis() -> None:
     assert d.diagnosis and " ".join(d.diagnosis[0].split()) in text
 
 
-def test_latin1() -> None:
-    assert latin1("Zoë Łukasz 東") == "Zoë Lukasz ?"
-    assert json.dumps(latin1("plain")) == '"plain"'
+#: Names and a specialty outside Latin-1 (Polish, Turkish, Vietnamese, Greek, Cyrillic).
+NAMES = [
+    "Łukasz Núñez-Öztürk",
+    "Nguyễn Thị Hương",
+    "Şükrü Ağaoğlu",
+    "Αθηνά Παπαδοπούλου",
+    "Ёлка Щукина",
+]
+
+
+def test_names_outside_latin1_print_exactly(caplog: pytest.LogCaptureFixture) -> None:
+    people = make_applicants(5, seed=0, pgy=3, name=NAMES, specialty="Hồi sức cấp cứu")
+    config = make_config(cohort={"size": 5})
+    reviews = make_reviews(people, config, seed=1)
+    d = decide(people, reviews, config)
+    with caplog.at_level("WARNING"):
+        text = pdf_text(report_pdf(d, reviews, "2027", run_id=1, input_hash=None))
+    for name in NAMES:
+        assert name in text
+    assert "Hồi sức cấp cứu" in text
+    assert not caplog.records  # no missing glyph logged (it would log the name)
+
+
+def test_printable() -> None:
+    assert printable("Zoë Łukasz Nguyễn") == "Zoë Łukasz Nguyễn"
+    # characters the font lacks: the closest form it has, else "?", never a missing glyph
+    assert printable("東 ＡＢ") == "? AB"
+    assert json.dumps(printable("plain")) == '"plain"'
 
 
 def test_roster_page_offers_the_report(db: Store) -> None:

@@ -24,7 +24,17 @@ from selector.selection.robustness import Bootstrap, review_values, robustness
 from selector.selection.solve import Solver
 from selector.store import Store
 from tests.factories import make_applicants, make_config
-from tests.test_app_pages import app_as, db, no_exceptions, run_scenario, table, template
+from tests.test_app_pages import (
+    CONFIG,
+    PEOPLE,
+    app_as,
+    db,
+    no_exceptions,
+    run_scenario,
+    scores,
+    table,
+    template,
+)
 
 __all__ = ["db", "template"]  # the page fixtures, used by name
 
@@ -328,3 +338,99 @@ def test_lottery_run_is_recorded_and_replays(
     rules = list(openpyxl.load_workbook(roster)["Rules"].iter_rows(values_only=True))
     assert ("lottery seed", "replay") in rules
     assert {v for k, v in rules if k == "drawn by lot"} == set(lot["drawn"])
+
+
+# ------------------------------------------------- the lottery on the dashboard (one code path)
+
+
+def _chair(db: Store) -> Any:
+    email, _, _, password, _ = PEOPLE["chair"]
+    return db.authenticate(email, password)
+
+
+def _lottery_cycle(db: Store) -> Any:
+    """The page tests' cycle with the lottery's rules and a second review per applicant that
+    disagrees with the first (one review each would leave the bootstrap nothing to
+    resample): the chair and the cycle."""
+    chair = _chair(db)
+    system = db.system_user()
+    db.save_reviews(
+        system,
+        "2026",
+        [
+            Review(a, "r1@example.org", scores(1 + (3 * int(a[1:])) % 5))
+            for a, email in db.assignments(system, "2026")
+            if email == "r1@example.org"
+        ],
+    )
+    return chair, db.update_cycle_config(chair, "2026", LOTTERY_CONFIG)
+
+
+#: The page tests' rules with a lottery for the seats they cannot separate, a cohort of 5.
+LOTTERY_CONFIG = CONFIG.replace("[selection]\n", '[selection]\nnear_ties = "lottery"\n', 1).replace(
+    "[cohort]\nsize = 10 ", "[cohort]\nsize = 5 ", 1
+)
+
+
+def test_scenario_finalised_with_a_lottery_records_it_and_verify_replays(db: Store) -> None:
+    from selector import workflow
+
+    assert 'near_ties = "lottery"' in LOTTERY_CONFIG and "size = 5 " in LOTTERY_CONFIG
+    chair, cycle = _lottery_cycle(db)
+    applicants, reviews = db.selection_inputs(chair, "2026")
+    done = workflow.decide_scenario(cycle, applicants, reviews, cycle.config)
+    lot = done.lottery
+    assert lot is not None and done.robustness is not None and lot.seats > 0
+    assert (
+        lot.seed == done.robustness.seed == workflow.scenario_seed(done.decision, done.input_hash)
+    )
+    assert set(done.decision.selected) == set(lot.kept) | set(lot.drawn)
+    # the same scenario run again draws the same lot (the seed is the data's and the locks')
+    again = workflow.decide_scenario(cycle, applicants, reviews, cycle.config)
+    assert again.lottery == lot and again.decision.selected == done.decision.selected
+    notice = workflow.lottery_notice(done.decision, lot)
+    assert notice and f"{lot.seats} of {len(done.decision.selected)} seats were drawn" in notice
+    assert all(done.decision.applicants[a].name in notice for a in lot.pool)
+
+    seen = workflow.open_reviews(db, chair, "2026")
+    run_id = workflow.finalise_scenario(
+        db,
+        chair,
+        cycle,
+        done.config,
+        done.decision,
+        done.input_hash,
+        confirmed_open=seen,
+        robustness=done.robustness,
+        lottery=done.lottery,
+    )
+    (run,) = db.runs(chair, "2026")
+    assert run.id == run_id and run.final
+    assert run.decision["lottery"] == lot.to_json()
+    assert run.decision["robustness"]["draws"] == done.robustness.draws
+    result = workflow.verify_run(db, chair, "2026", run_id)
+    assert result.differences == []
+    assert main(["runs", "verify", "--latest", "--cycle", "2026"]) == 0  # the CLI's face
+
+
+def test_selection_page_says_which_seats_were_drawn_by_lot(db: Store) -> None:
+    _lottery_cycle(db)
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    no_exceptions(at)
+    scenario = at.session_state[state.SCENARIOS]["2026"]["A"]
+    lot, decision = scenario["lottery"], scenario["decision"]
+    assert lot is not None and lot.seats > 0
+    # the notice as read (the page escapes Markdown in it: it quotes applicants' names)
+    (notice,) = [i.value.replace("\\", "") for i in at.info if "drawn by lot" in i.value]
+    assert f"{lot.seats} of 5 seats were drawn by lot" in notice
+    for a in lot.pool:
+        assert a in notice and decision.applicants[a].name in notice
+    assert "Drawn: " + ", ".join(f"{a} {decision.applicants[a].name}" for a in lot.drawn) in notice
+    # the page's robustness is the bootstrap the lot was drawn from, not another one
+    found = scenario["robustness"]
+    assert {m.label: m.value for m in at.metric}["Contested seats"] == str(len(found.contested))
+    assert any(f"{found.draws} bootstrap draws" in c.value for c in at.caption)
+    at.switch_page("app_pages/roster.py").run()
+    no_exceptions(at)
+    assert any(f"{lot.seats} of 5 seats were drawn by lot" in i.value for i in at.info)

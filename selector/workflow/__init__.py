@@ -24,7 +24,8 @@ dashboard page alike, so neither face holds logic of its own.
   :func:`decide_files` (files, nothing stored); CLI `select`.
 - a scenario's config: :func:`scenario_config` (the rules form → a config),
   :func:`scenario_config_text`; pages Selection, Roster.
-- decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`;
+- decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`
+  (a lottery's seats in words: :func:`lottery_notice`);
   pages Selection, Roster.
 - the roster of the final run: :func:`roster_of_final_run`; CLI `roster`.
 - recorded runs: :func:`list_runs`, :func:`verify_run` (decided again from the run's own
@@ -94,7 +95,7 @@ from selector.workflow.reviews import (
     own_conflicts,
     take_back_conflict,
 )
-from selector.workflow.robustness import robustness_rows, scenario_robustness
+from selector.workflow.robustness import robustness_rows, scenario_robustness, scenario_seed
 from selector.workflow.roster import RosterResult, roster_of_final_run
 from selector.workflow.runs import Verification, find_run, list_runs, verify_run
 from selector.workflow.scenario import (
@@ -102,6 +103,7 @@ from selector.workflow.scenario import (
     decide_scenario,
     finalise_scenario,
     locks_differ,
+    lottery_notice,
     min_per_value_text,
     scenario_config,
     scenario_config_text,
@@ -151,6 +153,7 @@ __all__ = [
     "list_accounts",
     "list_runs",
     "locks_differ",
+    "lottery_notice",
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
@@ -170,6 +173,7 @@ __all__ = [
     "scenario_config_text",
     "scenario_report",
     "scenario_robustness",
+    "scenario_seed",
     "set_withdrawn",
     "settle",
     "stale_reason",

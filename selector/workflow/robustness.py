@@ -26,9 +26,13 @@ def scenario_robustness(
     of the data and the decision's locks."""
     from selector.workflow.decide import assess
 
+    return assess(decision, reviews, draws, scenario_seed(decision, input_hash))
+
+
+def scenario_seed(decision: Decision, input_hash: str | None) -> str:
+    """The seed of a scenario's bootstrap (and lottery): the data's hash and the locks."""
     locks = ",".join(decision.include) + "|" + ",".join(decision.exclude)
-    seed = f"dashboard:{(input_hash or '')[:16]}:{locks}"
-    return assess(decision, reviews, draws, seed)
+    return f"dashboard:{(input_hash or '')[:16]}:{locks}"
 
 
 def robustness_rows(decision: Decision, found: Robustness) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from selector.config import TrackConfig
     from selector.models import Applicant, Review
     from selector.selection import Decision
+    from selector.selection.lottery import Lottery
+    from selector.selection.robustness import Robustness
     from selector.store import Cycle, Store
     from selector.workflow.progress import OpenReviews
 
@@ -145,11 +147,14 @@ def scenario_config_text(cycle: Cycle, config: TrackConfig) -> str:
 @dataclass
 class Scenario:
     """One scenario's result: its rules, the decision, and the hash of the data it was
-    decided on (finalising is refused when the data changed since)."""
+    decided on (finalising is refused when the data changed since). When the rules say
+    ``near_ties = "lottery"``: the bootstrap the lot was drawn from and the lottery."""
 
     config: TrackConfig
     decision: Decision
     input_hash: str
+    robustness: Robustness | None = None
+    lottery: Lottery | None = None
 
 
 def decide_scenario(
@@ -162,9 +167,15 @@ def decide_scenario(
     exclude: Sequence[str] = (),
 ) -> Scenario:
     """Decide a scenario on the cycle's data (read once by the page). Only locks on
-    applicants in the pool count: one withdrawn since it was locked must not hold up a run."""
+    applicants in the pool count: one withdrawn since it was locked must not hold up a run.
+    Settled as the CLI settles a decision (:func:`~selector.workflow.decide.settle`): when
+    the rules ask for a lottery, the contested seats are drawn by lot, seeded as the
+    dashboard's robustness is (the data's hash and the locks), so running the same scenario
+    again draws the same lot."""
     from selector.selection import decide
     from selector.store import input_hash
+    from selector.workflow.decide import settle
+    from selector.workflow.robustness import scenario_seed
 
     pool = {a.applicant_id for a in applicants}
     decision = decide(
@@ -175,7 +186,28 @@ def decide_scenario(
         exclude=[a for a in exclude if a in pool],
     )
     digest = input_hash(applicants, reviews, scenario_config_text(cycle, config))
-    return Scenario(config, decision, digest)
+    decision, found, lottery = settle(decision, reviews, None, scenario_seed(decision, digest))
+    return Scenario(config, decision, digest, found, lottery)
+
+
+def lottery_notice(decision: Decision, lottery: Lottery | None) -> str | None:
+    """What the pages say of a scenario's lottery: which seats were drawn by lot, among whom
+    and who won them (ids with names); None when the rules ask for no lottery."""
+    if lottery is None:
+        return None
+    if not lottery.seats:
+        return f"Lottery: {lottery.text()}."
+
+    def who(ids: Sequence[str]) -> str:
+        people = decision.applicants
+        return ", ".join(f"{a} {people[a].name}" if a in people else a for a in ids)
+
+    return (
+        f"{lottery.seats} of {len(decision.selected)} seats were drawn by lot (seed "
+        f"{lottery.seed}) among the {len(lottery.pool)} applicants the committee cannot "
+        f"separate: {who(lottery.pool)}. Drawn: {who(lottery.drawn)}. The other "
+        f"{len(lottery.kept)} seats are secure."
+    )
 
 
 def finalise_scenario(
@@ -188,14 +220,18 @@ def finalise_scenario(
     *,
     stale: str | None = None,
     confirmed_open: OpenReviews | None = None,
+    robustness: Robustness | None = None,
+    lottery: Lottery | None = None,
 ) -> int:
     """Record a scenario's decision as the cycle's final run (the chair only); refused when
     the data changed since it was decided, or when ``stale`` (:func:`stale_reason`) says
     its rules or locks did. With reviews still open (or applicants without a complete
     review) it is refused unless ``confirmed_open`` (what the chair confirmed finalising
     despite, :func:`~selector.workflow.open_reviews`) names every one of them; they are
-    recorded with the run. Returns the run id."""
+    recorded with the run, as are the scenario's ``robustness`` and ``lottery``
+    (:class:`Scenario`), so that ``runs verify`` replays the lot. Returns the run id."""
     from selector.errors import InputError
+    from selector.workflow.decide import decision_json
     from selector.workflow.progress import open_reviews
 
     if stale is not None:
@@ -210,7 +246,7 @@ def finalise_scenario(
             "open_reviews_unconfirmed",
             f"not finalised: {now_open.summary()} Confirm finalising although they are open",
         )
-    recorded: Mapping[str, Any] = decision.to_json()
+    recorded: Mapping[str, Any] = decision_json(decision, robustness, lottery)
     if now_open:
         recorded = {**recorded, "open_reviews": now_open.to_json()}
     return store.record_run(
