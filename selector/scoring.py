@@ -48,6 +48,34 @@ def review_total(review: Review, config: TrackConfig) -> tuple[float | None, str
     """The weighted total of one review, or None with the reason it cannot count."""
     if review.conflict:
         return None, "declared a conflict of interest"
+    scores = review.scores
+    total = 0.0
+    for cid, weight, lo, hi in _bounds(config):
+        x = scores.get(cid)
+        if x is None or not isinstance(x, (int, float)) or not lo <= x <= hi:  # NaN fails too
+            return _checked_total(review, config)
+        total += weight * float(x)
+    return total, None
+
+
+def _bounds(config: TrackConfig) -> list[tuple[str, float, float, float]]:
+    """Each criterion's (id, weight, min, max), read once per config (aggregation reads
+    them for every score of every review)."""
+    key = id(config)
+    found = _BOUNDS.get(key)
+    if found is None or found[0] is not config:
+        found = (config, [(c.id, c.weight, c.min, c.max) for c in config.criteria])
+        _BOUNDS.clear()  # one config at a time is the common case; never grows
+        _BOUNDS[key] = found
+    return found[1]
+
+
+_BOUNDS: dict[int, tuple[TrackConfig, list[tuple[str, float, float, float]]]] = {}
+
+
+def _checked_total(review: Review, config: TrackConfig) -> tuple[float | None, str | None]:
+    """:func:`review_total` the long way, for a review with a missing, off-scale or
+    unusual score: a missing score is named before an off-scale one."""
     missing = [c.id for c in config.criteria if review.scores.get(c.id) is None]
     if missing:
         return None, f"misses {', '.join(missing)}"
