@@ -104,6 +104,14 @@ def grid_row(scope: Page | Locator, *texts: str) -> None:
     expect(rows.first).to_be_attached()
 
 
+def choose(page: Page, key: str, option: str) -> None:
+    """Pick ``option`` in the selectbox with widget key ``key`` (typed, then clicked)."""
+    field = page.locator(f".st-key-{key} input")
+    field.click()
+    field.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def click_first_row(page: Page, key: str) -> None:
     """Select the first row of a data grid (its row marker at the left edge)."""
     grid = page.locator(f".st-key-{key} [data-testid='stDataFrameResizable']")
@@ -120,7 +128,11 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
     # Export B: the same form later on; its numbering restarted, the two newcomers took ids 1
     # and 2, and the others come in reverse order: every id now points at another person.
     second = newcomers + first[::-1]
-    export_a, export_b, rules = tmp_path / "export_a.xlsx", tmp_path / "export_b.xlsx", tmp_path / "rules.toml"
+    export_a, export_b, rules = (
+        tmp_path / "export_a.xlsx",
+        tmp_path / "export_b.xlsx",
+        tmp_path / "rules.toml",
+    )
     export_a.write_bytes(workbook(first))
     export_b.write_bytes(workbook(second))
     rules.write_text(config_text(), encoding="utf-8")
@@ -182,8 +194,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         for email, name in REVIEWERS.items():
             page.locator(".st-key-new_user_email input").fill(email)
             page.locator(".st-key-new_user_name input").fill(name)
-            page.locator(".st-key-new_user_role").click()
-            page.get_by_role("option", name="reviewer", exact=True).click()
+            choose(page, "new_user_role", "reviewer")
             page.locator(".st-key-new_user_password input").fill(REVIEWER_PASSWORD)
             page.locator(".st-key-add_user button").click()
             wait_for_run(page)
@@ -191,8 +202,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         page.locator(".st-key-assign button").click()
         expect(page.get_by_text("28 assignments")).to_be_visible()
         page.get_by_text("Manage an account").click()
-        page.locator(".st-key-manage_email").click()
-        page.get_by_role("option", name=DISABLED).click()
+        choose(page, "manage_email", DISABLED)
         page.locator(".st-key-manage_action label").filter(has_text="Disable").click()
         page.locator(".st-key-manage_apply button").click()
         expect(page.get_by_text(f"{DISABLED} is disabled")).to_be_visible()
@@ -211,8 +221,20 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         page.locator(f".st-key-comment_{scored} textarea").fill(COMMENT)
         page.locator(f".st-key-comment_{scored} textarea").press("Tab")  # commit on blur
         wait_for_run(page)
-        for i, c in enumerate(("awareness", "reflection", "empowerment", "action", "leadership", "project", "commitment")):
-            page.locator(f".st-key-score_{scored}_{c} [role=radiogroup] label").nth(3 + i % 2).click()
+        for i, c in enumerate(
+            (
+                "awareness",
+                "reflection",
+                "empowerment",
+                "action",
+                "leadership",
+                "project",
+                "commitment",
+            )
+        ):
+            page.locator(f".st-key-score_{scored}_{c} [role=radiogroup] label").nth(
+                3 + i % 2
+            ).click()
             wait_for_run(page)
         expect(page.get_by_text("Saved. Every change is saved")).to_be_visible()
         queue.filter(has_text=part).click()
@@ -228,6 +250,18 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         go_to(page, "Selection")
         expect(page.get_by_text("Reviews are still open")).to_be_visible()
         expect(page.get_by_text("13 of 14 applicants have no complete review")).to_be_visible()
+        editor = page.locator(".st-key-A_diversity")
+        for typed in ("specialtyy", "Specialty"):  # the field cell offers the known fields only
+            editor.scroll_into_view_if_needed()
+            box = editor.locator("[data-testid='stDataFrameResizable']").bounding_box()
+            assert box is not None
+            page.mouse.dblclick(box["x"] + 60, box["y"] + 35 + 17)  # the first rule's field
+            page.keyboard.type(typed)
+            page.keyboard.press("Enter")
+            wait_for_run(page)
+            grid_row(editor, "specialty", "2")
+            expect(editor.get_by_text(typed, exact=True)).to_have_count(0)
+        expect(page.locator(".st-key-run_A button")).to_be_enabled()
         page.locator(".st-key-run_A button").click()
         expect(page.locator(".st-key-selection_view")).to_be_visible()
         wait_for_run(page)
