@@ -33,6 +33,7 @@ from tests.test_e2e_browser import (
     log_out,
     pytestmark,
     server,
+    shot,
     wait_for_run,
 )
 
@@ -199,6 +200,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         page.get_by_role("tab", name="Changed (1)").click()
         changed_tab = page.get_by_role("tabpanel", name="Changed (1)")
         grid_row(changed_tab, "A005", str(moved["Name"]), "program", "Program Z", "Program Q")
+        shot(page, "first_cycle_preview_b")
         page.locator(".st-key-confirm_import button").click()
         expect(page.get_by_text("Imported: 2 new, 1 changed, 0 withdrawn")).to_be_visible()
         go_to(page, "Applicants")
@@ -227,6 +229,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         page.locator(".st-key-assign button").click()  # moves the disabled one's reviews
         expect(page.get_by_text("28 assignments")).to_be_visible()
         expect(page.get_by_text("reviewer loads 14–14")).to_be_visible()
+        shot(page, "first_cycle_reviewers")
         log_out(page)
 
         # 5. A reviewer: one applicant scored completely with a comment, another part-scored.
@@ -260,6 +263,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
             page.locator(f".st-key-score_{part}_{c} [role=radiogroup] label").nth(2).click()
             wait_for_run(page)
         expect(page.get_by_text("2 of 7 criteria scored")).to_be_visible()
+        shot(page, "first_cycle_part_scored")
         log_out(page)
 
         # 6. The chair: a mistyped rule field is refused; the open reviews come first.
@@ -287,6 +291,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         expect(page.locator(".st-key-selection_view")).to_be_visible()
         wait_for_run(page)
         expect(page.get_by_text("Decided on the reviews in so far")).to_be_visible()
+        shot(page, "first_cycle_selection")
 
         # 7. The chair opens the applicant from the cohort's row and reads the comment.
         click_first_row(page, "cohort_A")
@@ -294,6 +299,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         expect(dialog).to_be_visible()
         dialog.get_by_role("tab", name="Reviews").click()
         expect(dialog.get_by_text(COMMENT)).to_be_visible()
+        shot(page, "first_cycle_application")
         expect(dialog.get_by_text("Ann Reviewer").first).to_be_visible()
         page.keyboard.press("Escape")
         wait_for_run(page)
@@ -309,6 +315,7 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         expect(confirm).to_be_enabled()
         confirm.click()
         expect(page.get_by_text("Finalised as run")).to_be_visible()
+        shot(page, "first_cycle_roster")
         with page.expect_download() as download_info:
             page.locator(".st-key-download_xlsx button").click()
         roster = tmp_path / "roster.xlsx"
