@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import tomllib
 from pathlib import Path
 
 import openpyxl
@@ -52,6 +53,7 @@ DISABLED = "cat.reviewer@hospital.example.org"
 SPECIALTIES = ("Pediatrics", "Surgery", "Neurology", "Psychiatry", "Family Medicine", "Dermatology")
 HEADERS = ["ID", "Name", "Email", "PGY", "Specialty", "Program", "Essay"]
 COMMENT = "Thoughtful essay; strong record of community work."
+CRITERIA = [c["id"] for c in tomllib.loads(DEFAULT_CONFIG_PATH.read_text("utf-8"))["criteria"]]
 
 
 def person(i: int) -> dict[str, object]:
@@ -237,32 +239,22 @@ def test_a_first_real_cycle_through_the_dashboard(server: tuple[str, str], tmp_p
         log_in(page, reviewer, REVIEWER_PASSWORD)
         queue = page.locator(".st-key-queue [role=radiogroup] label")
         labels = [queue.nth(i).inner_text() for i in range(2)]
-        scored, part = (re.search(r"A\d+", t).group(0) for t in labels)  # type: ignore[union-attr]
+        # A queue entry: "○ <applicant id> · <name>".
+        scored, part = (re.match(r"\S+ (\S+) · ", t).group(1) for t in labels)  # type: ignore[union-attr]
         page.locator(f".st-key-comment_{scored} textarea").fill(COMMENT)
         page.locator(f".st-key-comment_{scored} textarea").press("Tab")  # commit on blur
         wait_for_run(page)
-        for i, c in enumerate(
-            (
-                "awareness",
-                "reflection",
-                "empowerment",
-                "action",
-                "leadership",
-                "project",
-                "commitment",
-            )
-        ):
-            page.locator(f".st-key-score_{scored}_{c} [role=radiogroup] label").nth(
-                3 + i % 2
-            ).click()
+        for i, c in enumerate(CRITERIA):
+            scale = page.locator(f".st-key-score_{scored}_{c} [role=radiogroup] label")
+            scale.nth(3 + i % 2).click()
             wait_for_run(page)
         expect(page.get_by_text("Saved. Every change is saved")).to_be_visible()
         queue.filter(has_text=part).click()
         wait_for_run(page)
-        for c in ("awareness", "reflection"):
+        for c in CRITERIA[:2]:
             page.locator(f".st-key-score_{part}_{c} [role=radiogroup] label").nth(2).click()
             wait_for_run(page)
-        expect(page.get_by_text("2 of 7 criteria scored")).to_be_visible()
+        expect(page.get_by_text(f"2 of {len(CRITERIA)} criteria scored")).to_be_visible()
         shot(page, "first_cycle_part_scored")
         log_out(page)
 
