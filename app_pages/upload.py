@@ -192,7 +192,8 @@ if preview.id_reused:
         icon=":material/person_add:",
     )
 outcomes = {
-    "New": people(preview, preview.added),
+    # New people by name; one whose response id another person already has says so.
+    "New": rows[rows["Outcome"] == "new"].drop(columns="Outcome"),
     "Changed": rows[rows["Outcome"] == "changed"].drop(columns="Outcome"),
     "Withdrawn (not in this export)": people(preview, preview.withdrawn),
     "Unchanged": people(preview, preview.unchanged),

@@ -36,6 +36,17 @@ def test_a_restarted_numbering_is_new_people_not_overwritten_ones(db: Store) -> 
     no_exceptions(at)
     assert tab_labels(at)[:3] == ["New (1)", "Changed (0)", "Withdrawn (not in this export) (0)"]
     assert any("belong to other people" in w.value for w in at.warning)
+    new = next(d.value for d in at.dataframe if "Field" in d.value.columns)
+    kwame = email_id("kwame@example.org")
+    assert new.to_dict("records") == [  # the newcomer by name, and whose id it took
+        {
+            "Applicant": kwame,
+            "Name": "Kwame Newcomer",
+            "Field": "response id",
+            "Old": "A001",
+            "New": f"{kwame} (another person has A001)",
+        }
+    ]
     at.button(key="confirm_import").click().run()
     no_exceptions(at)
     after = {a.applicant_id: a.email for a in db.applicants(system, "2026")}
