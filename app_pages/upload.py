@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, application, state
 from selector import workflow
 from selector.errors import InputError, SelectorError
 from selector.intake import MAPPABLE_FIELDS, read_applications
@@ -200,12 +200,15 @@ outcomes = {
 }
 counts = [preview.added, preview.updated, preview.withdrawn, preview.unchanged]
 tabs = st.tabs([f"{name} ({len(ids)})" for name, ids in zip(outcomes, counts, strict=True)])
-for tab, frame in zip(tabs, outcomes.values(), strict=True):
+for number, (tab, (name, frame)) in enumerate(zip(tabs, outcomes.items(), strict=True)):
     with tab:
-        if len(frame):
+        if not len(frame):
+            st.caption("None.")
+        elif name == "New":  # not stored yet: nothing to open
             _common.table(frame, hide_index=True)
         else:
-            st.caption("None.")
+            st.caption("Select a row to open the application as it is stored now.")
+            application.table(frame, hide_index=True, key=f"preview_{number}")
 
 allowed = True
 if workflow.mass_withdrawal(preview):

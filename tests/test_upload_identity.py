@@ -91,3 +91,16 @@ def test_merge_two_records_from_the_upload_page(db: Store) -> None:
     assert [e.target for e in db.audit_log(system, "2026") if e.action == "applicant.merge"] == [
         "A001"
     ]
+
+
+def test_a_preview_row_of_a_stored_applicant_opens_its_application(db: Store) -> None:
+    """The preview's tables of stored people open the application (issue 10: "from any table
+    row ... preview")."""
+    changed = export_csv().replace(
+        b"3,Testperson 003,person3@example.org,2", b"3,Testperson 003,person3@example.org,4"
+    )
+    at = upload(app_as(db, "coordinator"), changed)
+    at.session_state["preview_1"] = {"selection": {"rows": [0], "columns": []}}  # Changed
+    at.run()
+    no_exceptions(at)
+    assert any(h.value.startswith("A003") for h in at.subheader)  # the dialog's heading
