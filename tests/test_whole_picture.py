@@ -113,7 +113,7 @@ def test_select_on_a_stored_cycle_warns_about_open_reviews(
     cycle: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """13 of 22 unreviewed, and `select` said nothing: now a warning first, and a JSON key."""
-    config = tmp_config(cycle, size=2)
+    config = tmp_config(size=2)
     code = main(["select", "--db", cycle.url, "--config", config, "--json"])
     out, err = capsys.readouterr()
     assert code == 0
@@ -124,10 +124,9 @@ def test_select_on_a_stored_cycle_warns_about_open_reviews(
     assert {"applicant_id": "A001", "reviewer": R2} in data["open_reviews"]["open"]
 
 
-def tmp_config(store: Store, *, size: int) -> str:
-    """The bundled config with a smaller cohort, written beside the test's files (``store``
-    is kept for the callers' sake; a PostgreSQL URL names no folder)."""
-    del store
+def tmp_config(*, size: int) -> str:
+    """The bundled config with a smaller cohort, in a folder of its own (a PostgreSQL URL
+    names no folder to write it beside)."""
     text = (
         DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
         .replace("size = 10", f"size = {size}")
@@ -140,7 +139,7 @@ def tmp_config(store: Store, *, size: int) -> str:
 
 def decided(store: Store, size: int = 2) -> workflow.Scenario:
     c = store.cycle("2026")
-    config = load_config(tmp_config(store, size=size))
+    config = load_config(tmp_config(size=size))
     applicants, reviews = store.selection_inputs(store.system_user(), "2026")
     return workflow.decide_scenario(c, applicants, reviews, config)
 
