@@ -98,6 +98,7 @@ class FastPath:
         self.locked_out[[index[a] for a in exclude if a in index]] = True
         self.free = ~self.locked_out  # neither locked in nor out: the reduced costs' domain
         self.free[self.locked_in] = False
+        self.unlimited: np.ndarray = np.zeros((0, n), dtype=bool)
         self.caps: list[Cap] = []
         self.spreads: list[tuple[np.ndarray, int]] = []  # (candidates × values, min_distinct)
         self.named: list[tuple[np.ndarray, int]] = []  # (members, min_per_value)
@@ -114,6 +115,8 @@ class FastPath:
                 if need > 0:
                     named = codes.get(group_key(value) or "", -1)
                     self.named.append(((slots == named).astype(np.float64), need))
+        # The exchanges apply to an exact cohort size, a PGY1 cap and at most one cap family.
+        self.swaps_apply = self.lo == self.hi and self.max_pgy1 is not None and len(self.caps) < 2
 
     # ----------------------------------------------------------------------------------------
     # The greedy cohort
@@ -139,6 +142,8 @@ class FastPath:
         positive[:, : len(self.locked_in)] = True  # the locks are taken whatever their cost
         slots = self.caps[0].slots[order] if self.caps else None
         taken = self._take(skip, slots, positive)
+        self.unlimited = np.zeros((draws, n), dtype=bool)  # the greedy without the PGY1 cap
+        self.unlimited[rows, order] = taken
         if self.max_pgy1 is not None:
             # Until the cap's last PGY1 is taken the PGY1 cap blocks nobody; after it, every
             # PGY1: each PGY1 with max_pgy1 taken before it is skipped, and the greedy rerun.
@@ -302,11 +307,59 @@ class FastPath:
 
         if self.n == 0 or float(np.max(np.abs(costs))) >= EXACT:
             return np.zeros(costs.shape, dtype=bool), np.zeros(len(costs), dtype=bool)
-        chosen, proven = self.greedy(costs, out)
-        proven &= self.keeps_lower_bounds(chosen)
+        chosen, complete = self.greedy(costs, out)
+        proven = complete & self.keeps_lower_bounds(chosen)
         if proven.any():
             proven[proven] = self.certified(costs[proven], out[proven], chosen[proven])
+        if self.swaps_apply:
+            # The greedy cohort is not optimal when an early PGY1 took the seat of its value
+            # that a later non-PGY1 needed: exchanges from the greedy without the PGY1 cap.
+            again = []
+            for k in np.flatnonzero(~proven).tolist():
+                swapped = self.exchange(costs[k], out[k], self.unlimited[k])
+                if swapped is not None and not np.array_equal(swapped, chosen[k]):
+                    chosen[k] = swapped
+                    again.append(k)
+            if again:
+                rows = np.array(again)
+                ok = self.keeps_lower_bounds(chosen[rows])
+                ok[ok] = self.certified(costs[rows[ok]], out[rows[ok]], chosen[rows[ok]])
+                proven[rows] = ok
         return chosen, proven
+
+    def exchange(self, costs: np.ndarray, out: np.ndarray, start: np.ndarray) -> np.ndarray | None:
+        """From the greedy cohort without the PGY1 cap (optimal under the size and one cap
+        family alone), the best exchanges of a PGY1 member for a non-PGY1 until the PGY1 cap
+        holds (Gabow and Tarjan 1984: for a matroid and a cap on one colour, each best
+        exchange gives the best cohort with one fewer of that colour). Only a candidate: the
+        certificate decides. None when no exchange is possible."""
+        import numpy as np
+
+        assert self.max_pgy1 is not None
+        chosen = start.copy()
+        cap = self.caps[0] if self.caps else None
+        slots = cap.slots if cap is not None else np.zeros(self.n, dtype=np.int64)
+        limit = cap.cap if cap is not None else self.n
+        blank = cap.values if cap is not None else 1
+        for _ in range(int(np.count_nonzero(chosen & self.pgy1)) - self.max_pgy1):
+            counts = np.bincount(slots[chosen], minlength=blank + 1)
+            counts[blank] = 0  # blanks: no cap
+            outside = ~chosen & ~out & self.free & ~self.pgy1
+            # The best non-PGY1 outside per value (it may replace a member of its value), and
+            # the best whose value has room (it may replace anyone).
+            best = np.full(blank + 1, -np.inf)
+            np.maximum.at(best, slots[outside], costs[outside])
+            room = outside & (counts[slots] < limit)
+            best_room = float(costs[room].max()) if room.any() else -np.inf
+            members = np.flatnonzero(chosen & self.pgy1 & self.free)
+            gains = np.maximum(best[slots[members]], best_room) - costs[members]
+            if members.size == 0 or not np.isfinite(gains.max()):
+                return None
+            e = int(members[int(np.argmax(gains))])
+            pool = outside & (slots == slots[e]) if best[slots[e]] >= best_room else room
+            f = int(np.argmax(np.where(pool, costs, -np.inf)))
+            chosen[e], chosen[f] = False, True
+        return chosen
 
 
 Bounds = tuple["np.ndarray", "np.ndarray", "np.ndarray", "np.ndarray"]

@@ -309,7 +309,9 @@ class Bootstrap:
         decision = self.decision
         model = build_model(self.cands, decision.config, self.include, decision.exclude)
         silence_highs_banner()
-        model.prob.solve(pulp.HiGHS(msg=False, gapRel=0, timeLimit=TIME_LIMIT_S))
+        api = pulp.HiGHS(msg=False, gapRel=0, timeLimit=TIME_LIMIT_S)
+        api.createAndConfigureSolver(model.prob)  # PuLP writes the model into HiGHS, unsolved
+        api.buildSolverModel(model.prob)
         self.highs = model.prob.solverModel
         # Its LP relaxation, on a second HiGHS object: with these rules it is mostly integral
         # already, and an integral optimum of the relaxation is an optimum of the program.
