@@ -146,9 +146,11 @@ def test_locks_floor_and_eligibility_hold_in_every_draw() -> None:
     assert 0 < found.probability["A001"] < 1
 
 
-def test_each_draw_is_optimal() -> None:
-    """The cost-changed model (relaxation first, the program when it is fractional) gives the
-    same optimum as a model built and solved afresh with the draw's scores."""
+@pytest.mark.parametrize("fast", [True, False])
+def test_each_draw_is_optimal(fast: bool) -> None:
+    """The cost-changed model (relaxation first, the program when it is fractional), and the
+    fast path where it proves its cohort, give the same optimum as a model built and solved
+    afresh with the draw's scores."""
     people = make_applicants(30, seed=5)
     config = make_config(
         cohort={"size": 6},
@@ -160,7 +162,7 @@ def test_each_draw_is_optimal() -> None:
         {a.applicant_id: [float(rng.randint(20, 99)) for _ in range(3)] for a in people}
     )
     d = decide(people, reviews, config)
-    boot = Bootstrap(d, review_values(reviews, d))
+    boot = Bootstrap(d, review_values(reviews, d), fast=fast)
     gen = np.random.default_rng(0)
     for _ in range(25):
         units = gen.integers(20 * UNITS, 99 * UNITS, size=len(boot.ids))
@@ -180,7 +182,8 @@ def test_each_draw_is_optimal() -> None:
         ]
         best = Solver(build_model(cands, config, [], []), "highs").solve()
         assert best is not None and best.value == got
-    assert boot.lp_solves == 25
+    assert boot.lp_solves + boot.fast_draws == 25
+    assert boot.fast_draws > 0 if fast else boot.lp_solves == 25
 
 
 def test_refused_without_a_cohort_and_for_bad_draws() -> None:
