@@ -126,6 +126,50 @@ def test_the_smallest_relaxation_does_not_depend_on_the_solver(seed: int) -> Non
         ]
 
 
+FLOOR_TIE = [  # specialty, program, PGY, score: two cohorts of 120, each with one below 60
+    ("Surgery", "Program 1", 2, 80.0),
+    ("Surgery", "Program 1", 3, 70.0),
+    ("Pediatrics", "Program 2", 3, 40.0),
+    ("Pediatrics", "Program 2", 2, 50.0),
+]
+
+
+def floor_tie(order: tuple[int, ...]) -> dict[str, Any]:
+    """Size 2, at most one per specialty, program and PGY, floor 60: no cohort fits. Lowering
+    the floor for one member is the smallest relaxation, by two cohorts of the same total
+    (80 + 40 and 70 + 50); the applicants' ids follow ``order``."""
+    rows = [FLOOR_TIE[k] for k in order]
+    apps = make_applicants(
+        4,
+        seed=0,
+        specialty=[r[0] for r in rows],
+        program=[r[1] for r in rows],
+        pgy=[r[2] for r in rows],
+    )
+    config = make_config(
+        cohort={"size": 2},
+        eligibility={"min_pgy": 2},
+        diversity=[{"field": f, "max_per_value": 1} for f in ("specialty", "program", "pgy")],
+        selection={"tie_break_seed": "floor", "min_score": 60},
+    )
+    reviews = [
+        Review(a.applicant_id, "R1", {"merit": r[3]}) for a, r in zip(apps, rows, strict=True)
+    ]
+    return {"apps": apps, "reviews": reviews, "config": config}
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (1, 0, 2, 3), (3, 1, 2, 0), (2, 3, 1, 0)])
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_lowered_floor_does_not_depend_on_the_solver(order: tuple[int, ...], solver: str) -> None:
+    """Before the rule, the proposed floor was the lowest member of whichever tied cohort the
+    solver returned: 40 or 50 by the applicants' ids. The rule: lower the floor as little as
+    possible, to 50 (the cohort 70 + 50)."""
+    inst = floor_tie(order)
+    changes = relaxations(inst, solver)
+    assert [(r["id"], r["from"], r["to"]) for r in changes] == [("min_score", 60, 50)]
+    assert relaxations(inst, solver, shuffle=7) == changes
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(60))
 def test_same_diagnosis_from_highs_cbc_and_shuffled_input(seed: int) -> None:

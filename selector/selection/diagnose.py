@@ -320,7 +320,9 @@ def smallest_relaxation(model: Model, solver: SolverName) -> tuple[Outcome, dict
     highest-scoring cohort, then, among relaxations equal on both, the lexicographically
     smallest slack vector in the rules' fixed order (each rule relaxed as little as possible,
     the earliest first: the cohort size, ``max_pgy1``, the diversity rules as written, the
-    floor, the locks). Returns the cohort and each relaxed rule's slack (by ``id(rule)``).
+    floor, the locks), then, when the floor is relaxed, the cohort whose lowest member below
+    the floor is highest (the floor lowered least: :func:`_highest_floor`). Returns the
+    cohort and each relaxed rule's slack (by ``id(rule)``).
 
     The first solve gives the total and the score; each rule the witness relaxes is then
     minimised in turn with the total, the score and the rules before it fixed (a rule the
@@ -353,9 +355,33 @@ def smallest_relaxation(model: Model, solver: SolverName) -> tuple[Outcome, dict
                     raise SelectorError("solver_failed", "the relaxation model lost its optimum")
                 witness, current = found, values()
             prob.addConstraint(rule.slack == current[id(rule)], f"lex_fix_{k:03d}")
+        witness = _highest_floor(model, engine, witness)
     finally:
         prob._constraints, prob.objective = saved
     return witness, current
+
+
+def _highest_floor(model: Model, engine: Solver, witness: Outcome) -> Outcome:
+    """With every slack fixed, the witness whose lowest member below the quality floor is
+    highest: the floor is lowered as little as possible, so the proposal does not depend on
+    which of several tied cohorts the solver returns. Each solve forbids every below-floor
+    candidate at or under the current lowest; the last feasible witness is kept."""
+    import pulp
+
+    below = [c for c in model.cands.values() if c.below_floor]
+    step = 0
+    while True:
+        chosen = [model.cands[a] for a in witness.chosen if model.cands[a].below_floor]
+        if not chosen:
+            return witness
+        lowest = min(c.units for c in chosen)
+        under = [model.x[c.id] for c in below if c.units <= lowest]
+        model.prob.addConstraint(pulp.lpSum(under) == 0, f"lex_floor_{step:03d}")
+        step += 1
+        found = engine.solve_plain()
+        if found is None:
+            return witness
+        witness = found
 
 
 def apply_relaxations(
