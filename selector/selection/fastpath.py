@@ -105,7 +105,9 @@ class FastPath:
         for rule in config.diversity:
             keys = [c.keys.get(rule.field) for c in cands]
             codes = {k: j for j, k in enumerate(sorted({k for k in keys if k is not None}))}
-            slots = np.array([codes.get(k, len(codes)) for k in keys], dtype=np.int64)
+            slots = np.array(
+                [len(codes) if k is None else codes[k] for k in keys], dtype=np.int64
+            )
             onehot = (slots[:, None] == np.arange(len(codes))[None, :]).astype(np.float64)
             if rule.max_per_value is not None:
                 self.caps.append(Cap(slots, len(codes), rule.max_per_value, onehot))
@@ -128,8 +130,8 @@ class FastPath:
         import numpy as np
 
         if len(self.caps) > 1:
-            rows = [self._greedy_loop(c, o) for c, o in zip(costs, out, strict=True)]
-            return np.array([r for r, _ in rows]), np.array([ok for _, ok in rows])
+            each = [self._greedy_loop(c, o) for c, o in zip(costs, out, strict=True)]
+            return np.array([r for r, _ in each]), np.array([ok for _, ok in each])
         draws, n = costs.shape
         excluded = out | self.locked_out
         key = np.where(excluded, -np.inf, costs)
@@ -262,12 +264,12 @@ class FastPath:
         code = np.arange(draws)[:, None] * classes + (2 * slots + self.pgy1)[None, :]
         free = self.free & ~out
         inside, outside = free & chosen, free & ~chosen
-        worst_in = np.full(draws * classes, np.inf)
-        best_out = np.full(draws * classes, -np.inf)
-        np.minimum.at(worst_in, code[inside], costs[inside])
-        np.maximum.at(best_out, code[outside], costs[outside])
-        worst_in = worst_in.reshape(draws, values + 1, 2)
-        best_out = best_out.reshape(draws, values + 1, 2)
+        lowest = np.full(draws * classes, np.inf)
+        highest = np.full(draws * classes, -np.inf)
+        np.minimum.at(lowest, code[inside], costs[inside])
+        np.maximum.at(highest, code[outside], costs[outside])
+        worst_in = lowest.reshape(draws, values + 1, 2)
+        best_out = highest.reshape(draws, values + 1, 2)
         fixed = np.zeros((draws, values + 1), dtype=bool)  # a value the cohort fills: own a_v
         if full is not None:
             fixed[:, :values] = full
