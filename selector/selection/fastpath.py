@@ -169,6 +169,8 @@ class FastPath:
         if slots is not None:
             cap = self.caps[0]
             value = np.where(ok, slots, cap.values)  # the skipped and the blanks: no cap
+            if cap.values < 2**15 - 1:
+                value = value.astype(np.int16)  # a stable sort of int16 is a radix sort
             by_value = np.argsort(value, axis=1, kind="stable")
             rows = np.arange(len(value))[:, None]
             sorted_value = value[rows, by_value]
