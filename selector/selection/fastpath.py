@@ -105,9 +105,7 @@ class FastPath:
         for rule in config.diversity:
             keys = [c.keys.get(rule.field) for c in cands]
             codes = {k: j for j, k in enumerate(sorted({k for k in keys if k is not None}))}
-            slots = np.array(
-                [len(codes) if k is None else codes[k] for k in keys], dtype=np.int64
-            )
+            slots = np.array([len(codes) if k is None else codes[k] for k in keys], dtype=np.int64)
             onehot = (slots[:, None] == np.arange(len(codes))[None, :]).astype(np.float64)
             if rule.max_per_value is not None:
                 self.caps.append(Cap(slots, len(codes), rule.max_per_value, onehot))

@@ -17,8 +17,12 @@ seed gives the same probabilities, and the first n draws of a longer run are the
 shorter one. With ``standardize`` on, reviews are standardized once, on the original data, and
 the standardized values are resampled.
 
-Speed: the model is built once and handed to HiGHS once; a draw changes only the objective's
-costs (and, for the quality floor, which columns may be 1) on the same HiGHS object.
+Speed: draws are resampled in batches (their random streams exactly :func:`draw_rng`'s, the
+states of many computed at once by :func:`draw_states`), and most are decided without a
+solver: :mod:`selector.selection.fastpath` takes the greedy cohort by perturbed score when a
+certificate proves it the unique optimum, which the solver would then return too. The others
+go to one model, built and handed to HiGHS once, when a draw first needs it; such a draw
+changes only the objective's costs (and, for the quality floor, which columns may be 1).
 """
 
 from __future__ import annotations
