@@ -98,7 +98,6 @@ class FastPath:
         self.locked_out[[index[a] for a in exclude if a in index]] = True
         self.free = ~self.locked_out  # neither locked in nor out: the reduced costs' domain
         self.free[self.locked_in] = False
-        self.unlimited: np.ndarray = np.zeros((0, n), dtype=bool)
         self.caps: list[Cap] = []
         self.spreads: list[tuple[np.ndarray, int]] = []  # (candidates × values, min_distinct)
         self.named: list[tuple[np.ndarray, int]] = []  # (members, min_per_value)
@@ -121,15 +120,19 @@ class FastPath:
     # ----------------------------------------------------------------------------------------
     # The greedy cohort
 
-    def greedy(self, costs: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each draw's greedy cohort (see the module's docstring): (chosen, complete), where
-        ``complete`` is False for a draw whose cohort could not be completed (a lock fixed out
-        or over a cap, fewer than the minimum size)."""
+    def greedy(
+        self, costs: np.ndarray, out: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each draw's greedy cohort (see the module's docstring): (chosen, complete,
+        unlimited), where ``complete`` is False for a draw whose cohort could not be completed
+        (a lock fixed out or over a cap, fewer than the minimum size) and ``unlimited`` is the
+        greedy cohort without the PGY1 cap (with one cap family at most)."""
         import numpy as np
 
         if len(self.caps) > 1:
             each = [self._greedy_loop(c, o) for c, o in zip(costs, out, strict=True)]
-            return np.array([r for r, _ in each]), np.array([ok for _, ok in each])
+            chosen = np.array([r for r, _ in each])
+            return chosen, np.array([ok for _, ok in each]), chosen
         draws, n = costs.shape
         excluded = out | self.locked_out
         key = np.where(excluded, -np.inf, costs)
@@ -142,8 +145,8 @@ class FastPath:
         positive[:, : len(self.locked_in)] = True  # the locks are taken whatever their cost
         slots = self.caps[0].slots[order] if self.caps else None
         taken = self._take(skip, slots, positive)
-        self.unlimited = np.zeros((draws, n), dtype=bool)  # the greedy without the PGY1 cap
-        self.unlimited[rows, order] = taken
+        unlimited = np.zeros((draws, n), dtype=bool)  # the greedy without the PGY1 cap
+        unlimited[rows, order] = taken
         if self.max_pgy1 is not None:
             # Until the cap's last PGY1 is taken the PGY1 cap blocks nobody; after it, every
             # PGY1: each PGY1 with max_pgy1 taken before it is skipped, and the greedy rerun.
@@ -155,7 +158,7 @@ class FastPath:
         complete = taken.sum(axis=1) >= self.lo
         if len(self.locked_in):
             complete &= taken[:, : len(self.locked_in)].all(axis=1)
-        return chosen, complete
+        return chosen, complete, unlimited
 
     def _take(self, skip: np.ndarray, slots: np.ndarray | None, positive: np.ndarray) -> np.ndarray:
         """Greedy along each row (in cost order) under the size and at most one cap family:
@@ -309,7 +312,7 @@ class FastPath:
 
         if self.n == 0 or float(np.max(np.abs(costs))) >= EXACT:
             return np.zeros(costs.shape, dtype=bool), np.zeros(len(costs), dtype=bool)
-        chosen, complete = self.greedy(costs, out)
+        chosen, complete, unlimited = self.greedy(costs, out)
         proven = complete & self.keeps_lower_bounds(chosen)
         if proven.any():
             proven[proven] = self.certified(costs[proven], out[proven], chosen[proven])
@@ -318,7 +321,7 @@ class FastPath:
             # that a later non-PGY1 needed: exchanges from the greedy without the PGY1 cap.
             again = []
             for k in np.flatnonzero(~proven).tolist():
-                swapped = self.exchange(costs[k], out[k], self.unlimited[k])
+                swapped = self.exchange(costs[k], out[k], unlimited[k])
                 if swapped is not None and not np.array_equal(swapped, chosen[k]):
                     chosen[k] = swapped
                     again.append(k)
