@@ -57,7 +57,8 @@ def main() -> int:
     print(f"{args.draws} draws; seconds; floor = one full decision (goal: draws < {GOAL:g}x floor)")
     print(
         f"{'pool':>6} {'cohort':>6} {'full':>6} {'draws':>6} {'ms/draw':>7} {'ratio':>6}  goal"
-        f" {'fast':>5} {'LP':>4} {'MIP':>4} | {'no fast':>7} {'ratio':>6} same"
+        f" {'fast':>5} {'LP':>4} {'MIP':>4}"
+        + ("" if args.no_compare else f" | {'no fast':>7} {'ratio':>6} same")
     )
     failed = 0
     for n, size in cases:
