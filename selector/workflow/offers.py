@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from selector.auth import User
+    from selector.config import TrackConfig
     from selector.models import Applicant, Review
     from selector.selection import Decision
     from selector.store import Offer, Run, Store
@@ -196,12 +197,15 @@ def _touched(d: Decision, new: str, old: str | None) -> tuple[str, ...]:
 
 
 def _pair(d: Decision, newcomers: list[str], vacated: list[str]) -> list[tuple[str, str | None]]:
-    """Newcomers (highest score first) matched to vacated seats: each to the earliest vacated
-    seat whose holder shares the most of the rules' fields with it; the rest to new seats."""
+    """Newcomers matched to vacated seats, most alike first (the rules' fields and PGY1 the
+    same), ties to the higher-scored newcomer and the earlier seat; newcomers left over take
+    new seats (a cohort size range can grow)."""
     fields = [r.field for r in d.config.diversity]
     people = d.applicants
 
     def alike(x: str, y: str) -> int:
+        if y not in people:
+            return -1
         a, b = people[x], people[y]
         same = sum(
             str(a.value(f) or "").strip().casefold() == str(b.value(f) or "").strip().casefold()
@@ -209,18 +213,16 @@ def _pair(d: Decision, newcomers: list[str], vacated: list[str]) -> list[tuple[s
         )
         return same + ((a.pgy == 1) == (b.pgy == 1))
 
-    left = list(vacated)
-    pairs: list[tuple[str, str | None]] = []
-    for new in sorted(newcomers, key=lambda a: (-d.scores.get(a, 0.0), a)):
-        if not left:
-            pairs.append((new, None))
-            continue
-        seat = max(
-            left, key=lambda old: (alike(new, old) if old in people else -1, -left.index(old))
-        )
-        left.remove(seat)
-        pairs.append((new, seat))
-    return pairs
+    ranked = sorted(newcomers, key=lambda a: (-d.scores.get(a, 0.0), a))
+    options = sorted(
+        ((new, old) for new in ranked for old in vacated),
+        key=lambda p: (-alike(*p), ranked.index(p[0]), vacated.index(p[1])),
+    )
+    seat: dict[str, str | None] = {}
+    for new, old in options:
+        if new not in seat and old not in seat.values():
+            seat[new] = old
+    return [(new, seat.get(new)) for new in ranked]
 
 
 def offer_plan(store: Store, actor: User, cycle: str | None) -> Plan:
@@ -230,7 +232,6 @@ def offer_plan(store: Store, actor: User, cycle: str | None) -> Plan:
     from selector.auth import Action
     from selector.config import loads_config
     from selector.errors import InputError
-    from selector.selection import decide
 
     actor.require(Action.MAKE_OFFERS)
     name = store.cycle(cycle).name
@@ -241,22 +242,38 @@ def offer_plan(store: Store, actor: User, cycle: str | None) -> Plan:
         )
     run = _base_run(store, actor, name, offers)
     applicants, reviews = _inputs(store, actor, run)
+    plan = plan_seats(
+        applicants,
+        reviews,
+        loads_config(run.config_text, f"run {run.id}"),
+        offers,
+        exclude=run.decision.get("exclude") or [],
+        cycle=name,
+        run_id=run.id,
+    )
+    plan.config_text, plan.input_hash = run.config_text, run.input_hash
+    return plan
+
+
+def plan_seats(
+    applicants: Sequence[Applicant],
+    reviews: Sequence[Review],
+    config: TrackConfig,
+    offers: Sequence[Offer],
+    *,
+    exclude: Sequence[str] = (),
+    cycle: str = "",
+    run_id: int = 0,
+) -> Plan:
+    """The plan on plain data: decide with the open and accepted offers locked in, the
+    declined and withdrawn ones (and the final run's own ``exclude``) locked out; pair the
+    newcomers with the seats no offer fills yet (:func:`_pair`)."""
+    from selector.selection import decide
+
     live = sorted(o.applicant_id for o in offers if o.live)
-    out = sorted(
-        {o.applicant_id for o in offers if not o.live} | set(run.decision.get("exclude") or [])
-    )
-    config = loads_config(run.config_text, f"run {run.id}")
+    out = sorted({o.applicant_id for o in offers if not o.live} | set(exclude))
     decision = decide(applicants, reviews, config, include=live, exclude=out, explain=False)
-    plan = Plan(
-        name,
-        run.id,
-        decision,
-        live,
-        out,
-        inputs=(applicants, reviews),
-        config_text=run.config_text,
-        input_hash=run.input_hash,
-    )
+    plan = Plan(cycle, run_id, decision, live, out, inputs=(list(applicants), list(reviews)))
     if not plan.feasible:
         return plan
     filled = {o.replaces for o in offers if o.replaces is not None}
