@@ -246,3 +246,43 @@ def test_every_offers_command_has_help() -> None:
     assert set(acts.choices) == {"create", "record", "plan", "fill", "list"}
     helps = {a.dest: a.help for a in acts._choices_actions}
     assert all(helps.values()) and len(helps) == 5
+
+
+def test_the_roster_is_the_accepted_cohort_with_each_status(
+    offered: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    members = offered["final"]["selected"]
+    for aid in members[:3]:
+        assert main(["offers", "record", aid, "--accepted"]) == 0
+    assert main(["offers", "record", members[3], "--declined"]) == 0
+    capsys.readouterr()
+    done = _json(capsys, "offers", "fill", "--json")
+    (newcomer,) = [o["applicant_id"] for o in done["offers"]]
+    assert main(["offers", "record", newcomer, "--accepted"]) == 0
+    xlsx, csv_path = tmp_path / "roster.xlsx", tmp_path / "roster.csv"
+    assert main(["roster", "--out", str(xlsx)]) == 0
+    assert main(["roster", "--out", str(csv_path)]) == 0
+    capsys.readouterr()
+
+    book = openpyxl.load_workbook(xlsx)
+    cohort = list(book["Cohort"].iter_rows(values_only=True))
+    assert cohort[0][-1] == "Took the seat of"
+    assert [(r[0], r[-1]) for r in cohort[1:]] == [(a, None) for a in members[:3]] + [
+        (newcomer, members[3])
+    ]
+    offers = {r[0]: r for r in book["Offers"].iter_rows(min_row=2, values_only=True)}
+    assert len(offers) == 11 and offers[members[3]][2] == "declined"
+    assert offers[newcomer][5] == members[3] and offers[members[4]][2] == "offered"
+    every = list(book["All applicants"].iter_rows(values_only=True))
+    assert every[0][-1] == "Offer"
+    assert {r[0]: r[-1] for r in every[1:]}[members[0]] == "accepted"
+
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert [r["applicant_id"] for r in rows[:4]] == [*members[:3], newcomer]
+    assert [r["offer"] for r in rows[:4]] == ["accepted"] * 4
+    assert {r["applicant_id"]: r["offer"] for r in rows}[members[3]] == "declined"
