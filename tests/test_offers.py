@@ -267,6 +267,21 @@ def test_a_fill_is_recorded_as_a_run_that_replays(store: Store, people: dict[str
     ]
 
 
+def test_a_record_with_an_offer_is_never_merged_away(store: Store) -> None:
+    from selector import workflow
+
+    _decided(store)
+    system = store.system_user()
+    (member, *_) = [o.applicant_id for o in workflow.create_offers(store, system, "small")]
+    other = next(
+        a.applicant_id for a in store.applicants(system, "small") if a.applicant_id != member
+    )
+    with pytest.raises(InputError) as refused:
+        store.merge_applicants(system, "small", other, member)
+    assert refused.value.code == "merge_offered"
+    assert [o.applicant_id for o in store.offers(system, "small")][0] == member
+
+
 def test_offers_need_a_final_run(store: Store) -> None:
     from selector import workflow
 
