@@ -190,7 +190,7 @@ def _touched(d: Decision, new: str, old: str | None) -> tuple[str, ...]:
         kind, _, rest = rule.id.partition(":")
         if (
             kind in ("max_per_value", "min_distinct", "min_per_value")
-            and rest.split(":")[0] in changed
+            and rest.split(":")[0].split("#")[0] in changed
         ) or (kind == "max_pgy1" and (a.pgy == 1) != (b.pgy == 1)):
             out.append(rule.label)
     return tuple(out)
