@@ -148,7 +148,7 @@ def _base_run(store: Store, actor: User, cycle: str, offers: Sequence[Offer]) ->
     """The run the first offers were made from (the final run of the round)."""
     from selector.workflow.runs import find_run
 
-    first = next(o for o in offers if o.replaces is None) if offers else None
+    first = next((o for o in offers if o.replaces is None), None)
     if first is None:
         return final_run(store, actor, cycle)
     return find_run(store, actor, cycle, first.run_id)
