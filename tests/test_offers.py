@@ -283,6 +283,16 @@ def test_a_record_with_an_offer_is_never_merged_away(store: Store) -> None:
     assert {a.applicant_id for a in store.applicants(system, "small")} >= {member, other}
 
 
+def test_only_the_chair_finalises_a_stored_cycle(store: Store, people: dict[str, User]) -> None:
+    from selector.workflow import finalise_cycle
+
+    config = store.cycle("2026").config
+    for who in ("coordinator", "r1"):
+        with pytest.raises(PermissionDenied):
+            finalise_cycle(store, people[who], "2026", config)
+    assert store.runs(store.system_user(), "2026") == []
+
+
 def test_offers_need_a_final_run(store: Store) -> None:
     from selector import workflow
 
