@@ -130,6 +130,22 @@ else:
             "it cannot be finalised.",
             icon=":material/history:",
         )
+    # Offers of the final run: each member's status; the downloads of the final cohort are
+    # then the accepted cohort (a scenario with another cohort is downloaded as decided).
+    offers = store.offers(user, cycle.name)
+    offered = workflow.offer_statuses(store, user, cycle.name)
+    final_run = next((r for r in store.runs(user, cycle.name) if r.final), None)
+    is_final = final_run is not None and sorted(final_run.decision.get("selected") or []) == sorted(
+        decision.selected
+    )
+    if offers:
+        st.caption(
+            f"Offers made: {sum(o.status == 'accepted' for o in offers)} accepted, "
+            f"{sum(o.status == 'offered' for o in offers)} open, "
+            f"{sum(not o.live for o in offers)} declined or withdrawn"
+            + (" · the downloads are the accepted cohort" if is_final else "")
+        )
+        st.page_link("app_pages/offers.py", label="Go to Offers", icon=":material/mail:")
     drawn = workflow.lottery_notice(decision, scenarios[name].get("lottery"))
     if drawn:
         st.info(_common.plain(drawn), icon=":material/casino:")  # names applicants
@@ -151,6 +167,7 @@ else:
                         if (sub := decision.replacements.get(aid)) in decision.applicants
                         else ""
                     ),
+                    **({"Offer": offered.get(aid, "")} if offered else {}),
                 }
                 for i, aid in enumerate(decision.selected, start=1)
             ]
@@ -171,6 +188,7 @@ else:
             config_text=config_text,
             input_hash=input_hash,
             lottery=scenarios[name].get("lottery"),
+            offers=offers if is_final else (),
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -180,7 +198,9 @@ else:
     )
     c2.download_button(
         "Download csv",
-        data=partial(roster_csv, decision, input_hash=input_hash),
+        data=partial(
+            roster_csv, decision, input_hash=input_hash, offers=offers if is_final else ()
+        ),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",

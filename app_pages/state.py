@@ -29,6 +29,7 @@ LOCKS = "locks"  # {cycle: {"include": [ids], "exclude": [ids]}} for the Selecti
 STARTED = "started"  # the guided start's result to show once: {"chair", "password", "cycle"}
 CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to confirm
 FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
+OFFERS_OUTCOME = "offers_outcome"  # what the Offers page's last click did, shown once
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
@@ -54,3 +55,4 @@ def init() -> None:
     ss.setdefault(ROBUSTNESS, {})
     ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})
+    ss.setdefault(OFFERS_OUTCOME, None)

@@ -7,7 +7,8 @@ coordinator
 reviewer
     Reads only the applicants assigned to them and not conflicted; writes only their own reviews.
 chair
-    Reads everything, writes their own reviews, runs and finalises selections; the only role
+    Reads everything, writes their own reviews, runs and finalises selections, makes offers
+    (as the coordinator does) and records their answers; the only role
     (besides the server's shell, :data:`SYSTEM_USER`) that grants the chair role or manages a
     chair's account, so a coordinator cannot make themself a chair and finalise.
 
@@ -50,6 +51,7 @@ class Action(StrEnum):
     REVIEW_UNASSIGNED = "review an applicant not assigned to you"
     RUN_SELECTION = "run a selection"
     FINALIZE = "finalise a selection"
+    MAKE_OFFERS = "make offers and record their answers"
     READ_AUDIT = "read the audit log"
     MANAGE_CHAIRS = "grant the chair role or manage a chair's account"
 
@@ -67,6 +69,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW_FOR_OTHERS,
             Action.REVIEW_UNASSIGNED,
             Action.RUN_SELECTION,
+            Action.MAKE_OFFERS,
             Action.READ_AUDIT,
         }
     ),
@@ -77,6 +80,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW_UNASSIGNED,
             Action.RUN_SELECTION,
             Action.FINALIZE,
+            Action.MAKE_OFFERS,
             Action.READ_AUDIT,
             Action.MANAGE_CHAIRS,
         }

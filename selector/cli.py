@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("calibrate", "review"),
     ("roster", "roster"),
     ("runs", "runs"),
+    ("offers", "offers"),
     ("report", "report"),
     ("backup", "backup"),
     ("demo", "demo"),

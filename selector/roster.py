@@ -2,6 +2,8 @@
 
 Sheets: Cohort, Replacements, All applicants (status and reason), Rules (the config used, rule
 prices, any diagnosis) and Audit (input file hashes, solver and version, tie-break seed, time).
+Once the cycle has offers, the Cohort sheet is the accepted cohort, an Offers sheet lists every
+offer with its status, and the other sheets (and the CSV) show each applicant's offer status.
 Every text cell goes through :func:`safe_cell`, so a name such as ``=HYPERLINK(...)`` from an
 application form is shown as text, never run as a formula.
 """
@@ -28,6 +30,7 @@ from selector.selection import Decision
 if TYPE_CHECKING:
     from selector.selection.lottery import Lottery
     from selector.selection.robustness import Robustness
+    from selector.store.offers import Offer
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (or part of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -68,7 +71,7 @@ def _cohort_rows(decision: Decision) -> list[list[Any]]:
     ]
 
 
-def _all_rows(decision: Decision) -> list[list[Any]]:
+def _all_rows(decision: Decision, offered: Mapping[str, str]) -> list[list[Any]]:
     return [
         [
             *_person(decision, aid),
@@ -77,8 +80,38 @@ def _all_rows(decision: Decision) -> list[list[Any]]:
             applicant_status(decision, aid),
             decision.margins.get(aid),
             decision.reasons.get(aid, ""),
+            *([offered.get(aid, "")] if offered else []),
         ]
         for aid in decision.applicants
+    ]
+
+
+def offer_status(offer: Offer) -> str:
+    """An offer's status in words: "declined (no answer)" for a silent decline."""
+    return f"{offer.status} (no answer)" if offer.no_answer else offer.status
+
+
+def _offer_rows(offers: Sequence[Offer]) -> list[list[Any]]:
+    """One row per offer: who, status, when offered, deadline, whose seat it fills."""
+    return [
+        [
+            o.applicant_id,
+            o.name,
+            offer_status(o),
+            o.offered_at.strftime("%Y-%m-%d %H:%M"),
+            None if o.deadline is None else o.deadline.isoformat(),
+            o.replaces,
+        ]
+        for o in offers
+    ]
+
+
+def _accepted_rows(decision: Decision, offers: Sequence[Offer]) -> list[list[Any]]:
+    """The accepted cohort: each accepted member, with whose seat it took."""
+    return [
+        [*_person(decision, o.applicant_id), decision.scores.get(o.applicant_id), o.replaces]
+        for o in offers
+        if o.status == "accepted" and o.applicant_id in decision.applicants
     ]
 
 
@@ -115,20 +148,36 @@ def roster_xlsx(
     run_id: int | None = None,
     robustness: Robustness | None = None,
     lottery: Lottery | None = None,
+    offers: Sequence[Offer] = (),
 ) -> bytes:
     """The roster workbook. ``inputs`` (file name → bytes) are hashed into the Audit sheet;
     ``config_text`` is the config as written (else the validated config as JSON); the run's
     id and the hash of the data decided on go to the Audit sheet; ``robustness`` adds a
-    Robustness sheet (each selectable applicant's selection probability)."""
+    Robustness sheet (each selectable applicant's selection probability). With ``offers``
+    the Cohort sheet is the accepted cohort and an Offers sheet lists every offer."""
     wb = Workbook()
     if wb.active is not None:
         wb.remove(wb.active)
-    _sheet(
-        wb,
-        "Cohort",
-        ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Score", "Margin"],
-        _cohort_rows(decision),
-    )
+    if offers:
+        _sheet(
+            wb,
+            "Cohort",
+            ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Score", "Took the seat of"],
+            _accepted_rows(decision, offers),
+        )
+        _sheet(
+            wb,
+            "Offers",
+            ["Applicant ID", "Name", "Offer", "Offered (UTC)", "Deadline", "Replaces"],
+            _offer_rows(offers),
+        )
+    else:
+        _sheet(
+            wb,
+            "Cohort",
+            ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Score", "Margin"],
+            _cohort_rows(decision),
+        )
     names = {aid: a.name for aid, a in decision.applicants.items()}
     _sheet(
         wb,
@@ -153,8 +202,9 @@ def roster_xlsx(
             "Status",
             "Margin",
             "Reason",
+            *(["Offer"] if offers else []),
         ],
-        _all_rows(decision),
+        _all_rows(decision, {o.applicant_id: offer_status(o) for o in offers}),
     )
     rules: list[list[Any]] = [["status", decision.status], ["total score", decision.total_score]]
     rules += [[f"price of rule: {k}", v] for k, v in decision.rule_prices.items()]
@@ -232,11 +282,13 @@ def roster_csv(
     input_hash: str | None = None,
     run_id: int | None = None,
     robustness: Robustness | None = None,
+    offers: Sequence[Offer] = (),
 ) -> bytes:
     """The cohort first, then every other applicant, one row each with status and reason
     (UTF-8 with a byte-order mark, so Excel reads accents right); with ``robustness`` a
     ``selection_probability`` column, and with a run id or input hash, ``run_id`` and
-    ``input_hash`` columns (the same on every row)."""
+    ``input_hash`` columns (the same on every row). With ``offers`` an ``offer`` column, and
+    the accepted cohort first, then the other offers, then everyone else."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(
@@ -253,9 +305,17 @@ def roster_csv(
             "reason",
             *(["selection_probability"] if robustness is not None else []),
             *(["run_id", "input_hash"] if run_id is not None or input_hash is not None else []),
+            *(["offer"] if offers else []),
         ]
     )
-    order = list(decision.selected) + [a for a in decision.applicants if a not in decision.selected]
+    offered = {o.applicant_id: offer_status(o) for o in offers}
+    if offers:
+        accepted = [o.applicant_id for o in offers if o.status == "accepted"]
+        first = accepted + [o.applicant_id for o in offers if o.status != "accepted"]
+    else:
+        first = list(decision.selected)
+    first = [a for a in first if a in decision.applicants]
+    order = first + [a for a in decision.applicants if a not in set(first)]
     for aid in order:
         w.writerow(
             [
@@ -273,6 +333,7 @@ def roster_csv(
                         if run_id is not None or input_hash is not None
                         else []
                     ),
+                    *([offered.get(aid, "")] if offers else []),
                 )
             ]
         )
@@ -312,9 +373,11 @@ def write_roster(
     run_id: int | None = None,
     robustness: Robustness | None = None,
     lottery: Lottery | None = None,
+    offers: Sequence[Offer] = (),
 ) -> None:
     """The roster as a workbook or CSV, by the extension of ``path`` (the CSV's reasons say
-    who was drawn by lot)."""
+    who was drawn by lot); with ``offers``, each applicant's offer status and the accepted
+    cohort first."""
     if output_format(path) == "xlsx":
         data = roster_xlsx(
             decision,
@@ -324,7 +387,10 @@ def write_roster(
             run_id=run_id,
             robustness=robustness,
             lottery=lottery,
+            offers=offers,
         )
     else:
-        data = roster_csv(decision, input_hash=input_hash, run_id=run_id, robustness=robustness)
+        data = roster_csv(
+            decision, input_hash=input_hash, run_id=run_id, robustness=robustness, offers=offers
+        )
     write_output(path, data)

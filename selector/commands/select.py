@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from selector.commands._common import DEFAULT_DB_PATH, Subparsers, open_store
 
@@ -70,6 +70,18 @@ def register(sub: Subparsers) -> None:
         metavar="S",
         help="the bootstrap's seed (default: a fresh one, printed and recorded)",
     )
+    p.add_argument(
+        "--final",
+        action="store_true",
+        help="on a stored cycle: record the run as the cycle's final selection (as the Roster "
+        "page's Finalise; refused while reviews are open unless --confirm-open-reviews)",
+    )
+    p.add_argument(
+        "--confirm-open-reviews",
+        action="store_true",
+        help="with --final: finalise although reviews are still open (each is recorded with "
+        "the run)",
+    )
     p.set_defaults(func=run)
 
 
@@ -95,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     }
     rejected_rows = 0
     open_reviews = None
+    if args.final or args.confirm_open_reviews:
+        return _finalise(args, config, config_text, locks)
     if args.applications is None:
         if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_DB_PATH.exists():
             raise InputError(
@@ -155,6 +169,69 @@ def run(args: argparse.Namespace) -> int:
             print(f"lottery: {lottery.text()}")
         if args.out:
             print(f"roster written to {args.out}")
+    return 0 if decision.status == "optimal" else 3
+
+
+def _finalise(
+    args: argparse.Namespace, config: Any, config_text: str, locks: dict[str, Any]
+) -> int:
+    """`select --final`: decide on the stored cycle and record the run as final."""
+    from selector import workflow
+    from selector.errors import InputError
+    from selector.roster import write_roster
+
+    if args.final and args.applications is not None:
+        raise InputError(
+            "select_final_files", "--final records a run of a stored cycle: drop --applications"
+        )
+    if args.confirm_open_reviews and not args.final:
+        raise InputError("select_confirm_without_final", "--confirm-open-reviews goes with --final")
+    store = open_store(args.db)
+    actor = store.system_user()
+    open_reviews = workflow.open_reviews(store, actor, args.cycle)
+    done = workflow.finalise_cycle(
+        store,
+        actor,
+        args.cycle,
+        config,
+        include=locks["include"],
+        exclude=locks["exclude"],
+        confirm_open_reviews=args.confirm_open_reviews,
+        robustness=locks["robustness"],
+        seed=locks["seed"],
+        config_source=args.config,
+    )
+    decision = done.decision
+    if args.out:
+        write_roster(
+            decision,
+            args.out,
+            inputs={Path(args.config).name: config_text.encode("utf-8")},
+            config_text=config_text,
+            input_hash=done.input_hash,
+            run_id=done.run_id,
+            robustness=done.robustness,
+            lottery=done.lottery,
+        )
+    if args.json:
+        out = workflow.decision_json(decision, done.robustness, done.lottery)
+        out["run"] = done.run_id
+        out["final"] = done.final
+        if open_reviews is not None:
+            out["open_reviews"] = open_reviews.to_json()
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(report(decision))
+        if args.out:
+            print(f"roster written to {args.out}")
+    if done.final:
+        if open_reviews:
+            print(
+                f"selector: warning: finalised although {open_reviews.summary()}", file=sys.stderr
+            )
+        print(f"recorded as the final run {done.run_id} of the cycle", file=sys.stderr)
+    else:
+        print("selector: not finalised: no cohort satisfies the rules", file=sys.stderr)
     return 0 if decision.status == "optimal" else 3
 
 

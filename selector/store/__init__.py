@@ -19,6 +19,7 @@ One :class:`Store` facade, one module per concern behind it::
     reviews.py      saving and reading reviews, conflicts of interest
     drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
+    offers.py       offers of seats from a final run, their answers, the fills of declined seats
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -71,6 +72,11 @@ Public API::
     applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
     data_version() -> (count, last id) of the audit log
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
+    offers(actor, cycle) -> list[Offer]  (in the order made)
+    make_offers(actor, cycle, run_id, applicant_ids, *, deadline=None, replaces=None)
+        -> list[Offer]  (coordinator or chair; audited "offer.make")
+    record_answer(actor, cycle, applicant_id, status, *, no_answer=False, today=None) -> Offer
+        (audited "offer.answer")
 """
 
 from __future__ import annotations
@@ -93,6 +99,7 @@ from selector.store.engine import (
     make_engine,
     migrate,
 )
+from selector.store.offers import Offer, OffersMixin
 from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
@@ -109,6 +116,7 @@ from selector.store.schema import (
     Base,
     CycleRow,
     DraftRow,
+    OfferRow,
     ReviewRow,
     RunRow,
     SecretRow,
@@ -136,6 +144,8 @@ __all__ = [
     "ImportReport",
     "MergeReport",
     "NewAccount",
+    "Offer",
+    "OfferRow",
     "ReviewRow",
     "Run",
     "RunRow",
@@ -155,5 +165,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin):
     """The review workflow's database. See the module docstring for the API."""

@@ -26,6 +26,7 @@ from selector.store.schema import (
     AssignmentRow,
     CycleRow,
     DraftRow,
+    OfferRow,
     ReviewRow,
     UserRow,
     utcnow,
@@ -482,6 +483,12 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                 raise demo_cycle_refused(cycle_row.name)
             keep = self._applicant_row(s, cycle_row, keep_id)
             other = self._applicant_row(s, cycle_row, other_id)
+            if s.scalars(select(OfferRow.id).where(OfferRow.applicant_pk == other.id)).first():
+                raise InputError(
+                    "merge_offered",
+                    f"{other_id} has an offer of a seat: merge it the other way round "
+                    f"(keep {other_id})",
+                )
             source = _current(keep, other)
             before = {"applicant_id": keep_id, **_fields(keep), "withdrawn": keep.withdrawn}
             merged = {"applicant_id": other_id, **_fields(other), "withdrawn": other.withdrawn}

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -124,6 +125,28 @@ class RunRow(Base):
     input_hash: Mapped[str] = mapped_column(String(64))
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)
     final: Mapped[bool] = mapped_column(Boolean, default=False)  # revision 0002
+
+
+class OfferRow(Base):
+    """An offer of a seat to one applicant of a cycle, and its answer (revision 0006).
+
+    Made from a final run (``run_id``), or from the run that recorded a fill of declined
+    seats; ``replaces`` is the applicant whose seat it fills. One offer per applicant and cycle.
+    """
+
+    __tablename__ = "offers"
+    __table_args__ = (UniqueConstraint("cycle_id", "applicant_pk"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    status: Mapped[str] = mapped_column(String(20))  # offered, accepted, declined, withdrawn
+    no_answer: Mapped[bool] = mapped_column(Boolean, default=False)  # declined by the deadline
+    replaces: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    offered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SecretRow(Base):

@@ -38,6 +38,12 @@ dashboard page alike, so neither face holds logic of its own.
   Selection, Roster.
 - applicants short of reviewers: :meth:`ReviewProgress.short`; one more reviewer:
   :func:`add_reviewer`; pages Reviewers & assignments, Committee.
+- offers after the decision: :func:`create_offers` (one per member of the final run),
+  :func:`record_answer`, :func:`offer_plan` (who takes the declined seats, every rule kept),
+  :func:`fill_offers` (the plan recorded as a run, its offers made), :func:`list_offers`,
+  :func:`offer_statuses`; CLI `offers`, page Offers (and the Roster page's statuses).
+- finalise from the CLI: :func:`finalise_cycle` (the Roster page's rule on open reviews);
+  CLI `select --final`.
 - one application with its reviews, flags and history: :func:`application_view`; every
   table of applicants in the dashboard.
 
@@ -78,7 +84,20 @@ from selector.workflow.decide import (
     decide_cycle,
     decide_files,
     decision_json,
+    finalise_cycle,
     settle,
+)
+from selector.workflow.offers import (
+    Fill,
+    Plan,
+    Seat,
+    create_offers,
+    fill_offers,
+    final_run,
+    list_offers,
+    offer_plan,
+    offer_statuses,
+    record_answer,
 )
 from selector.workflow.progress import (
     OpenReviews,
@@ -119,7 +138,9 @@ __all__ = [
     "ApplicationView",
     "CycleDecision",
     "FileDecision",
+    "Fill",
     "OpenReviews",
+    "Plan",
     "ReviewLine",
     "ReviewProgress",
     "ReviewerProgress",
@@ -127,6 +148,7 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "Seat",
     "Started",
     "Verification",
     "add_reviewer",
@@ -134,6 +156,7 @@ __all__ = [
     "application_view",
     "assess",
     "create_cycle",
+    "create_offers",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
@@ -144,6 +167,9 @@ __all__ = [
     "disable_account",
     "enable_account",
     "export_scores",
+    "fill_offers",
+    "final_run",
+    "finalise_cycle",
     "finalise_scenario",
     "find_run",
     "import_applications",
@@ -151,12 +177,15 @@ __all__ = [
     "import_target",
     "keep_scores",
     "list_accounts",
+    "list_offers",
     "list_runs",
     "locks_differ",
     "lottery_notice",
     "mass_withdrawal",
     "merge_applicants",
     "min_per_value_text",
+    "offer_plan",
+    "offer_statuses",
     "open_reviews",
     "open_reviews_of",
     "own_conflicts",
@@ -164,6 +193,7 @@ __all__ = [
     "preview_rows",
     "preview_text",
     "read_config",
+    "record_answer",
     "report_pdf",
     "reset_password",
     "review_progress",

@@ -29,6 +29,8 @@ class CycleDecision:
     run_id: int
     input_hash: str
     lottery: Lottery | None = None
+    #: Whether the run was recorded as the cycle's final run (:func:`finalise_cycle`).
+    final: bool = False
 
 
 #: Draws of the bootstrap behind a lottery when none were asked for.
@@ -220,3 +222,64 @@ def decide_files(
             lottery=lottery,
         )
     return FileDecision(decision, rejected_rows, found, lottery)
+
+
+def finalise_cycle(
+    store: Store,
+    actor: User,
+    cycle: str | None,
+    config: TrackConfig,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    confirm_open_reviews: bool = False,
+    robustness: int | None = None,
+    seed: str | None = None,
+    config_source: str = "<config>",
+) -> CycleDecision:
+    """Decide on the stored cycle and record the run as final, as the Roster page finalises
+    a scenario (:func:`~selector.workflow.finalise_scenario`, the chair only): with reviews
+    still open it is refused (``open_reviews_unconfirmed``) unless ``confirm_open_reviews``
+    confirms every one open now. A decision that finds no cohort is recorded as a plain run
+    and not finalised (the caller shows the diagnosis)."""
+    from selector.auth import Action
+    from selector.config import columns_of
+    from selector.selection import decide
+    from selector.store import input_hash
+    from selector.workflow.progress import open_reviews
+    from selector.workflow.robustness import scenario_seed
+    from selector.workflow.scenario import finalise_scenario, scenario_config_text
+
+    actor.require(Action.FINALIZE)
+    found_cycle = store.cycle(cycle)
+    applicants, reviews = store.selection_inputs(actor, found_cycle.name)
+    config.require_known_fields(columns_of(applicants), config_source)
+    decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+    config_text = scenario_config_text(found_cycle, config)
+    digest = input_hash(applicants, reviews, config_text)
+    decision, found, lottery = settle(
+        decision, reviews, robustness, seed or scenario_seed(decision, digest)
+    )
+    if decision.status != "optimal":
+        run_id = store.record_run(
+            actor,
+            found_cycle.name,
+            config_text=config_text,
+            decision=decision_json(decision, found, lottery),
+            inputs=(applicants, reviews),
+            input_hash=digest,
+        )
+        return CycleDecision(decision, found, run_id, digest, lottery)
+    now_open = open_reviews(store, actor, found_cycle.name)
+    run_id = finalise_scenario(
+        store,
+        actor,
+        found_cycle,
+        config,
+        decision,
+        digest,
+        confirmed_open=now_open if confirm_open_reviews and now_open else None,
+        robustness=found,
+        lottery=lottery,
+    )
+    return CycleDecision(decision, found, run_id, digest, lottery, final=True)

@@ -56,7 +56,9 @@ def roster_of_final_run(
     config_name: str | None = None,
 ) -> RosterResult:
     """Write the roster of the cycle's final (else latest) run, decided again from its config
-    snapshot and locks; refused when the data changed since or the cohort is not reproduced.
+    snapshot and locks, with each member's offer status once the cycle has offers (the
+    roster's cohort is then the accepted cohort); refused when the data changed since or
+    the cohort is not reproduced.
     With ``config_text``, decide now with that config, without locks, and record the run.
     The inputs are read once; a failed write records nothing."""
     from selector.config import loads_config
@@ -82,6 +84,8 @@ def roster_of_final_run(
             f"deciding {source} again gave another cohort; run `selector select` again",
         )
     digest = input_hash(applicants, reviews, config_text)
+    # Once the cycle has offers, the final run's roster is the accepted cohort with statuses.
+    offers = store.offers(actor, name) if run is not None else []
     # A failed write records nothing; a new run's roster is written again with its id.
     write_roster(
         decision,
@@ -89,6 +93,7 @@ def roster_of_final_run(
         config_text=config_text,
         input_hash=digest,
         run_id=None if run is None else run.id,
+        offers=offers,
     )
     if run is None:
         run_id = store.record_run(

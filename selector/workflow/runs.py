@@ -46,6 +46,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "selected": d.get("selected") or [],
         "input_hash": run.input_hash,
         "keeps_inputs": run.inputs is not None,
+        "fills_run": d.get("fills_run"),
         "robustness": None
         if not robustness
         else {"draws": robustness.get("draws"), "seed": robustness.get("seed")},
