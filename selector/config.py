@@ -379,7 +379,7 @@ class TrackConfig(_Strict):
             raise ValueError(f"stages[0].size: give the size of {first.name!r}'s shortlist")
         if last.size is not None:
             raise ValueError(
-                f"stages[1].size: the last stage decides the cohort, whose size is [cohort]"
+                "stages[1].size: the last stage decides the cohort, whose size is [cohort]"
             )
         lo, hi = self.cohort.bounds
         if first.size < (hi if hi is not None else lo):
@@ -388,9 +388,7 @@ class TrackConfig(_Strict):
                 f"({hi if hi is not None else lo})"
             )
         if self.selection.standardize:
-            raise ValueError(
-                "selection.standardize: with [[stages]], set standardize in [combine]"
-            )
+            raise ValueError("selection.standardize: with [[stages]], set standardize in [combine]")
         if self.combine is None:
             raise ValueError(
                 "combine: with [[stages]], give [combine] weights = { "

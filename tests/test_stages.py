@@ -110,16 +110,12 @@ def test_a_staged_config_dumps_and_loads_back_equal() -> None:
 
 def test_an_unknown_stage_is_named_with_the_known_ones() -> None:
     config = parse_config(staged())
-    with pytest.raises(ConfigError, match="no stage 'interveiw'.*did you mean 'interview'"):
+    with pytest.raises(ConfigError, match=r"no stage 'interveiw'.*did you mean 'interview'"):
         config.stage_config("interveiw")
 
 
-def reviews_for(
-    merit: dict[str, list[float]], talk: dict[str, list[float]]
-) -> list[Review]:
-    out = [
-        Review(a, f"S{i}", {"merit": v}) for a, vs in merit.items() for i, v in enumerate(vs)
-    ]
+def reviews_for(merit: dict[str, list[float]], talk: dict[str, list[float]]) -> list[Review]:
+    out = [Review(a, f"S{i}", {"merit": v}) for a, vs in merit.items() for i, v in enumerate(vs)]
     out += [
         Review(a, f"I{i}", {"talk": v}, stage="interview")
         for a, vs in talk.items()
@@ -167,9 +163,7 @@ def test_the_final_cohort_needs_a_shortlist_and_keeps_to_it() -> None:
 
 
 def test_a_cycle_without_stages_refuses_a_stage_name() -> None:
-    config = parse_config(
-        {"cohort": {"size": 1}, "criteria": [{"id": "merit", "label": "Merit"}]}
-    )
+    config = parse_config({"cohort": {"size": 1}, "criteria": [{"id": "merit", "label": "Merit"}]})
     with pytest.raises(ConfigError, match="it has no stages"):
         decide_stage([], [], config, "screening")
 
@@ -276,8 +270,12 @@ def test_the_final_cohort_s_robustness_resamples_each_stage() -> None:
     assert found.secure == ["A001", "A002"]
     assert set(found.probability) == shortlist
     # Now A001's interviewers disagree too: it is no longer sure of its seat.
-    split = [replace(r, scores={"talk": 1.0}) if (r.applicant_id, r.reviewer) == ("A001", "I0")
-             and r.stage == "interview" else r for r in reviews]
+    split = [
+        replace(r, scores={"talk": 1.0})
+        if (r.applicant_id, r.reviewer) == ("A001", "I0") and r.stage == "interview"
+        else r
+        for r in reviews
+    ]
     again = decide_stage(apps, split, config, shortlist=shortlist)
     shaky = staged_robustness(again, split, config, draws=200, seed="s")
     assert shaky.probability["A001"] < 0.95

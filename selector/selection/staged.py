@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from selector.selection.decision import Decision
 
 
-def stage_values(reviews: Sequence[Review], config: TrackConfig) -> dict[str, dict[str, list[float]]]:
+def stage_values(
+    reviews: Sequence[Review], config: TrackConfig
+) -> dict[str, dict[str, list[float]]]:
     """Stage name → each applicant's counted review values in the stage (standardised when
     the stage says so), in reviewer order: what a draw resamples."""
     from selector.scoring import standardized_totals
