@@ -35,6 +35,12 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="add reviewers not yet known (named by e-mail) as accounts without a password",
     )
+    si.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="a staged cycle: the stage these scores are of (e.g. interview), on its rubric; "
+        "default the first stage",
+    )
     se = db_command(
         scores,
         "export",
@@ -56,7 +62,12 @@ def run_import(args: argparse.Namespace) -> int:
 
     store = open_store(args.db)
     done = workflow.import_scores(
-        store, store.system_user(), args.cycle, args.file, create_reviewers=args.create_reviewers
+        store,
+        store.system_user(),
+        args.cycle,
+        args.file,
+        create_reviewers=args.create_reviewers,
+        stage=args.stage,
     )
     if done.refusal is not None:
         if args.json:

@@ -49,12 +49,17 @@ def import_scores(
     *,
     filename: str | None = None,
     create_reviewers: bool = False,
+    stage: str | None = None,
 ) -> ScoreImport:
     """Read a score file and save its reviews in one transaction. A reviewer must have an
     account: an unknown one is a rejected row (a mistyped e-mail would otherwise make an
     account and a stray review), unless ``create_reviewers``, which adds each unknown e-mail
     address as a reviewer (without a password) together with their reviews. Never into the
-    demo cycle."""
+    demo cycle. ``stage`` (a staged cycle's stage name; None the first, or only, stage) is
+    the stage scored, on its own rubric; a later stage's scores are of shortlisted
+    applicants only (the store refuses the file otherwise, naming the first outsider)."""
+    from dataclasses import replace
+
     from selector.auth import normalize_email
     from selector.errors import InputError, Location
     from selector.intake import is_email
@@ -62,7 +67,9 @@ def import_scores(
 
     target = store.check_importable(actor, cycle)
     applicants = store.applicants(actor, target.name)
-    result = read_scores(source, target.config, applicants, filename=filename)
+    key = target.config.stage_key(stage)
+    rubric = target.config.stage_config(key) if key else target.config
+    result = read_scores(source, rubric, applicants, filename=filename)
     errors = [p for p in result.problems if p.severity == "error"]
     rejected = [{"row": p.row, "column": p.location.column, "message": p.message} for p in errors]
     reviews: list[Review] = []
@@ -71,7 +78,7 @@ def import_scores(
     for review in result.reviews:
         email = normalize_email(review.reviewer)
         if email in users or (create_reviewers and is_email(email)):
-            reviews.append(review)
+            reviews.append(replace(review, stage=key))
             if email not in users:
                 new_reviewers.add(email)
             continue
