@@ -31,6 +31,8 @@ CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to 
 FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
+# {cycle: {"shortlist"|"cohort": CycleDecision}}: a staged cycle's last decisions, to show
+STAGED = "staged"
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -54,3 +56,4 @@ def init() -> None:
     ss.setdefault(ROBUSTNESS, {})
     ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})
+    ss.setdefault(STAGED, {})

@@ -134,11 +134,10 @@ def decide_cycle(
         config.stage(stage)  # an unknown stage, or a stage of a config without, is refused
     shortlisting = stage is not None and stage == config.stages[0].name
     combined = bool(config.stages) and not shortlisting
-    if final and not shortlisting:
+    if final and not config.stages:
         raise InputError(
-            "final_not_shortlist",
-            "only a shortlist (--stage of the first stage) is made final here; a cohort is "
-            "finalised by the chair on the dashboard",
+            "final_not_staged",
+            "a cohort of a cycle without stages is finalised as a scenario (Roster page)",
         )
     applicants, reviews = store.selection_inputs(actor, cycle, every_stage=combined)
     config.require_known_fields(columns_of(applicants), config_source)
