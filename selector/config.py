@@ -583,14 +583,27 @@ class TrackConfig(_Strict):
         """Rules no pool of applicants can satisfy together, in plain language. The config
         stays valid (a scenario may be explored and diagnosed); `check-config` reports them."""
         largest = self.cohort.bounds[1]
-        return [text for rule in self.diversity for text in rule.contradictions(largest)]
+        found = [text for rule in self.diversity for text in rule.contradictions(largest)]
+        for stage in self.stages[:-1]:  # a shortlist's own rules, against its size
+            found += [
+                f"{stage.name} shortlist: {text}"
+                for rule in stage.diversity
+                for text in rule.contradictions(stage.size)
+            ]
+        return found
 
     def field_problems(self, columns: Collection[str] | None = None) -> list[str]:
         """Every rule whose field is unknown (see :func:`rule_field_problem`), keyed like a
         config error: ``diversity[0].field: rule field 'Specialty' is …``."""
+        rules = [(f"diversity[{i}]", rule) for i, rule in enumerate(self.diversity)]
+        rules += [
+            (f"stages[{k}].diversity[{i}]", rule)
+            for k, stage in enumerate(self.stages)
+            for i, rule in enumerate(stage.diversity)
+        ]
         return [
-            f"diversity[{i}].field: {problem}"
-            for i, rule in enumerate(self.diversity)
+            f"{where}.field: {problem}"
+            for where, rule in rules
             if (problem := rule_field_problem(rule.field, columns)) is not None
         ]
 

@@ -122,3 +122,10 @@ def test_a_stage_on_a_config_without_stages_is_refused(
     assert "it has no stages" in capsys.readouterr().err
     assert main(["select", "--config", str(DEFAULT_CONFIG_PATH), "--final"]) == 2
     assert "give --stage too" in capsys.readouterr().err
+
+
+def test_check_config_names_the_stages(capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(__file__).resolve().parent.parent / "rubrics" / "with_interview.toml"
+    assert main(["check-config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "stages screening (7 criteria, shortlist 20) → interview (3 criteria)" in out

@@ -4,6 +4,7 @@ cohort, against brute force on small pools."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from selector.stages import NOT_SHORTLISTED, combined_scores, decide_stage
 from tests.factories import make_applicants
 from tests.test_selection_properties import Brute
 
-REPO_CONFIG = "rubrics/with_interview.toml"
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "rubrics" / "with_interview.toml"
 
 
 def staged(**overrides: Any) -> dict[str, Any]:
@@ -280,3 +281,15 @@ def test_the_final_cohort_s_robustness_resamples_each_stage() -> None:
     shaky = staged_robustness(again, split, config, draws=200, seed="s")
     assert shaky.probability["A001"] < 0.95
     assert math.isclose(sum(shaky.probability.values()), 2.0, abs_tol=1e-6)
+
+
+def test_a_shortlist_rule_no_pool_can_meet_and_an_unknown_field_are_reported() -> None:
+    data = staged()
+    data["stages"][0]["diversity"] = [{"field": "specialty", "min_distinct": 5}]
+    config = parse_config(data)
+    assert config.contradictions() == [
+        "screening shortlist: specialty: min_distinct 5 is more than the largest cohort (4)"
+    ]
+    data["stages"][0]["diversity"] = [{"field": "Specialty", "max_per_value": 2}]
+    with pytest.raises(ConfigError, match=r"stages\[0\]\.diversity\[0\]\.field.*'specialty'"):
+        parse_config(data).require_known_fields()
