@@ -4,8 +4,8 @@ cohort, against brute force on small pools."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
