@@ -4,6 +4,8 @@ shortlisted on the combined score and made final. Each decision is recorded as a
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -12,8 +14,10 @@ from selector import workflow
 from selector.auth import User
 from selector.config import TrackConfig
 from selector.errors import SelectorError
+from selector.roster import roster_csv, roster_xlsx
 from selector.selection import Decision
 from selector.store import Cycle, Store
+from selector.workflow.decide import CycleDecision
 
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 
@@ -52,6 +56,37 @@ def show_decision(decision: Decision, key: str, score_label: str) -> None:
         hide_index=True,
         key=key,
         column_config={score_label: SCORE_COLUMN, "Margin": SCORE_COLUMN},
+    )
+
+
+def roster_downloads(cycle: Cycle, done: CycleDecision) -> None:
+    """The cohort's roster (xlsx, csv) with its run's id and input hash, built on click."""
+    stem = f"roster-{cycle.name}-run-{done.run_id}".replace(" ", "_")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download xlsx",
+        data=partial(
+            roster_xlsx,
+            done.decision,
+            config_text=cycle.config_text,
+            input_hash=done.input_hash,
+            run_id=done.run_id,
+            robustness=done.robustness,
+        ),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="staged_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download csv",
+        data=partial(roster_csv, done.decision, input_hash=done.input_hash, run_id=done.run_id),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="staged_csv",
+        icon=":material/download:",
+        on_click="ignore",
     )
 
 
@@ -148,6 +183,7 @@ def show(store: Store, user: User, cycle: Cycle, config: TrackConfig) -> None:
     if cohort is not None:
         show_decision(cohort.decision, "cohort_table", "Combined score")
         if cohort.decision.status == "optimal":
+            roster_downloads(cycle, cohort)
             if status.unscored:
                 confirm = st.checkbox(
                     f"Make it final although {len(status.unscored)} shortlisted applicant(s) "
@@ -164,6 +200,7 @@ def show(store: Store, user: User, cycle: Cycle, config: TrackConfig) -> None:
             ):
                 decide(store, user, cycle, config, "cohort", final=True)
                 st.success(
-                    "The cohort is final: its roster is on the Roster page.",
+                    "The cohort is final: recorded as a run (listed on the Roster page); "
+                    "download its roster above.",
                     icon=":material/task_alt:",
                 )

@@ -4,6 +4,8 @@ decided among the shortlist on the combined score, and the runs listed with thei
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,13 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     assert "verified" in capsys.readouterr().out
     shortlist_run = runs[1]["id"]  # type: ignore[index]
     assert main(["runs", "verify", str(shortlist_run), "--cycle", "2027"]) == 0
+    # The roster of the cohort run: decided again among its shortlist, on every stage.
+    roster = tmp_path / "roster.csv"
+    assert main(["roster", "--cycle", "2027", "--out", str(roster)]) == 0
+    rows = list(csv.DictReader(io.StringIO(roster.read_text(encoding="utf-8-sig"))))
+    chosen = {r["applicant_id"] for r in rows if r["status"] == "selected"}
+    assert chosen == {"A003", "A005"}
+    assert {r["score"] for r in rows if r["applicant_id"] in chosen} == {"75.0"}
 
 
 def test_select_on_files_refuses_a_staged_config(
