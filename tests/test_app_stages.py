@@ -126,3 +126,29 @@ def test_an_interviewer_scores_on_the_interview_rubric(staged: Store) -> None:
     saved = staged.review(system, "2027", ids[0], "r1@example.org", stage="interview")
     assert saved is not None and saved.scores == {"talk": 4} and saved.stage == "interview"
     assert staged.review(system, "2027", ids[0], "r1@example.org") is None
+
+
+def test_the_coordinator_assigns_interviewers_to_the_shortlisted_only(staged: Store) -> None:
+    system = staged.system_user()
+    at = app_as(staged, "coordinator").switch_page("app_pages/reviewers.py").run()
+    no_exceptions(at)
+    assert "No shortlist yet" in texts(at)
+    ids = [a.applicant_id for a in staged.applicants(system, "2027")]
+    staged.record_run(
+        system,
+        "2027",
+        config_text=STAGED,
+        decision={"status": "optimal", "selected": ids[:4]},
+        final=True,
+        stage="screening",
+    )
+    at.run()
+    at.number_input(key="interview_k").set_value(2)
+    at.button(key="assign_interviewers").click().run()
+    no_exceptions(at)
+    pairs = staged.assignments(system, "2027", stage="interview")
+    assert {a for a, _ in pairs} == set(ids[:4])
+    # Two interviewers where the own-program rule leaves two (r1 and r2 are the only ones).
+    assert max(sum(a == x for a, _ in pairs) for x in ids[:4]) == 2
+    assert staged.assignments(system, "2027") == []  # the first stage's are apart
+    assert set(table(at, "Interviewer")["Applicant"]) == set(ids[:4])

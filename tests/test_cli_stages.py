@@ -138,3 +138,37 @@ def test_check_config_names_the_stages(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["check-config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "stages screening (7 criteria, shortlist 20) → interview (3 criteria)" in out
+
+
+def test_assign_stage_assigns_the_shortlisted_only(
+    db: str,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from selector.store import Store
+
+    config = tmp_path / "staged.toml"
+    config.write_text(STAGED, encoding="utf-8")
+    assert main(["cycles", "create", "2027", "--config", str(config)]) == 0
+    capsys.readouterr()
+    run_json(
+        capsys, "import", str(write_export(tmp_path / "a.csv", n=5)), "--cycle", "2027", "--json"
+    )
+    store = Store(db)
+    system = store.system_user()
+    store.add_user(system, "rev1@example.org", "Rev", "reviewer", None, "Program 9")
+    store.add_user(system, "rev2@example.org", "Rev", "reviewer", None, "Program 8")
+    store.record_run(
+        system,
+        "2027",
+        config_text=STAGED,
+        decision={"status": "optimal", "selected": ["A001", "A002", "A003"]},
+        final=True,
+        stage="screening",
+    )
+    done = run_json(
+        capsys, "assign", "--cycle", "2027", "--stage", "interview", "--k", "1", "--json"
+    )
+    assert done["assignments"] == 3  # type: ignore[index]
+    pairs = store.assignments(system, "2027", stage="interview")
+    assert sorted(a for a, _ in pairs) == ["A001", "A002", "A003"]
