@@ -64,6 +64,7 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     assert "no shortlist yet" in capsys.readouterr().err
 
     shortlisted = run_json(capsys, *select, "--stage", "screening", "--final")
+    assert shortlisted["open_reviews"]["applicants"] == 5  # type: ignore[index]
     assert shortlisted["selected"] == ["A005", "A004", "A003"]  # type: ignore[index]
     assert shortlisted["stage"] == "screening"  # type: ignore[index]
 
@@ -72,6 +73,9 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     outsider = score_file(tmp_path / "t1.csv", "talk", talk)
     assert main(["scores", "import", outsider, "--cycle", "2027", "--stage", "interview"]) == 2
     assert "A001 is not on the shortlist" in capsys.readouterr().err
+    # Before the interviews: told so, loudly, and no cohort (nobody has a combined score).
+    assert main(select) == 3
+    assert "3 of 3 applicants have no complete review" in capsys.readouterr().err
     talk.pop("A001")
     inside = score_file(tmp_path / "t2.csv", "talk", talk)
     assert main(["scores", "import", inside, "--cycle", "2027", "--stage", "interview"]) == 0
@@ -82,6 +86,8 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     assert final["scores"] == {"A003": 75.0, "A004": 37.5, "A005": 75.0}  # type: ignore[index]
     assert sorted(final["selected"]) == ["A003", "A005"]  # type: ignore[index]
     assert final["shortlist"] == ["A003", "A004", "A005"]  # type: ignore[index]
+    # What is not in yet is told of the interview stage: its pool is the shortlist.
+    assert final["open_reviews"] == {"applicants": 3, "unreviewed": [], "open": []}  # type: ignore[index]
     assert "not on the shortlist" in final["reasons"]["A001"]["text"]  # type: ignore[index]
     assert set(final["robustness"]["probability"]) == {"A003", "A004", "A005"}  # type: ignore[index]
 

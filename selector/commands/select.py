@@ -136,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
         )
         decision, found, lottery = done.decision, done.robustness, done.lottery
         staged = done.staged
-        open_reviews = workflow.open_reviews(store, store.system_user(), args.cycle)
+        # Before a staged cycle's cohort: the last stage's (interview) open reviews.
+        last = config.stages[-1].name if config.stages and args.stage is None else None
+        open_reviews = workflow.open_reviews(
+            store, store.system_user(), args.cycle, stage=args.stage or last
+        )
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
