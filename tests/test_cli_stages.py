@@ -94,6 +94,7 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     runs = run_json(capsys, "runs", "list", "--cycle", "2027", "--json")
     assert [(r["stage"], r["final"], r["in_force"]) for r in runs] == [  # type: ignore[union-attr, index]
         ("interview", False, False),
+        ("interview", False, False),  # the one decided before the interviews: infeasible
         ("screening", True, True),
     ]
     assert main(["runs", "list", "--cycle", "2027"]) == 0
@@ -101,7 +102,7 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     assert "screening" in listed and "interview" in listed
     assert main(["runs", "verify", "--latest", "--cycle", "2027"]) == 0
     assert "verified" in capsys.readouterr().out
-    shortlist_run = runs[1]["id"]  # type: ignore[index]
+    shortlist_run = runs[2]["id"]  # type: ignore[index]
     assert main(["runs", "verify", str(shortlist_run), "--cycle", "2027"]) == 0
     # The roster of the cohort run: decided again among its shortlist, on every stage.
     roster = tmp_path / "roster.csv"
