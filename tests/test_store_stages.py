@@ -159,3 +159,21 @@ def test_shortlist_runs_are_kept_apart_from_cohorts(staged: Store) -> None:
     assert (run.id, run.stage, run.final) == (run_id, "screening", True)
     staged.unfinalise(system, "2027", "wrong shortlist")
     assert staged.shortlist(system, "2027") is None
+
+
+def test_the_application_shows_each_stage_s_reviews_on_its_rubric(staged: Store) -> None:
+    from selector.workflow import application_view
+
+    system = staged.system_user()
+    shortlist(staged, "A001", "A002")
+    staged.save_reviews(
+        system,
+        "2027",
+        [
+            Review("A001", "r2@example.org", {"merit": 4}),
+            Review("A001", "r2@example.org", {"talk": 2}, "calm", stage="interview"),
+        ],
+    )
+    view = application_view(staged, system, "2027", "A001")
+    lines = [(line.stage, dict(line.scores), line.total, line.comment) for line in view.reviews]
+    assert lines == [("", {"Merit": 4}, 4.0, ""), ("Interview", {"Talk": 2}, 2.0, "calm")]
