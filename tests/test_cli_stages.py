@@ -81,6 +81,22 @@ def test_a_staged_cycle_from_shortlist_to_cohort(
     assert main(["scores", "import", inside, "--cycle", "2027", "--stage", "interview"]) == 0
     capsys.readouterr()
 
+    # Each stage's scores export on their own and read back into their stage.
+    exported = tmp_path / "interviews.csv"
+    assert main(["scores", "export", str(exported), "--cycle", "2027", "--stage", "interview"]) == 0
+    lines = exported.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == [
+        "A003,rev1@example.org,talk,5,",
+        "A004,rev1@example.org,talk,1,",
+        "A005,rev1@example.org,talk,3,",
+    ]
+    first = tmp_path / "screening.csv"
+    assert main(["scores", "export", str(first), "--cycle", "2027"]) == 0
+    assert ",talk," not in first.read_text(encoding="utf-8-sig")
+    argv = ["scores", "import", str(exported), "--cycle", "2027", "--stage", "interview"]
+    assert main(argv) == 0
+    capsys.readouterr()
+
     final = run_json(capsys, *select, "--robustness", "50", "--seed", "s")
     # Combined: 0.5 × merit on 0–100 + 0.5 × talk on 0–100.
     assert final["scores"] == {"A003": 75.0, "A004": 37.5, "A005": 75.0}  # type: ignore[index]

@@ -128,15 +128,20 @@ class ScoreExport:
     scores: int
 
 
-def score_rows(store: Store, actor: User, cycle: str | None) -> tuple[str, list[list[Any]]]:
+def score_rows(
+    store: Store, actor: User, cycle: str | None, stage: str | None = None
+) -> tuple[str, list[list[Any]]]:
     """The cycle's name and one row per saved score (drafts included, declared conflicts left
-    out), in the criteria's order, after a header row."""
+    out), in the criteria's order, after a header row; of one stage (a name; None the first,
+    or only, stage), in its rubric's order."""
     target = store.cycle(cycle)
+    key = target.config.stage_key(stage)
+    rubric = target.config.stage_config(key) if key else target.config
     rows: list[list[Any]] = [list(SCORE_COLUMNS)]
-    for review in store.reviews(actor, target.name):
+    for review in store.reviews(actor, target.name, stage=stage):
         if review.conflict:
             continue
-        for criterion in target.config.criteria:
+        for criterion in rubric.criteria:
             if criterion.id in review.scores:
                 score = review.scores[criterion.id]
                 rows.append(
@@ -176,11 +181,14 @@ def _file_bytes(rows: list[list[Any]], kind: str) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-def export_scores(store: Store, actor: User, cycle: str | None, path: str | Path) -> ScoreExport:
-    """Write every saved score of a cycle to ``path`` (.csv or .xlsx) as a long score file."""
+def export_scores(
+    store: Store, actor: User, cycle: str | None, path: str | Path, *, stage: str | None = None
+) -> ScoreExport:
+    """Write every saved score of a cycle (of one stage: a name, None the first or only) to
+    ``path`` (.csv or .xlsx) as a long score file."""
     from selector.roster import output_format, write_output
 
     kind = output_format(path, "scores")
-    name, rows = score_rows(store, actor, cycle)
+    name, rows = score_rows(store, actor, cycle, stage)
     write_output(path, _file_bytes(rows, kind), "scores")
     return ScoreExport(name, len(rows) - 1)
