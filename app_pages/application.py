@@ -52,7 +52,8 @@ def show(applicant_id: str) -> None:
                 st.markdown(_common.plain(f"{who} declared a conflict of interest{reason}"))
                 continue
             total = "incomplete" if line.total is None else f"total {line.total:g}"
-            st.markdown(f"**{_common.plain(who)}** · {total}")
+            stage = f"{line.stage} · " if line.stage else ""
+            st.markdown(f"{stage}**{_common.plain(who)}** · {total}")
             st.caption(
                 _common.plain(
                     ", ".join(f"{label} {score:g}" for label, score in line.scores.items())

@@ -21,26 +21,53 @@ cycle = _common.current_cycle()
 config = _common.cycle_config(cycle)
 ss = st.session_state
 
+# A staged cycle: the reviewer picks the stage; each has its own queue and rubric.
+stage: str | None = None
+if config.stages:
+    stage = st.radio(
+        "Stage",
+        [s.name for s in config.stages],
+        format_func=lambda name: config.stage(name).title,
+        horizontal=True,
+        key="review_stage",
+    )
+stage_key = config.stage_key(stage)  # "" for the first (or only) stage
+rubric = config.stage_config(stage_key) if stage_key else config
+
 
 def read_queue() -> tuple[dict[str, Applicant], dict[str, Review]]:
-    """The applicants assigned to this reviewer and their saved reviews, by applicant id."""
+    """The applicants assigned to this reviewer (in the stage, in a staged cycle) and their
+    saved reviews of the stage, by applicant id."""
     applicants = {a.applicant_id: a for a in store.applicants(user, cycle.name)}
-    mine = [r for r in store.reviews(user, cycle.name) if r.reviewer == user.email]
+    if config.stages:
+        mine_in_stage = {a for a, _ in store.assignments(user, cycle.name, stage=stage)}
+        applicants = {a: p for a, p in applicants.items() if a in mine_in_stage}
+    reviews = store.reviews(user, cycle.name, stage=stage)
+    mine = [r for r in reviews if r.reviewer == user.email]
     return applicants, {r.applicant_id: r for r in mine}
 
 
-applicants, saved = _common.cached("my_reviews", cycle.name, read_queue)
-criteria = config.criteria
+applicants, saved = _common.cached(f"my_reviews{stage_key}", cycle.name, read_queue)
+criteria = rubric.criteria
+
+# Part-scored reviews in the database (not cached); a later stage keeps them in the session.
+kept = {} if stage_key else store.drafts(user, cycle.name)
 
 
-kept = store.drafts(user, cycle.name)  # part-scored reviews in the database (not cached)
+def draft_key(applicant_id: str) -> tuple[str, ...]:
+    """The session's key of an applicant's scores in this stage."""
+    return (cycle.name, applicant_id) if not stage_key else (cycle.name, stage_key, applicant_id)
+
+
+def comment_key(applicant_id: str) -> str:
+    return f"comment_{applicant_id}" if not stage_key else f"comment_{stage_key}_{applicant_id}"
 
 
 def draft_of(applicant_id: str) -> dict[str, object]:
     """The session's copy of an applicant's scores, started from the saved review, else the
     draft kept in the database, else empty."""
     drafts = ss[state.DRAFTS]
-    key = (cycle.name, applicant_id)
+    key = draft_key(applicant_id)
     if key not in drafts:
         review = saved.get(applicant_id)
         stored = kept.get(applicant_id)
@@ -62,11 +89,12 @@ def on_change(applicant_id: str) -> None:
         value = ss.get(f"score_{applicant_id}_{c.id}")
         if value is not None:
             draft[c.id] = float(value)
-    draft["comment"] = ss.get(f"comment_{applicant_id}", draft.get("comment", ""))
+    draft["comment"] = ss.get(comment_key(applicant_id), draft.get("comment", ""))
     scores = {c.id: float(draft[c.id]) for c in criteria if c.id in draft}  # type: ignore[arg-type]
+    comment = str(draft.get("comment", ""))
     try:
         complete = workflow.keep_scores(
-            store, user, cycle.name, config, applicant_id, scores, str(draft.get("comment", ""))
+            store, user, cycle.name, rubric, applicant_id, scores, comment, stage_key
         )
     except SelectorError as exc:
         ss[state.SAVE_ERROR] = str(exc)
@@ -125,8 +153,18 @@ st.title("My reviews")
 if error := ss.get(state.SAVE_ERROR):
     st.error(f"Not saved: {error}", icon=":material/error:")
     ss[state.SAVE_ERROR] = None
+if stage_key:
+    st.caption(
+        f"{config.stage(stage_key).title}: the shortlisted applicants assigned to you, scored "
+        "on this stage's rubric. A part-scored form is kept in this browser session; the "
+        "scores are saved once every criterion is scored."
+    )
 if not applicants:
-    st.info("No applicants are assigned to you in this cycle yet.")
+    st.info(
+        "No applicants are assigned to you in this cycle yet."
+        if not stage_key
+        else "No shortlisted applicants are assigned to you in this stage yet."
+    )
     show_conflicts()
     st.stop()
 
@@ -229,7 +267,7 @@ with score_col:
     st.text_area(
         "Comment",
         value=str(draft.get("comment", "")),
-        key=f"comment_{current}",
+        key=comment_key(current),
         on_change=on_change,
         args=(current,),
     )

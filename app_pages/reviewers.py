@@ -303,3 +303,35 @@ with st.expander("Change one assignment by hand", icon=":material/edit:"):
                 _common.show_error(exc)
             else:
                 st.rerun()
+
+if config.stages:  # an interview round: interviewers for the shortlisted applicants
+    last = config.stages[-1]
+    st.header(f"Interviewers · {last.title}")
+    shortlist = store.shortlist(user, cycle.name)
+    if shortlist is None:
+        st.info(
+            "No shortlist yet: the chair decides it on the Selection page; interviewers are "
+            "assigned to the shortlisted applicants only.",
+            icon=":material/info:",
+        )
+    else:
+        per = config.stage_config(last.name).review.reviewers_per_applicant
+        k = st.number_input("Interviewers per applicant", 1, 10, value=per, key="interview_k")
+        if st.button("Assign interviewers", key="assign_interviewers", icon=":material/shuffle:"):
+            try:
+                done = store.assign(user, cycle.name, k=int(k), stage=last.name)
+            except SelectorError as exc:
+                _common.show_error(exc)
+            else:
+                st.success(
+                    f"{len(done.pairs)} interview assignment(s) for {len(shortlist)} "
+                    "shortlisted applicants.",
+                    icon=":material/task_alt:",
+                )
+        pairs = store.assignments(user, cycle.name, stage=last.name)
+        if pairs:
+            application.table(
+                pd.DataFrame(pairs, columns=["Applicant", "Interviewer"]),
+                hide_index=True,
+                key="interview_assignments",
+            )

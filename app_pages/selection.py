@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, application, state
+from app_pages import _common, application, stages_view, state
 from selector import workflow
 from selector.config import TrackConfig, columns_of
 from selector.errors import ConfigError, SelectorError
@@ -24,6 +24,9 @@ store = _common.get_store()
 cycle = _common.current_cycle()
 saved_config = _common.cycle_config(cycle)
 ss = st.session_state
+if saved_config.stages:  # an interview round: shortlist, interviews, cohort
+    stages_view.show(store, user, cycle, saved_config)
+    st.stop()
 SCENARIO_NAMES = ("A", "B")
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.2f")
 #: A reason's status as the Not selected table shows it.

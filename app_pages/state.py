@@ -32,6 +32,8 @@ FINALISING = "finalising"  # the scenario whose finalisation the Roster page ask
 OFFERS_OUTCOME = "offers_outcome"  # what the Offers page's last click did, shown once
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
+# {cycle: {"shortlist"|"cohort": CycleDecision}}: a staged cycle's last decisions, to show
+STAGED = "staged"
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -56,3 +58,4 @@ def init() -> None:
     ss.setdefault(OPENED, {})
     ss.setdefault(CACHE, {})
     ss.setdefault(OFFERS_OUTCOME, None)
+    ss.setdefault(STAGED, {})

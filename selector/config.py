@@ -198,6 +198,62 @@ class Criterion(_Strict):
         return [float(x) for x in range(lo, hi + 1)]
 
 
+class Stage(_Strict):
+    """One round of a staged cycle: its own rubric (``criteria``) and, for the stage that
+    picks the shortlist, the shortlist's size and its own rules (see :class:`Stages`)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = ""
+    criteria: list[Criterion] = Field(default_factory=list)
+    size: int | None = Field(default=None, ge=1)  # the shortlist's size (the first stage)
+    diversity: list[DiversityRule] = Field(default_factory=list)
+    max_pgy1: int | None = Field(default=None, ge=0)
+    min_score: float | None = None  # quality floor on this stage's aggregate score
+    reviewers_per_applicant: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _has_rubric(self) -> Stage:
+        if not self.criteria:
+            raise ValueError(
+                f"stage {self.name!r} has no rubric: give it [[stages.criteria]] of its own"
+            )
+        seen: set[str] = set()
+        for c in self.criteria:
+            if c.id in seen:
+                raise ValueError(f"stage {self.name!r}: criterion id {c.id!r} appears twice")
+            seen.add(c.id)
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+class Combine(_Strict):
+    """How the final decision scores an applicant: Σ weight × the stage's aggregate score,
+    each on 0–100 (0 the rubric's lowest total, 100 its highest), optionally standardised
+    per reviewer within the stage."""
+
+    weights: dict[str, float]
+    standardize: bool | dict[str, bool] = False
+
+    @field_validator("weights")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, w in value.items():
+            if not (w >= 0 and math.isfinite(w)):
+                raise ValueError(f"the weight of {name!r} must be 0 or more, not {w}")
+        if value and not any(w > 0 for w in value.values()):
+            raise ValueError("at least one weight must be above 0")
+        return value
+
+    def standardized(self, stage: str) -> bool:
+        """Whether ``stage``'s reviews are standardised per reviewer."""
+        if isinstance(self.standardize, bool):
+            return self.standardize
+        return self.standardize.get(stage, False)
+
+
 class Track(_Strict):
     """Descriptive header of the track."""
 
@@ -285,6 +341,74 @@ class TrackConfig(_Strict):
     selection: Selection = Field(default_factory=Selection)
     review: Review = Field(default_factory=Review)
     labels: dict[str, str] | None = None  # rule id → label in the committee's words
+    # An interview round: the first stage picks a shortlist, the last decides the cohort.
+    stages: list[Stage] = Field(default_factory=list)
+    combine: Combine | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_stage_rubric(cls, data: Any) -> Any:
+        """With stages, the top-level ``criteria`` are the first stage's (what a cycle without
+        stages calls the rubric): filled in from it when left out."""
+        if isinstance(data, dict) and "criteria" not in data:
+            stages = data.get("stages")
+            if isinstance(stages, list) and stages and isinstance(stages[0], dict):
+                data = {**data, "criteria": stages[0].get("criteria", [])}
+        return data
+
+    @model_validator(mode="after")
+    def _staged(self) -> TrackConfig:
+        if not self.stages:
+            if self.combine is not None:
+                raise ValueError("combine is set but there are no [[stages]]")
+            return self
+        names = [s.name for s in self.stages]
+        if len(self.stages) != 2:
+            raise ValueError(
+                f"stages: give two stages (the shortlist, then the final round), not {len(names)}"
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"stages: the name {names[0]!r} appears twice")
+        first, last = self.stages
+        if self.criteria != first.criteria:
+            raise ValueError(
+                "criteria: with [[stages]], each stage gives its own rubric; leave out the "
+                "top-level criteria"
+            )
+        if first.size is None:
+            raise ValueError(f"stages[0].size: give the size of {first.name!r}'s shortlist")
+        if last.size is not None:
+            raise ValueError(
+                "stages[1].size: the last stage decides the cohort, whose size is [cohort]"
+            )
+        lo, hi = self.cohort.bounds
+        if first.size < (hi if hi is not None else lo):
+            raise ValueError(
+                f"stages[0].size: a shortlist of {first.size} is smaller than the cohort "
+                f"({hi if hi is not None else lo})"
+            )
+        if self.selection.standardize:
+            raise ValueError("selection.standardize: with [[stages]], set standardize in [combine]")
+        if self.combine is None:
+            raise ValueError(
+                "combine: with [[stages]], give [combine] weights = { "
+                + ", ".join(f"{n} = …" for n in names)
+                + " }"
+            )
+        for key, what in ((self.combine.weights, "weights"),) + (
+            ((self.combine.standardize, "standardize"),)
+            if isinstance(self.combine.standardize, dict)
+            else ()
+        ):
+            for name in key:
+                if name not in names:
+                    raise ValueError(
+                        f"combine.{what}: {name!r} is not a stage{_did_you_mean(name, names)}"
+                    )
+        missing = [n for n in names if n not in self.combine.weights]
+        if missing:
+            raise ValueError(f"combine.weights: no weight for stage {missing[0]!r}")
+        return self
 
     @model_validator(mode="after")
     def _unique_criteria(self) -> TrackConfig:
@@ -392,18 +516,94 @@ class TrackConfig(_Strict):
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
+    def stage(self, name: str) -> Stage:
+        """The stage of this name; a :class:`ConfigError` when there is none."""
+        found = next((s for s in self.stages if s.name == name), None)
+        if found is None:
+            names = [s.name for s in self.stages]
+            known = f"; its stages: {', '.join(names)}" if names else "; it has no stages"
+            raise ConfigError(
+                "stage_unknown",
+                f"no stage {name!r} in this config{_did_you_mean(name, names)}{known}",
+                key="stages",
+            )
+        return found
+
+    def stage_key(self, name: str | None) -> str:
+        """How reviews and assignments store a stage: "" for the first stage (the only one
+        of a cycle without stages, where ``name`` must be None), the name for a later one."""
+        if name is None:
+            return ""
+        return "" if self.stage(name) is self.stages[0] else name
+
+    def stage_name(self, key: str) -> str | None:
+        """The stage a stored key names (:meth:`stage_key` back); None without stages."""
+        if not self.stages:
+            return None
+        return self.stages[0].name if key == "" else self.stage(key).name
+
+    def stage_config(self, name: str) -> TrackConfig:
+        """One stage as a config without stages: its rubric, and for the first stage its
+        shortlist's size and rules (eligibility as the track's, ``max_pgy1`` its own), for the
+        last the track's cohort and rules. What reviews of the stage are checked and
+        aggregated against, and what the shortlist and the final cohort are decided on (the
+        final cohort on the combined score: :func:`selector.stages.combined_scores`)."""
+        stage = self.stage(name)
+        review = self.review
+        if stage.reviewers_per_applicant is not None:
+            review = review.model_copy(
+                update={"reviewers_per_applicant": stage.reviewers_per_applicant}
+            )
+        assert self.combine is not None  # a config with stages has [combine]
+        standardize = self.combine.standardized(name)
+        if stage is self.stages[0]:
+            return TrackConfig(
+                track=self.track,
+                cohort=Cohort(size=stage.size),
+                eligibility=self.eligibility.model_copy(update={"max_pgy1": stage.max_pgy1}),
+                diversity=stage.diversity,
+                criteria=stage.criteria,
+                selection=self.selection.model_copy(
+                    update={"min_score": stage.min_score, "standardize": standardize}
+                ),
+                review=review,
+            )
+        return TrackConfig(
+            track=self.track,
+            cohort=self.cohort,
+            eligibility=self.eligibility,
+            diversity=self.diversity,
+            criteria=stage.criteria,
+            selection=self.selection.model_copy(update={"standardize": standardize}),
+            review=review,
+            labels=self.labels,
+        )
+
     def contradictions(self) -> list[str]:
         """Rules no pool of applicants can satisfy together, in plain language. The config
         stays valid (a scenario may be explored and diagnosed); `check-config` reports them."""
         largest = self.cohort.bounds[1]
-        return [text for rule in self.diversity for text in rule.contradictions(largest)]
+        found = [text for rule in self.diversity for text in rule.contradictions(largest)]
+        for stage in self.stages[:-1]:  # a shortlist's own rules, against its size
+            found += [
+                f"{stage.name} shortlist: {text}"
+                for rule in stage.diversity
+                for text in rule.contradictions(stage.size)
+            ]
+        return found
 
     def field_problems(self, columns: Collection[str] | None = None) -> list[str]:
         """Every rule whose field is unknown (see :func:`rule_field_problem`), keyed like a
         config error: ``diversity[0].field: rule field 'Specialty' is …``."""
+        rules = [(f"diversity[{i}]", rule) for i, rule in enumerate(self.diversity)]
+        rules += [
+            (f"stages[{k}].diversity[{i}]", rule)
+            for k, stage in enumerate(self.stages)
+            for i, rule in enumerate(stage.diversity)
+        ]
         return [
-            f"diversity[{i}].field: {problem}"
-            for i, rule in enumerate(self.diversity)
+            f"{where}.field: {problem}"
+            for where, rule in rules
             if (problem := rule_field_problem(rule.field, columns)) is not None
         ]
 

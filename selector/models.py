@@ -27,6 +27,10 @@ diagnosis
     Why no cohort fits the rules, and the smallest relaxation that would.
 roster
     The downloadable result (xlsx, csv).
+stage
+    One round of a staged cycle (screening, interview), with its own rubric: the first
+    picks a shortlist, the last decides the cohort among the shortlisted on the combined
+    score (see :mod:`selector.stages`).
 """
 
 from __future__ import annotations
@@ -121,3 +125,6 @@ class Review:
     scores: Mapping[str, float]
     comment: str = ""
     conflict: bool = False  # a declared conflict of interest: the review does not count
+    # The stage it scores: "" for the first (the application; the only one of a cycle
+    # without stages), else the stage's name ("interview"); see TrackConfig.stage_key.
+    stage: str = ""

@@ -181,3 +181,36 @@ def test_opening_an_up_to_date_store_loads_neither_alembic_nor_the_demo_seeding(
         [sys.executable, "-c", code, url], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_revision_0010_puts_old_reviews_assignments_and_runs_in_the_first_stage(
+    backend: str, empty_url: str
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
+    migrate(engine, "0005")
+    migrate(engine, "0010")
+    with engine.connect() as conn:
+        for table in ("reviews", "assignments", "runs"):
+            stages = conn.execute(text(f"SELECT DISTINCT stage FROM {table}")).scalars().all()
+            assert stages == [""], table
+    # The same reviewer may now review the same applicant once per stage, not twice in one.
+    insert = text(
+        "INSERT INTO reviews (applicant_pk, reviewer_id, scores, comment, conflict, "
+        "conflict_reason, created_at, updated_at, stage) "
+        "VALUES (1, 1, '{}', '', :no, '', :t, :t, :stage)"
+    )
+    now = dt.datetime(2026, 2, 1)
+    with engine.begin() as conn:
+        conn.execute(insert, {"no": False, "t": now, "stage": "interview"})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"no": False, "t": now, "stage": ""})
+    engine.dispose()
+    store = Store(empty_url)
+    system = store.system_user()
+    old = [r for r in store.reviews(system, "2025") if r.applicant_id == "A001"]
+    assert [(r.comment, r.stage) for r in old] == [("strong", "")]  # the first stage's only
+    assert len(store.reviews(system, "2025", every_stage=True)) == 4
+    store.close()

@@ -56,6 +56,17 @@ def run_check(args: argparse.Namespace) -> int:
         for text in problems:
             print(f"  - {text}")
         return 3
+    if cfg.stages:
+        stages = " → ".join(
+            f"{s.name} ({len(s.criteria)} criteria"
+            + (f", shortlist {s.size})" if s.size is not None else ")")
+            for s in cfg.stages
+        )
+        print(
+            f"{args.config}: ok — stages {stages}, cohort {size}, "
+            f"{len(cfg.diversity)} diversity rule(s)"
+        )
+        return 0
     print(
         f"{args.config}: ok — cohort {size}, {len(cfg.criteria)} criteria, "
         f"{len(cfg.diversity)} diversity rule(s)"

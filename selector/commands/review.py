@@ -26,6 +26,12 @@ def register_assign(sub: Subparsers) -> None:
         with_json=True,
     )
     a.add_argument("--k", type=int, default=None, help="reviewers per applicant (default: config)")
+    a.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="a staged cycle: the stage to assign (e.g. interview: the shortlisted only); "
+        "default the first stage",
+    )
 
 
 def register_calibrate(sub: Subparsers) -> None:
@@ -46,7 +52,7 @@ PARSERS = {"assign": register_assign, "calibrate": register_calibrate}
 
 def run_assign(args: argparse.Namespace) -> int:
     store = open_store(args.db)
-    report = store.assign(store.system_user(), args.cycle, k=args.k)
+    report = store.assign(store.system_user(), args.cycle, k=args.k, stage=args.stage)
     if args.json:
         print_json(report.to_json())
         return 0

@@ -63,7 +63,8 @@ def run_list(args: argparse.Namespace) -> int:
     for r in found:
         print(
             f"run {r['id']:<5} {r['at'][:19]}  {'final ' if r['final'] else '      '}"
-            f"{r['status']:<10} {len(r['selected'])} selected  hash {r['input_hash'][:12]}"
+            + (f"{r['stage'] or 'cohort':<11}" if any(x["stage"] for x in found) else "")
+            + f"{r['status']:<10} {len(r['selected'])} selected  hash {r['input_hash'][:12]}"
             + ("" if r["keeps_inputs"] else "  (inputs not kept)")
             + (f"  (fills declined seats of run {r['fills_run']})" if r["fills_run"] else "")
             + ("  (in force)" if r["in_force"] else "  (unfinalised)" if r["unfinalised"] else "")

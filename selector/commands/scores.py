@@ -35,6 +35,12 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="add reviewers not yet known (named by e-mail) as accounts without a password",
     )
+    si.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="a staged cycle: the stage these scores are of (e.g. interview), on its rubric; "
+        "default the first stage",
+    )
     se = db_command(
         scores,
         "export",
@@ -45,6 +51,11 @@ def register(sub: Subparsers) -> None:
         "`selector scores import` reads the file back.",
     )
     se.add_argument("file", help="output file (.csv, or .xlsx)")
+    se.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="a staged cycle: the stage whose scores to write (default the first stage)",
+    )
 
 
 PARSERS = {"scores": register}
@@ -56,7 +67,12 @@ def run_import(args: argparse.Namespace) -> int:
 
     store = open_store(args.db)
     done = workflow.import_scores(
-        store, store.system_user(), args.cycle, args.file, create_reviewers=args.create_reviewers
+        store,
+        store.system_user(),
+        args.cycle,
+        args.file,
+        create_reviewers=args.create_reviewers,
+        stage=args.stage,
     )
     if done.refusal is not None:
         if args.json:
@@ -81,6 +97,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     output_format(args.file, "scores")  # refuse a name it cannot write before opening the store
     store = open_store(args.db)
-    done = workflow.export_scores(store, store.system_user(), args.cycle, args.file)
+    done = workflow.export_scores(
+        store, store.system_user(), args.cycle, args.file, stage=args.stage
+    )
     print(f"wrote {done.scores} score(s) of cycle {done.cycle} to {args.file}")
     return 0

@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 from selector.commands._common import DEFAULT_DB_PATH, Subparsers, open_store
 
 if TYPE_CHECKING:
+    from selector.config import TrackConfig
     from selector.selection import Decision
+    from selector.selection.lottery import Lottery
+    from selector.selection.robustness import Robustness
+    from selector.workflow.progress import OpenReviews
 
 
 def register(sub: Subparsers) -> None:
@@ -59,6 +63,13 @@ def register(sub: Subparsers) -> None:
     )
     p.add_argument("--cycle", metavar="NAME", help="the cycle in the database (default: newest)")
     p.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="a staged cycle (with --db): decide the first stage's shortlist (e.g. "
+        "screening); without it, the cohort is decided among the shortlist in force on the "
+        "combined score of every stage",
+    )
+    p.add_argument(
         "--robustness",
         type=int,
         metavar="N",
@@ -74,7 +85,8 @@ def register(sub: Subparsers) -> None:
         "--final",
         action="store_true",
         help="on a stored cycle: record the run as the cycle's final selection (as the Roster "
-        "page's Finalise; refused while reviews are open unless --confirm-open-reviews)",
+        "page's Finalise; refused while reviews are open unless --confirm-open-reviews); "
+        "with --stage: record the shortlist as final, the one the interviews are of",
     )
     p.add_argument(
         "--confirm-open-reviews",
@@ -107,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     }
     rejected_rows = 0
     open_reviews = None
-    if args.final or args.confirm_open_reviews:
+    staged: dict[str, object] = {}
+    if (args.final or args.confirm_open_reviews) and args.stage is None and not config.stages:
         return _finalise(args, config, config_text, locks)
     if args.applications is None:
         if args.db is None and not os.environ.get("SELECTOR_DB") and not DEFAULT_DB_PATH.exists():
@@ -125,13 +138,26 @@ def run(args: argparse.Namespace) -> int:
             roster=args.out,
             roster_inputs={Path(args.config).name: config_text.encode("utf-8")},
             config_source=args.config,
+            stage=args.stage,
+            final=args.final,
             **locks,
         )
         decision, found, lottery = done.decision, done.robustness, done.lottery
-        open_reviews = workflow.open_reviews(store, store.system_user(), args.cycle)
+        staged = done.staged
+        # Before a staged cycle's cohort: the last stage's (interview) open reviews.
+        last = config.stages[-1].name if config.stages and args.stage is None else None
+        open_reviews = workflow.open_reviews(
+            store, store.system_user(), args.cycle, stage=args.stage or last
+        )
     else:
         if args.scores is None:
             raise InputError("select_no_scores", "--scores is required with --applications")
+        if args.stage is not None or config.stages:
+            raise InputError(
+                "select_stages_files",
+                "a cycle with stages is decided on the database (--db), where the shortlist "
+                "and each stage's reviews are kept",
+            )
         on_files = workflow.decide_files(
             config,
             config_text,
@@ -155,12 +181,33 @@ def run(args: argparse.Namespace) -> int:
             print(f"  open: {open_reviews.pair_text(pair)}", file=sys.stderr)
         for applicant in open_reviews.unreviewed:
             print(f"  no complete review: {open_reviews.label(applicant)}", file=sys.stderr)
+    _print(args, config, decision, found, lottery, open_reviews, staged)
+    return 0 if decision.status == "optimal" else 3
+
+
+def _print(
+    args: argparse.Namespace,
+    config: TrackConfig,
+    decision: Decision,
+    found: Robustness | None,
+    lottery: Lottery | None,
+    open_reviews: OpenReviews | None,
+    staged: dict[str, object],
+) -> None:
+    """The decision on stdout: one JSON object (with ``stage`` and ``shortlist`` in a staged
+    cycle), or the report."""
+    from selector import workflow
+
     if args.json:
-        out = workflow.decision_json(decision, found, lottery)
+        out = workflow.decision_json(decision, found, lottery) | staged
         if open_reviews is not None:
             out["open_reviews"] = open_reviews.to_json()
         print(json.dumps(out, ensure_ascii=False))
     else:
+        if args.stage is not None:
+            print(f"shortlist of stage {args.stage}" + (" (final)" if args.final else ""))
+        elif config.stages:
+            print(f"final cohort among the shortlist, on the combined score of {_stages(config)}")
         print(report(decision))
         if found is not None:
             names = {a: p.name for a, p in decision.applicants.items()}
@@ -169,7 +216,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"lottery: {lottery.text()}")
         if args.out:
             print(f"roster written to {args.out}")
-    return 0 if decision.status == "optimal" else 3
+
+
+def _stages(config: TrackConfig) -> str:
+    assert config.combine is not None
+    weights = config.combine.weights
+    return " + ".join(f"{weights[s.name]:g} × {s.name}" for s in config.stages)
 
 
 def _finalise(

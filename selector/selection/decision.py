@@ -18,7 +18,7 @@ from selector.config import TrackConfig, columns_of
 from selector.eligibility import ineligibility_reason, ineligibility_rule
 from selector.errors import InputError
 from selector.models import Applicant, Review
-from selector.scoring import SCORE_DECIMALS, aggregate
+from selector.scoring import SCORE_DECIMALS, ScoreTable, aggregate
 from selector.selection import explain as explanations
 from selector.selection.diagnose import Relaxation, diagnose
 from selector.selection.model import (
@@ -134,9 +134,12 @@ def decide(
     exclude: Iterable[str] = (),
     solver: SolverName = "highs",
     explain: bool = True,
+    table: ScoreTable | None = None,
 ) -> Decision:
     """Pick the optimal cohort and explain it; ``explain=False`` skips margins,
-    replacements and rule prices (the cohort is the same)."""
+    replacements and rule prices (the cohort is the same). ``table`` is the aggregate scores
+    when the caller made them otherwise than from ``reviews`` (the combined score of a staged
+    cycle: :func:`selector.stages.combined_scores`)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     start = clock
@@ -158,7 +161,7 @@ def decide(
     config.require_known_fields(columns_of(people.values()))
     include_l, exclude_l = _locks(include, exclude, people)
     reviews = list(reviews)
-    table = aggregate(reviews, config)
+    table = aggregate(reviews, config) if table is None else table
     warn = [str(p) for p in table.problems]
     strangers = sorted({r.applicant_id for r in reviews} - people.keys())
     if strangers:

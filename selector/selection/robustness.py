@@ -433,17 +433,19 @@ def robustness(
     draws: int,
     seed: str | None = None,
     fast: bool = True,
+    bootstrap: Bootstrap | None = None,
 ) -> Robustness:
     """Resample the reviews ``draws`` times and decide again each time (see the module's
     docstring); ``seed`` None draws a fresh one, recorded in the result. ``fast`` False sends
-    every draw to the solver (the same probabilities; for tests and the bench)."""
+    every draw to the solver (the same probabilities; for tests and the bench). ``bootstrap``
+    is one that resamples otherwise (each stage's reviews: :mod:`selector.selection.staged`)."""
     import numpy as np
 
     if not 1 <= draws <= MAX_DRAWS:
         raise InputError("robustness_draws", f"draws must be between 1 and {MAX_DRAWS:,}")
     start = time.perf_counter()
     seed = new_seed() if seed is None else seed
-    boot = Bootstrap(decision, review_values(reviews, decision), fast=fast)
+    boot = bootstrap or Bootstrap(decision, review_values(reviews, decision), fast=fast)
     counts = np.zeros(len(boot.ids), dtype=np.int64)
     infeasible = 0
     # Draws in batches: the resampling of a batch is one array operation.

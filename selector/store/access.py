@@ -12,13 +12,22 @@ from selector.auth import Action, User
 from selector.blind import pseudonyms
 from selector.errors import InputError, PermissionDenied
 from selector.store.core import StoreCore
-from selector.store.schema import ApplicantRow, AssignmentRow, CycleRow, ReviewRow
+from selector.store.schema import ApplicantRow, AssignmentRow, AuditRow, CycleRow, ReviewRow, RunRow
 
 
 def not_assigned(applicant_id: str) -> PermissionDenied:
     """The one answer a reviewer gets for an applicant they may not see, whether it exists,
     is assigned to someone else, is withdrawn or is conflicted."""
     return PermissionDenied("not_assigned", f"no applicant {applicant_id!r} is assigned to you")
+
+
+def not_shortlisted(applicant_id: str, stage: str) -> InputError:
+    """The answer to scoring or assigning, in a later stage, an applicant not shortlisted."""
+    return InputError(
+        "not_shortlisted",
+        f"{applicant_id} is not on the shortlist: only shortlisted applicants are scored in "
+        f"the {stage!r} stage",
+    )
 
 
 class AccessMixin(StoreCore):
@@ -94,18 +103,47 @@ class AccessMixin(StoreCore):
         ).first()
         if app is None or (app.withdrawn and not withdrawn):
             raise not_assigned(applicant_id)
-        kind = s.scalars(
-            select(AssignmentRow.kind).where(
-                AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
+        kinds = set(  # one per stage the pair is assigned (or excluded) in
+            s.scalars(
+                select(AssignmentRow.kind).where(
+                    AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == actor.id
+                )
             )
-        ).first()
-        own_conflict = s.scalars(
-            select(ReviewRow.conflict).where(
-                ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == actor.id
+        )
+        own_conflict = any(
+            s.scalars(
+                select(ReviewRow.conflict).where(
+                    ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == actor.id
+                )
             )
-        ).first()
+        )
         if own_conflict and not conflicted:
             raise not_assigned(applicant_id)
-        if (kind is None or kind == "excluded") and not (conflicted and own_conflict):
+        if not kinds - {"excluded"} and not (conflicted and own_conflict):
             raise not_assigned(applicant_id)  # a reassignment drops a conflicted pair
         return app
+
+    @staticmethod
+    def _unfinalised(s: Session, cycle_row: CycleRow) -> set[int]:
+        """Ids of the cycle's final runs undone: each "run.unfinalise" audit entry names one
+        (the audit log is the record; a run row is never changed)."""
+        targets = s.scalars(
+            select(AuditRow.target).where(
+                AuditRow.cycle_id == cycle_row.id, AuditRow.action == "run.unfinalise"
+            )
+        )
+        return {int(t) for t in targets if t.isdigit()}
+
+    def _shortlist(self, s: Session, cycle: CycleRow) -> set[str] | None:
+        """The shortlist in force: the cohort of the newest final run of a stage (the
+        first stage of a staged cycle), not undone; None when there is none."""
+        undone = self._unfinalised(s, cycle)
+        rows = s.execute(
+            select(RunRow.id, RunRow.decision)
+            .where(RunRow.cycle_id == cycle.id, RunRow.final.is_(True), RunRow.stage != "")
+            .order_by(RunRow.id.desc())
+        )
+        for run_id, decision in rows:
+            if run_id not in undone:
+                return set(decision.get("selected") or ())
+        return None

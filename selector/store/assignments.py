@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from selector.assignment import Candidate, assign_reviewers, same_program
 from selector.auth import SEED_USER, Action, Role, User
 from selector.errors import InputError
-from selector.store.access import AccessMixin
+from selector.store.access import AccessMixin, not_shortlisted
 from selector.store.cycles import to_cycle
 from selector.store.schema import ApplicantRow, AssignmentRow, CycleRow, ReviewRow, UserRow
 
@@ -46,15 +46,20 @@ class AssignmentReport:
 class AssignmentsMixin(AccessMixin):
     """Assigning reviewers to applicants."""
 
-    def assign(self, actor: User, cycle: str | None, k: int | None = None) -> AssignmentReport:
+    def assign(
+        self, actor: User, cycle: str | None, k: int | None = None, *, stage: str | None = None
+    ) -> AssignmentReport:
         """(Re)assign reviewers: k per applicant (default: the cycle config's), loads balanced,
         manual assignments, started reviews and conflicts respected (see
         :mod:`selector.assignment`). A disabled account is never assigned: its assignments in
-        the cycle are removed (its reviews stay)."""
+        the cycle are removed (its reviews stay). ``stage`` (a name; None the first or only
+        stage) is the stage assigned: a later stage's are of the shortlisted applicants."""
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
-            review = to_cycle(cycle_row).config.review
+            config = to_cycle(cycle_row).config
+            key = config.stage_key(stage)
+            review = config.stage_config(key).review if key else config.review
             k = k if k is not None else review.reviewers_per_applicant
             if k < 1:
                 raise InputError("k_invalid", f"k must be 1 or more, not {k}")
@@ -65,6 +70,9 @@ class AssignmentsMixin(AccessMixin):
                     .order_by(ApplicantRow.applicant_id)
                 )
             )
+            if key:
+                shortlist = self._shortlist(s, cycle_row) or set()
+                apps = [a for a in apps if a.applicant_id in shortlist]
             reviewers = list(
                 s.scalars(
                     select(UserRow)
@@ -80,7 +88,7 @@ class AssignmentsMixin(AccessMixin):
                 for r in s.scalars(
                     select(AssignmentRow)
                     .join(ApplicantRow, ApplicantRow.id == AssignmentRow.applicant_pk)
-                    .where(ApplicantRow.cycle_id == cycle_row.id)
+                    .where(ApplicantRow.cycle_id == cycle_row.id, AssignmentRow.stage == key)
                 )
                 if r.applicant_pk in by_pk and r.reviewer_id in by_uid
             ]
@@ -102,7 +110,9 @@ class AssignmentsMixin(AccessMixin):
             current = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind != "excluded"}
             pinned = {pair(r.applicant_pk, r.reviewer_id) for r in rows if r.kind == "manual"}
             pinned |= {
-                pair(r.applicant_pk, r.reviewer_id) for r in reviews if r.scores and not r.conflict
+                pair(r.applicant_pk, r.reviewer_id)
+                for r in reviews
+                if r.scores and not r.conflict and r.stage == key
             }
             result = assign_reviewers(
                 [Candidate(a.applicant_id, a.program, a.specialty) for a in apps],
@@ -124,14 +134,18 @@ class AssignmentsMixin(AccessMixin):
             for applicant_id, email in sorted(chosen - current):
                 s.add(
                     AssignmentRow(
-                        applicant_pk=pk_of[applicant_id], reviewer_id=uid_of[email], kind="auto"
+                        applicant_pk=pk_of[applicant_id],
+                        reviewer_id=uid_of[email],
+                        kind="auto",
+                        stage=key,
                     )
                 )
                 added += 1
             report = AssignmentReport(
                 result.pairs, result.loads, added, removed, result.short, result.warnings
             )
-            self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, report.to_json())
+            done = report.to_json() | ({"stage": stage} if key else {})
+            self._audit(s, actor, cycle_row, "assign", cycle_row.name, None, done)
             return report
 
     @staticmethod
@@ -153,11 +167,19 @@ class AssignmentsMixin(AccessMixin):
         return len(gone)
 
     def set_assignment(
-        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str, assigned: bool
+        self,
+        actor: User,
+        cycle: str | None,
+        applicant_id: str,
+        reviewer_email: str,
+        assigned: bool,
+        *,
+        stage: str | None = None,
     ) -> None:
         """A manual override: assign (pinned) or unassign (excluded from later runs of
-        :meth:`assign`) one reviewer for one applicant."""
-        self.set_assignments(actor, cycle, [(applicant_id, reviewer_email)], assigned)
+        :meth:`assign`) one reviewer for one applicant, in one stage (a name; None the first
+        or only stage; a later stage's applicant must be on the shortlist)."""
+        self.set_assignments(actor, cycle, [(applicant_id, reviewer_email)], assigned, stage=stage)
 
     def set_assignments(
         self,
@@ -165,13 +187,21 @@ class AssignmentsMixin(AccessMixin):
         cycle: str | None,
         pairs: Iterable[tuple[str, str]],
         assigned: bool = True,
+        *,
+        stage: str | None = None,
     ) -> None:
         """:meth:`set_assignment` for many (applicant_id, reviewer e-mail) pairs, all or none."""
         actor.require(Action.ASSIGN)
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
+            key = to_cycle(cycle_row).config.stage_key(stage)
+            shortlist = (self._shortlist(s, cycle_row) or set()) if key else None
             for applicant_id, reviewer_email in pairs:
-                self._set_assignment(s, actor, cycle_row, applicant_id, reviewer_email, assigned)
+                if assigned and shortlist is not None and applicant_id not in shortlist:
+                    raise not_shortlisted(applicant_id, stage or key)
+                self._set_assignment(
+                    s, actor, cycle_row, applicant_id, reviewer_email, assigned, key
+                )
 
     def _set_assignment(
         self,
@@ -181,6 +211,7 @@ class AssignmentsMixin(AccessMixin):
         applicant_id: str,
         reviewer_email: str,
         assigned: bool,
+        stage: str = "",
     ) -> None:
         app = self._applicant_row(s, cycle_row, applicant_id)
         user = self._user_row(s, reviewer_email)
@@ -205,7 +236,9 @@ class AssignmentsMixin(AccessMixin):
                 )
         row = s.scalars(
             select(AssignmentRow).where(
-                AssignmentRow.applicant_pk == app.id, AssignmentRow.reviewer_id == user.id
+                AssignmentRow.applicant_pk == app.id,
+                AssignmentRow.reviewer_id == user.id,
+                AssignmentRow.stage == stage,
             )
         ).first()
         kind = "manual" if assigned else "excluded"
@@ -213,17 +246,21 @@ class AssignmentsMixin(AccessMixin):
         if old == kind:
             return
         if row is None:
-            s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind))
+            s.add(AssignmentRow(applicant_pk=app.id, reviewer_id=user.id, kind=kind, stage=stage))
         else:
             row.kind = kind
-        self._audit(
-            s, actor, cycle_row, "assignment.set", f"{applicant_id} {user.email}", old, kind
-        )
+        target = f"{applicant_id} {user.email}"
+        new = kind if not stage else {"kind": kind, "stage": stage}
+        self._audit(s, actor, cycle_row, "assignment.set", target, old, new)
 
-    def assignments(self, actor: User, cycle: str | None) -> list[tuple[str, str]]:
-        """(applicant_id, reviewer e-mail) pairs in force; a reviewer gets only their own."""
+    def assignments(
+        self, actor: User, cycle: str | None, *, stage: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(applicant_id, reviewer e-mail) pairs in force in one stage (a name; None the first
+        or only stage); a reviewer gets only their own."""
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
+            key = to_cycle(cycle_row).config.stage_key(stage)
             query = (
                 select(ApplicantRow.applicant_id, UserRow.email)
                 .select_from(AssignmentRow)
@@ -233,6 +270,7 @@ class AssignmentsMixin(AccessMixin):
                     ApplicantRow.cycle_id == cycle_row.id,
                     ApplicantRow.withdrawn.is_(False),
                     AssignmentRow.kind != "excluded",
+                    AssignmentRow.stage == key,
                 )
                 .order_by(ApplicantRow.applicant_id, UserRow.email)
             )

@@ -6,7 +6,7 @@ Every save and declaration goes to the audit log with its old and new values."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -17,7 +17,7 @@ from selector.config import TrackConfig
 from selector.demo_accounts import DEMO_CYCLE
 from selector.errors import InputError, Location, PermissionDenied
 from selector.models import Review
-from selector.store.access import AccessMixin, not_assigned
+from selector.store.access import AccessMixin, not_assigned, not_shortlisted
 from selector.store.cycles import demo_cycle_refused, to_cycle
 from selector.store.schema import (
     ApplicantRow,
@@ -63,6 +63,52 @@ def _score_check(config: TrackConfig) -> Callable[[Review], None]:
                 )
 
     return check
+
+
+@dataclass
+class _StageGate:
+    """What a save in a later stage checks beyond the first stage's rules: the stage's own
+    rubric, the applicant on the shortlist, no conflict declared (conflicts are kept in the
+    first stage's rows and hold for every stage). In the first stage it lets all through."""
+
+    stage: str
+    name: str | None
+    config: TrackConfig
+    shortlist: set[str] | None = None
+    conflicted: set[tuple[int, int]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, config: TrackConfig, stage: str) -> _StageGate:
+        if not stage:
+            return cls(stage, None, config)
+        name = config.stage_name(stage)
+        if name is None or config.stage_key(name) != stage:
+            raise InputError("stage_unknown", f"no later stage {stage!r} in this cycle's config")
+        return cls(stage, name, config.stage_config(name))
+
+    def read(self, s: Session, shortlist: set[str] | None, pks: set[int], uids: set[int]) -> None:
+        """The shortlist in force and the declared conflicts among these pairs."""
+        if not self.stage:
+            return
+        self.shortlist = shortlist or set()
+        if pks:
+            declared = select(ReviewRow.applicant_pk, ReviewRow.reviewer_id).where(
+                ReviewRow.applicant_pk.in_(pks),
+                ReviewRow.reviewer_id.in_(uids),
+                ReviewRow.conflict.is_(True),
+            )
+            self.conflicted = {(pk, uid) for pk, uid in s.execute(declared)}
+
+    def refuse(self, shown: str, applicant_id: str, pk: int, uid: int, email: str) -> None:
+        """Raise when this review may not be saved in the stage."""
+        if self.shortlist is not None and applicant_id not in self.shortlist:
+            raise not_shortlisted(shown, self.name or self.stage)
+        if (pk, uid) in self.conflicted:
+            raise InputError(
+                "review_conflicted",
+                f"{shown}: {email} declared a conflict of interest with this applicant; "
+                "withdraw the conflict first",
+            )
 
 
 #: Longest ``IN (...)`` list a batch reads by; a longer one reads the whole cycle instead.
@@ -120,12 +166,21 @@ class ReviewsMixin(UsersMixin, AccessMixin):
         return {name: found[real] for name, real in real_of.items() if real in found}
 
     def _save_batch(
-        self, s: Session, actor: User, cycle: CycleRow, config: TrackConfig, batch: list[Review]
+        self,
+        s: Session,
+        actor: User,
+        cycle: CycleRow,
+        config: TrackConfig,
+        batch: list[Review],
+        stage: str = "",
     ) -> None:
-        """Save ``batch`` inside the caller's transaction: everything it needs is read once,
-        each review is checked in order (the first bad one stops the save, as one at a time
-        would), then the new and changed rows and their audit entries are written in bulk."""
-        check = _score_check(config)
+        """Save ``batch`` (reviews of one ``stage``, by its stored key) inside the caller's
+        transaction: everything it needs is read once, each review is checked in order (the
+        first bad one stops the save, as one at a time would), then the new and changed rows
+        and their audit entries are written in bulk. A later stage's review is of a
+        shortlisted applicant only, and never by a reviewer with a declared conflict."""
+        gate = _StageGate.of(config, stage)
+        check = _score_check(gate.config)
         emails = {r.reviewer: normalize_email(r.reviewer) for r in batch}
         named = self._named_applicants(s, actor, cycle, {r.applicant_id for r in batch})
         pks = {pk for pk, _, _ in named.values()}
@@ -138,7 +193,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             ReviewRow.scores,
             ReviewRow.comment,
             ReviewRow.conflict,
-        ).where(ReviewRow.reviewer_id.in_(set(uids.values())))
+        ).where(ReviewRow.reviewer_id.in_(set(uids.values())), ReviewRow.stage == stage)
         if len(pks) <= _IN_LIMIT:
             stored = stored.where(ReviewRow.applicant_pk.in_(pks))
         else:
@@ -149,12 +204,15 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             (pk, uid): _Pair(row_id, dict(scores or {}), comment, conflict)
             for pk, uid, row_id, scores, comment, conflict in s.execute(stored)
         }
+        gate.read(s, self._shortlist(s, cycle), pks, set(uids.values()))
         # A reviewer names only applicants assigned to them (one error for every other id).
         reviewer = not actor.can(Action.REVIEW_UNASSIGNED)
         kinds: dict[int, str] = {}
         if reviewer and pks:
             assigned = select(AssignmentRow.applicant_pk, AssignmentRow.kind).where(
-                AssignmentRow.reviewer_id == actor.id, AssignmentRow.applicant_pk.in_(pks)
+                AssignmentRow.reviewer_id == actor.id,
+                AssignmentRow.applicant_pk.in_(pks),
+                AssignmentRow.stage == stage,
             )
             kinds = {pk: kind for pk, kind in s.execute(assigned)}
 
@@ -185,6 +243,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             uid = uids.get(email)
             if uid is None:
                 raise InputError("user_unknown", f"no user {email!r}")
+            gate.refuse(review.applicant_id, applicant_id, pk, uid, email)
             pair = pairs.get((pk, uid))
             if pair is not None and pair.conflict and not review.conflict:
                 # Only declare_conflict(declared=False) lifts a conflict, never a saved sheet.
@@ -225,6 +284,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
         s.flush()  # rows added earlier in this transaction (new accounts) are written first
         added = [
             {"applicant_pk": pk, "reviewer_id": uid, "conflict_reason": "", "created_at": now}
+            | {"stage": stage}
             | {"updated_at": now, **p.values()}
             for (pk, uid), p in pairs.items()
             if p.changed and p.id is None
@@ -243,7 +303,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             s.execute(update(reviews).where(reviews.c.id == bindparam("row_id")), changed)
         if audit:
             s.execute(insert(log), audit)
-        _drop_drafts(s, saved)
+        _drop_drafts(s, set() if stage else saved)  # drafts are of the first stage
 
     def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
         """Save (create or replace) one review; a reviewer only their own, of an applicant
@@ -273,7 +333,9 @@ class ReviewsMixin(UsersMixin, AccessMixin):
                 raise demo_cycle_refused(cycle_row.name)  # a score file from the CLI
             config = to_cycle(cycle_row).config
             batch = list(reviews)
-            self._save_batch(s, actor, cycle_row, config, batch)
+            for stage in sorted({r.stage for r in batch}):  # one stage after the other
+                part = [r for r in batch if r.stage == stage]
+                self._save_batch(s, actor, cycle_row, config, part, stage)
             return len(batch)
 
     def _review_query(self, cycle_row: CycleRow) -> Any:
@@ -293,18 +355,31 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             scores=dict(row.scores or {}),
             comment=row.comment,
             conflict=row.conflict,
+            stage=row.stage,
         )
 
-    def reviews(self, actor: User, cycle: str | None) -> list[Review]:
-        """Reviews this user may read: all for coordinators and chairs, a reviewer's own else."""
+    def reviews(
+        self, actor: User, cycle: str | None, *, stage: str | None = None, every_stage: bool = False
+    ) -> list[Review]:
+        """Reviews this user may read: all for coordinators and chairs, a reviewer's own else;
+        of one stage (by name; None the first, or only, stage), or of ``every_stage``."""
         with self._tx(write=False) as s:
-            return self._read_reviews(s, actor, self._cycle_row(s, cycle))
+            cycle_row = self._cycle_row(s, cycle)
+            key = None if every_stage else to_cycle(cycle_row).config.stage_key(stage)
+            return self._read_reviews(s, actor, cycle_row, stage=key)
 
     def _read_reviews(
-        self, s: Session, actor: User, cycle: CycleRow, *, selectable_only: bool = False
+        self,
+        s: Session,
+        actor: User,
+        cycle: CycleRow,
+        *,
+        selectable_only: bool = False,
+        stage: str | None = "",
     ) -> list[Review]:
         """:meth:`reviews` inside the caller's transaction, read as plain columns;
-        ``selectable_only`` leaves out the reviews of withdrawn applicants."""
+        ``selectable_only`` leaves out the reviews of withdrawn applicants; ``stage`` is the
+        stored key of the stage read ("" the first), None for every stage."""
         query = (
             select(
                 ApplicantRow.applicant_id,
@@ -312,6 +387,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
                 ReviewRow.scores,
                 ReviewRow.comment,
                 ReviewRow.conflict,
+                ReviewRow.stage,
             )
             .join(ApplicantRow, ApplicantRow.id == ReviewRow.applicant_pk)
             .join(UserRow, UserRow.id == ReviewRow.reviewer_id)
@@ -322,16 +398,25 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             query = query.where(ReviewRow.reviewer_id == actor.id)
         if selectable_only:
             query = query.where(ApplicantRow.withdrawn.is_(False))
+        if stage is not None:
+            query = query.where(ReviewRow.stage == stage)
         shown = self._pseudonyms(s, actor, cycle)
         return [
-            Review(a if shown is None else shown[a], e, dict(scores or {}), comment, conflict)
-            for a, e, scores, comment, conflict in s.connection().execute(query)
+            Review(a if shown is None else shown[a], e, dict(scores or {}), comment, conflict, st)
+            for a, e, scores, comment, conflict, st in s.connection().execute(query)
         ]
 
     def review(
-        self, actor: User, cycle: str | None, applicant_id: str, reviewer_email: str | None = None
+        self,
+        actor: User,
+        cycle: str | None,
+        applicant_id: str,
+        reviewer_email: str | None = None,
+        *,
+        stage: str | None = None,
     ) -> Review | None:
-        """One review (by default the actor's own) of one applicant, if saved."""
+        """One review (by default the actor's own) of one applicant, if saved; of one stage
+        (by name; None the first, or only, stage)."""
         email = normalize_email(reviewer_email or actor.email)
         if email != actor.email:
             actor.require(Action.READ_ALL)
@@ -341,8 +426,9 @@ class ReviewsMixin(UsersMixin, AccessMixin):
                 app = self._shown_row(s, actor, cycle_row, applicant_id)
             except InputError:
                 return None
+            key = to_cycle(cycle_row).config.stage_key(stage)
             query = self._review_query(cycle_row).where(
-                ApplicantRow.id == app.id, UserRow.email == email
+                ApplicantRow.id == app.id, UserRow.email == email, ReviewRow.stage == key
             )
             found = s.execute(query).first()
             return self._to_review(found[0], applicant_id, found[2]) if found else None
@@ -378,7 +464,9 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             user = self._user_row(s, email)
             row = s.scalars(
                 select(ReviewRow).where(
-                    ReviewRow.applicant_pk == app.id, ReviewRow.reviewer_id == user.id
+                    ReviewRow.applicant_pk == app.id,
+                    ReviewRow.reviewer_id == user.id,
+                    ReviewRow.stage == "",  # a conflict is kept in the first stage's row
                 )
             ).first()
             target = f"{app.applicant_id} {email}"  # the real id: the audit log never hides
@@ -427,6 +515,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             select(AssignmentRow.kind).where(
                 AssignmentRow.applicant_pk == row.applicant_pk,
                 AssignmentRow.reviewer_id == row.reviewer_id,
+                AssignmentRow.stage == "",
             )
         )
         if kind is None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from selector.auth import Action, User
 from selector.errors import InputError
@@ -46,6 +45,8 @@ class Run:
     inputs: dict[str, Any] | None = None
     #: A final run undone (:meth:`RunsMixin.unfinalise`): no longer final, kept as it was.
     unfinalised: bool = False
+    #: The stage whose shortlist the run decided ("screening"); "" for a cohort.
+    stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,10 @@ def inputs_json(applicants: Sequence[Applicant], reviews: Sequence[Review]) -> d
                     "scores": dict(r.scores),
                     "conflict": r.conflict,
                 }
+                | ({"stage": r.stage} if r.stage else {})  # a later stage's (hashes kept)
                 for r in reviews
             ),
-            key=lambda d: (d["applicant_id"], d["reviewer"]),
+            key=lambda d: (d.get("stage", ""), d["applicant_id"], d["reviewer"]),
         ),
     }
 
@@ -88,7 +90,13 @@ def inputs_from_json(data: Mapping[str, Any]) -> tuple[list[Applicant], list[Rev
     """The (applicants, reviews) of :func:`inputs_json` back."""
     applicants = [Applicant(**a) for a in data["applicants"]]
     reviews = [
-        Review(r["applicant_id"], r["reviewer"], dict(r["scores"]), conflict=bool(r["conflict"]))
+        Review(
+            r["applicant_id"],
+            r["reviewer"],
+            dict(r["scores"]),
+            conflict=bool(r["conflict"]),
+            stage=str(r.get("stage", "")),
+        )
         for r in data["reviews"]
     ]
     return applicants, reviews
@@ -117,19 +125,31 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
     """Selection inputs, recorded runs and the audit log."""
 
     def selection_inputs(
-        self, actor: User, cycle: str | None
+        self, actor: User, cycle: str | None, *, every_stage: bool = False
     ) -> tuple[list[Applicant], list[Review]]:
-        """The selectable applicants (not withdrawn) and their reviews, for selection.decide."""
+        """The selectable applicants (not withdrawn) and their reviews, for selection.decide:
+        the first (or only) stage's reviews, or with ``every_stage`` those of every stage
+        (a staged cycle's final decision)."""
         actor.require(Action.RUN_SELECTION)
+        stage = None if every_stage else ""
         if actor.can(Action.READ_ALL):  # every role that runs a selection: one read
             with self._tx(write=False) as s:
                 cycle_row = self._cycle_row(s, cycle)
                 applicants = self._all_applicants(s, cycle_row)
-                return applicants, self._read_reviews(s, actor, cycle_row, selectable_only=True)
+                reviews = self._read_reviews(s, actor, cycle_row, selectable_only=True, stage=stage)
+                return applicants, reviews
         applicants = self.applicants(actor, cycle)
         ids = {a.applicant_id for a in applicants}
-        reviews = [r for r in self.reviews(actor, cycle) if r.applicant_id in ids]
-        return applicants, reviews
+        every = self.reviews(actor, cycle, every_stage=every_stage)
+        return applicants, [r for r in every if r.applicant_id in ids]
+
+    def shortlist(self, actor: User, cycle: str | None) -> list[str] | None:
+        """The shortlist in force of a staged cycle: the cohort of the newest final run of
+        its first stage (not undone); None when there is none."""
+        actor.require(Action.READ_ALL)
+        with self._tx(write=False) as s:
+            found = self._shortlist(s, self._cycle_row(s, cycle))
+            return None if found is None else sorted(found)
 
     def record_run(
         self,
@@ -141,6 +161,7 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         final: bool = False,
         input_hash: str | None = None,
         inputs: SelectionInputs | None = None,
+        stage: str = "",
     ) -> int:
         """Record a selection run (config snapshot, input hash, the decision's JSON); a final
         run needs the chair. Returns the run id. ``decision`` is a
@@ -153,7 +174,8 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         ``inputs``), so ``selector runs verify`` can decide it again. ``input_hash`` is
         :func:`input_hash` of the data the decision was made on: when the hashed data
         (``inputs``, else the stored data) no longer hashes the same, the run is refused, so
-        a run never claims data it was not decided on."""
+        a run never claims data it was not decided on. ``stage`` names the stage whose
+        shortlist the run decided ("" for a cohort): its final run is the shortlist."""
         actor.require(Action.FINALIZE if final else Action.RUN_SELECTION)
         decision_json = dict(decision) if isinstance(decision, Mapping) else decision.to_json()
         if inputs is None:
@@ -169,6 +191,7 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                 input_hash=digest,
                 decision=json.loads(json.dumps(kept, default=str)),
                 final=final,
+                stage=stage,
             )
             s.add(row)
             s.flush()
@@ -179,21 +202,24 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                 "run.final" if final else "run",
                 str(row.id),
                 None,
-                {"input_hash": digest, "selected": decision_json.get("selected")},
+                {"input_hash": digest, "selected": decision_json.get("selected")}
+                | ({"stage": stage} if stage else {}),
             )
             return row.id
 
-    def runs(self, actor: User, cycle: str | None) -> list[Run]:
-        """Recorded selection runs of a cycle, newest first. A final run that was undone
-        (:meth:`unfinalise`) is listed with ``final`` False and ``unfinalised`` True, so the
-        final run in force is the newest one whose ``final`` is True."""
+    def runs(self, actor: User, cycle: str | None, *, every_stage: bool = False) -> list[Run]:
+        """Recorded selection runs of a cycle, newest first: its cohorts, or with
+        ``every_stage`` its shortlists too. A final run that was undone (:meth:`unfinalise`)
+        is listed with ``final`` False and ``unfinalised`` True, so the final run in force is
+        the newest one whose ``final`` is True (of the cohorts, or of one stage)."""
         actor.require(Action.READ_ALL)
         with self._tx(write=False) as s:
             cycle_row = self._cycle_row(s, cycle)
             undone = self._unfinalised(s, cycle_row)
-            rows = s.scalars(
-                select(RunRow).where(RunRow.cycle_id == cycle_row.id).order_by(RunRow.id.desc())
-            )
+            query = select(RunRow).where(RunRow.cycle_id == cycle_row.id)
+            if not every_stage:
+                query = query.where(RunRow.stage == "")
+            rows = s.scalars(query.order_by(RunRow.id.desc()))
             runs = []
             for r in rows:
                 decision = dict(r.decision)
@@ -210,20 +236,10 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
                         r.final and r.id not in undone,
                         inputs,
                         r.final and r.id in undone,
+                        r.stage,
                     )
                 )
             return runs
-
-    @staticmethod
-    def _unfinalised(s: Session, cycle_row: CycleRow) -> set[int]:
-        """Ids of the cycle's final runs undone: each "run.unfinalise" audit entry names one
-        (the audit log is the record; a run row is never changed)."""
-        targets = s.scalars(
-            select(AuditRow.target).where(
-                AuditRow.cycle_id == cycle_row.id, AuditRow.action == "run.unfinalise"
-            )
-        )
-        return {int(t) for t in targets if t.isdigit()}
 
     def unfinalise(self, actor: User, cycle: str | None, reason: str = "") -> int:
         """Undo the cycle's final run in force (the chair only), audited as

@@ -78,17 +78,22 @@ class ApplicantRow(Base):
 
 class AssignmentRow(Base):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id", "stage"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "auto", "manual" or "excluded"
+    # The stage (revision 0010): "" the first (or only), else its name (TrackConfig.stage_key).
+    stage: Mapped[str] = mapped_column(String(50), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ReviewRow(Base):
+    """A review, or a declared conflict of interest (kept in the first stage's row: it
+    holds for every stage)."""
+
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id", "stage"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -96,6 +101,8 @@ class ReviewRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
     conflict_reason: Mapped[str] = mapped_column(Text, default="")  # revision 0002
+    # The stage (revision 0010): "" the first (or only), else its name (TrackConfig.stage_key).
+    stage: Mapped[str] = mapped_column(String(50), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -125,6 +132,8 @@ class RunRow(Base):
     input_hash: Mapped[str] = mapped_column(String(64))
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)
     final: Mapped[bool] = mapped_column(Boolean, default=False)  # revision 0002
+    # The stage whose shortlist the run decided (revision 0010); "" for a cohort.
+    stage: Mapped[str] = mapped_column(String(50), default="", server_default="")
 
 
 class OfferRow(Base):

@@ -20,8 +20,11 @@ dashboard page alike, so neither face holds logic of its own.
 - review progress: :func:`review_progress`; pages Reviewers & assignments, Committee.
 - accounts: :func:`list_accounts` (login and open assignments), :func:`disable_account`,
   :func:`enable_account`, :func:`reset_password`; CLI `users`, page Reviewers & assignments.
-- decide a cycle: :func:`decide_cycle` (the stored cycle, recorded as a run),
-  :func:`decide_files` (files, nothing stored); CLI `select`.
+- decide a cycle: :func:`decide_cycle` (the stored cycle, recorded as a run; in a staged
+  cycle the shortlist or the cohort among it), :func:`decide_files` (files, nothing
+  stored); CLI `select`, page Selection (a staged cycle).
+- where a staged cycle is: :func:`stage_status` (the shortlist in force, interviewers
+  assigned and scores given); page Selection.
 - a scenario's config: :func:`scenario_config` (the rules form → a config),
   :func:`scenario_config_text`; pages Selection, Roster.
 - decide and finalise a scenario: :func:`decide_scenario`, :func:`finalise_scenario`
@@ -130,6 +133,7 @@ from selector.workflow.scenario import (
     unfinalise,
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
+from selector.workflow.stages import StageStatus, stage_status
 from selector.workflow.start import Started, demo_coordinator, start_real_use
 
 __all__ = [
@@ -149,6 +153,7 @@ __all__ = [
     "ScoreExport",
     "ScoreImport",
     "Seat",
+    "StageStatus",
     "Started",
     "Verification",
     "add_reviewer",
@@ -206,6 +211,7 @@ __all__ = [
     "scenario_seed",
     "set_withdrawn",
     "settle",
+    "stage_status",
     "stale_reason",
     "start_real_use",
     "take_back_conflict",

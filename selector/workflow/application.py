@@ -29,6 +29,7 @@ class ReviewLine:
     comment: str
     conflict: bool = False
     conflict_reason: str = ""
+    stage: str = ""  # a later stage's title ("Interview"); "" for the first (or only) stage
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,21 @@ def application_view(
         )
         for r in reviews
     )
+    for stage in config.stages[1:]:  # a later stage's reviews, on its own rubric
+        rubric = config.stage_config(stage.name)
+        stage_labels = {c.id: c.label for c in rubric.criteria}
+        lines += tuple(
+            ReviewLine(
+                r.reviewer,
+                names.get(r.reviewer, r.reviewer),
+                {stage_labels.get(k, k): v for k, v in r.scores.items()},
+                review_total(r, rubric)[0],
+                r.comment,
+                stage=stage.title,
+            )
+            for r in store.reviews(actor, target.name, stage=stage.name)
+            if r.applicant_id == shown_id
+        )
     assigned = tuple(
         f"{names.get(e, e)} ({e})" if names.get(e, e) != e else e
         for a, e in store.assignments(actor, target.name)

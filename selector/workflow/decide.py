@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +29,8 @@ class CycleDecision:
     run_id: int
     input_hash: str
     lottery: Lottery | None = None
+    #: In a staged cycle: the stage decided, and the shortlist the cohort was decided among.
+    staged: dict[str, Any] = field(default_factory=dict)
     #: Whether the run was recorded as the cycle's final run (:func:`finalise_cycle`).
     final: bool = False
 
@@ -38,18 +40,32 @@ LOTTERY_DRAWS = 1000
 
 
 def assess(
-    decision: Decision, reviews: Sequence[Review], draws: int | None, seed: str | None
+    decision: Decision,
+    reviews: Sequence[Review],
+    draws: int | None,
+    seed: str | None,
+    staged: TrackConfig | None = None,
 ) -> Robustness | None:
-    """The bootstrap's robustness of an optimal decision, when ``draws`` asks for it."""
+    """The bootstrap's robustness of an optimal decision, when ``draws`` asks for it;
+    ``staged`` is the config of a staged cycle whose final cohort ``decision`` is (each
+    stage's reviews are resampled)."""
     if draws is None or decision.status != "optimal":
         return None
+    if staged is not None:
+        from selector.selection.staged import staged_robustness
+
+        return staged_robustness(decision, reviews, staged, draws=draws, seed=seed)
     from selector.selection.robustness import robustness
 
     return robustness(decision, reviews, draws=draws, seed=seed)
 
 
 def settle(
-    decision: Decision, reviews: Sequence[Review], draws: int | None, seed: str | None
+    decision: Decision,
+    reviews: Sequence[Review],
+    draws: int | None,
+    seed: str | None,
+    staged: TrackConfig | None = None,
 ) -> tuple[Decision, Robustness | None, Lottery | None]:
     """The decision with its robustness when asked for and, when the config says
     ``near_ties = "lottery"``, its contested seats drawn by lot (the bootstrap then runs with
@@ -61,7 +77,7 @@ def settle(
 
         draws = draws or LOTTERY_DRAWS
         seed = seed or new_seed()
-    found = assess(decision, reviews, draws, seed)
+    found = assess(decision, reviews, draws, seed, staged)
     if not lottery_on or found is None:
         return decision, found, None
     from selector.selection.lottery import draw_lots
@@ -98,21 +114,49 @@ def decide_cycle(
     config_source: str = "<config>",
     robustness: int | None = None,
     seed: str | None = None,
+    stage: str | None = None,
+    final: bool = False,
 ) -> CycleDecision:
     """Decide on the stored cycle and record the run. The inputs are read once: the run is
     recorded with the hash of exactly the data decided on (refused if it changed meanwhile)
     and the inputs themselves, so it can be replayed. With ``roster`` the roster is written
     first, so a failed write records nothing; it is written again with the run's id once
-    recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run."""
+    recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run.
+
+    In a staged cycle ``stage`` names the first stage to decide its shortlist (``final``
+    records it as the shortlist in force), else the cohort is decided among the shortlist
+    in force on the combined score of every stage (:mod:`selector.stages`)."""
     from selector.config import columns_of
+    from selector.errors import InputError
     from selector.roster import write_roster
-    from selector.selection import decide
+    from selector.stages import decide_stage
     from selector.store import input_hash
 
-    applicants, reviews = store.selection_inputs(actor, cycle)
+    if stage is not None:
+        config.stage(stage)  # an unknown stage, or a stage of a config without, is refused
+    shortlisting = stage is not None and stage == config.stages[0].name
+    combined = bool(config.stages) and not shortlisting
+    if final and not config.stages:
+        raise InputError(
+            "final_not_staged",
+            "a cohort of a cycle without stages is finalised as a scenario (Roster page)",
+        )
+    applicants, reviews = store.selection_inputs(actor, cycle, every_stage=combined)
     config.require_known_fields(columns_of(applicants), config_source)
-    decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
-    decision, found, lottery = settle(decision, reviews, robustness, seed)
+    shortlist = store.shortlist(actor, cycle) if combined else None
+    decision = decide_stage(
+        applicants,
+        reviews,
+        config,
+        stage if shortlisting else None,
+        shortlist=shortlist,
+        include=include,
+        exclude=exclude,
+        solver=solver,
+    )
+    decision, found, lottery = settle(
+        decision, reviews, robustness, seed, config if combined else None
+    )
     digest = input_hash(applicants, reviews, config_text)
     write = partial(
         write_roster,
@@ -125,17 +169,24 @@ def decide_cycle(
     )
     if roster is not None:
         write(roster)
+    staged: dict[str, Any] = {}
+    if config.stages:
+        staged = {"stage": stage if shortlisting else config.stages[-1].name}
+        if shortlist is not None:
+            staged["shortlist"] = shortlist
     run_id = store.record_run(
         actor,
         cycle,
         config_text=config_text,
-        decision=decision_json(decision, found, lottery),
+        decision=decision_json(decision, found, lottery) | staged,
         inputs=(applicants, reviews),
         input_hash=digest,
+        final=final,
+        stage=stage if shortlisting and stage is not None else "",
     )
     if roster is not None:
         write(roster, run_id=run_id)
-    return CycleDecision(decision, found, run_id, digest, lottery)
+    return CycleDecision(decision, found, run_id, digest, lottery, staged)
 
 
 @dataclass

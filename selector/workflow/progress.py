@@ -200,16 +200,22 @@ def open_reviews_of(
     )
 
 
-def open_reviews(store: Store, actor: User, cycle: str | None) -> OpenReviews:
-    """The open reviews of a stored cycle (its selectable applicants), with names."""
-    name = store.cycle(cycle).name
-    applicants, reviews = store.selection_inputs(actor, name)
+def open_reviews(
+    store: Store, actor: User, cycle: str | None, *, stage: str | None = None
+) -> OpenReviews:
+    """The open reviews of a stored cycle (its selectable applicants), with names; in a
+    staged cycle, of one stage (a name; None the first): a later stage's pool is the
+    shortlist in force, its reviews and assignments that stage's, checked on its rubric."""
+    target = store.cycle(cycle)
+    name, config = target.name, target.config
+    applicants, _ = store.selection_inputs(actor, name)
+    key = config.stage_key(stage)
+    reviews = store.reviews(actor, name, stage=stage)
+    ids = [a.applicant_id for a in applicants]
+    if key:
+        shortlist = set(store.shortlist(actor, name) or ())
+        ids = [a for a in ids if a in shortlist]
+        config = config.stage_config(key)
     names = {a.applicant_id: a.name for a in applicants}
     names |= {u.email: u.name or u.email for u in store.users(actor)}
-    return open_reviews_of(
-        [a.applicant_id for a in applicants],
-        reviews,
-        store.assignments(actor, name),
-        store.cycle(name).config,
-        names,
-    )
+    return open_reviews_of(ids, reviews, store.assignments(actor, name, stage=stage), config, names)

@@ -19,18 +19,23 @@ def keep_scores(
     applicant_id: str,
     scores: dict[str, float],
     comment: str,
+    stage: str = "",
 ) -> bool:
     """Keep what the reviewer has given so far: the review once every criterion of
-    ``config`` is scored (its draft is then dropped), else a draft. True when the review was
-    saved, False when a draft was kept."""
+    ``config`` (the stage's rubric) is scored (its draft is then dropped), else a draft.
+    True when the review was saved, False when a draft was kept. ``stage`` is the stored
+    key of a later stage (:meth:`TrackConfig.stage_key`): its part-scored reviews are not
+    kept in the database (drafts are of the first stage), only in the caller's session."""
     from selector.models import Review
 
     wanted = [c.id for c in config.criteria]
     given = {c: float(scores[c]) for c in wanted if c in scores}
     if len(given) == len(wanted):
-        store.save_review(actor, cycle, Review(applicant_id, actor.email, given, comment))
+        review = Review(applicant_id, actor.email, given, comment, stage=stage)
+        store.save_review(actor, cycle, review)
         return True
-    store.save_draft(actor, cycle, applicant_id, given, comment)
+    if not stage:
+        store.save_draft(actor, cycle, applicant_id, given, comment)
     return False
 
 

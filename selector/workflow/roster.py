@@ -64,11 +64,14 @@ def roster_of_final_run(
     from selector.config import loads_config
     from selector.errors import InputError
     from selector.roster import write_roster
-    from selector.selection import decide
+    from selector.stages import decide_stage
     from selector.store import input_hash
 
-    name = store.cycle(cycle).name
-    applicants, reviews = store.selection_inputs(actor, name)
+    target = store.cycle(cycle)
+    name = target.name
+    # A staged cycle's cohort is decided on every stage's reviews, among its shortlist.
+    staged = bool(target.config.stages)
+    applicants, reviews = store.selection_inputs(actor, name, every_stage=staged)
     run: Run | None = None
     if config_text is not None:
         source = f"config {config_name}"
@@ -77,7 +80,12 @@ def roster_of_final_run(
         config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
     include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
     config = loads_config(config_text, source)
-    decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+    shortlist = None
+    if config.stages:
+        shortlist = run.decision.get("shortlist") if run else store.shortlist(actor, name)
+    decision = decide_stage(
+        applicants, reviews, config, shortlist=shortlist, include=include, exclude=exclude
+    )
     if run is not None and sorted(decision.selected) != sorted(run.decision["selected"]):
         raise InputError(
             "run_not_reproduced",

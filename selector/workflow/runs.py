@@ -25,7 +25,8 @@ def find_run(store: Store, actor: User, cycle: str | None, run_id: int | None) -
         return runs[0]
     names = [cycle] if cycle is not None else [c.name for c in store.cycles()]
     for name in names:
-        found = next((r for r in store.runs(actor, name) if r.id == run_id), None)
+        runs = store.runs(actor, name, every_stage=True)
+        found = next((r for r in runs if r.id == run_id), None)
         if found is not None:
             return found
     raise InputError("run_unknown", f"no selection run {run_id}")
@@ -42,6 +43,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "actor": run.actor,
         "final": run.final,
         "unfinalised": run.unfinalised,
+        "stage": run.stage or d.get("stage") or None,
         "status": d.get("status"),
         "selected": d.get("selected") or [],
         "input_hash": run.input_hash,
@@ -54,10 +56,14 @@ def run_summary(run: Run) -> dict[str, Any]:
 
 
 def list_runs(store: Store, actor: User, cycle: str | None) -> list[dict[str, Any]]:
-    """The recorded runs of a cycle (default: the newest), newest first."""
-    runs = store.runs(actor, cycle)
-    in_force = next((r.id for r in runs if r.final), None)
-    return [{**run_summary(r), "in_force": r.id == in_force} for r in runs]
+    """The recorded runs of a cycle (default: the newest), newest first: its cohorts and,
+    in a staged cycle, its shortlists (``stage``); one of each in force."""
+    runs = store.runs(actor, cycle, every_stage=True)
+    in_force = {
+        next((r.id for r in runs if r.final and r.stage == kind), None)
+        for kind in {r.stage for r in runs}
+    }
+    return [{**run_summary(r), "in_force": r.id in in_force} for r in runs]
 
 
 @dataclass
@@ -119,11 +125,12 @@ def replay(
     it was decided on, and how it compares with the record (:func:`verify_run`). The decision
     is None when the run cannot be replayed."""
     from selector.config import loads_config
-    from selector.selection import decide
+    from selector.stages import decide_stage
     from selector.store import input_hash, inputs_from_json
 
     recorded = run.decision
-    today = store.selection_inputs(actor, run.cycle)
+    staged = bool(recorded.get("stage")) and not run.stage  # a staged cycle's final cohort
+    today = store.selection_inputs(actor, run.cycle, every_stage=staged)
     result = Verification(run.id, run.cycle, run.input_hash)
     result.data_current = input_hash(*today, run.config_text) == run.input_hash
     if run.inputs is not None:
@@ -143,10 +150,12 @@ def replay(
         )
         return None, [], result
     config = loads_config(run.config_text, f"run {run.id}")
-    decision = decide(
+    decision = decide_stage(
         applicants,
         reviews,
         config,
+        run.stage or None,
+        shortlist=recorded.get("shortlist"),
         include=recorded.get("include") or [],
         exclude=recorded.get("exclude") or [],
         explain=explain,
@@ -156,7 +165,9 @@ def replay(
         from selector.workflow.decide import settle
 
         robust = recorded.get("robustness") or {}
-        decision, _, lottery = settle(decision, reviews, robust.get("draws"), drawn["seed"])
+        decision, _, lottery = settle(
+            decision, reviews, robust.get("draws"), drawn["seed"], config if staged else None
+        )
         if lottery is not None and lottery.drawn != drawn.get("drawn"):
             result.differences.append(
                 f"the lot differs: recorded {', '.join(drawn.get('drawn') or []) or 'none'}, "

@@ -49,12 +49,17 @@ def import_scores(
     *,
     filename: str | None = None,
     create_reviewers: bool = False,
+    stage: str | None = None,
 ) -> ScoreImport:
     """Read a score file and save its reviews in one transaction. A reviewer must have an
     account: an unknown one is a rejected row (a mistyped e-mail would otherwise make an
     account and a stray review), unless ``create_reviewers``, which adds each unknown e-mail
     address as a reviewer (without a password) together with their reviews. Never into the
-    demo cycle."""
+    demo cycle. ``stage`` (a staged cycle's stage name; None the first, or only, stage) is
+    the stage scored, on its own rubric; a later stage's scores are of shortlisted
+    applicants only (the store refuses the file otherwise, naming the first outsider)."""
+    from dataclasses import replace
+
     from selector.auth import normalize_email
     from selector.errors import InputError, Location
     from selector.intake import is_email
@@ -62,7 +67,9 @@ def import_scores(
 
     target = store.check_importable(actor, cycle)
     applicants = store.applicants(actor, target.name)
-    result = read_scores(source, target.config, applicants, filename=filename)
+    key = target.config.stage_key(stage)
+    rubric = target.config.stage_config(key) if key else target.config
+    result = read_scores(source, rubric, applicants, filename=filename)
     errors = [p for p in result.problems if p.severity == "error"]
     rejected = [{"row": p.row, "column": p.location.column, "message": p.message} for p in errors]
     reviews: list[Review] = []
@@ -71,7 +78,7 @@ def import_scores(
     for review in result.reviews:
         email = normalize_email(review.reviewer)
         if email in users or (create_reviewers and is_email(email)):
-            reviews.append(review)
+            reviews.append(replace(review, stage=key))
             if email not in users:
                 new_reviewers.add(email)
             continue
@@ -121,15 +128,20 @@ class ScoreExport:
     scores: int
 
 
-def score_rows(store: Store, actor: User, cycle: str | None) -> tuple[str, list[list[Any]]]:
+def score_rows(
+    store: Store, actor: User, cycle: str | None, stage: str | None = None
+) -> tuple[str, list[list[Any]]]:
     """The cycle's name and one row per saved score (drafts included, declared conflicts left
-    out), in the criteria's order, after a header row."""
+    out), in the criteria's order, after a header row; of one stage (a name; None the first,
+    or only, stage), in its rubric's order."""
     target = store.cycle(cycle)
+    key = target.config.stage_key(stage)
+    rubric = target.config.stage_config(key) if key else target.config
     rows: list[list[Any]] = [list(SCORE_COLUMNS)]
-    for review in store.reviews(actor, target.name):
+    for review in store.reviews(actor, target.name, stage=stage):
         if review.conflict:
             continue
-        for criterion in target.config.criteria:
+        for criterion in rubric.criteria:
             if criterion.id in review.scores:
                 score = review.scores[criterion.id]
                 rows.append(
@@ -169,11 +181,14 @@ def _file_bytes(rows: list[list[Any]], kind: str) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-def export_scores(store: Store, actor: User, cycle: str | None, path: str | Path) -> ScoreExport:
-    """Write every saved score of a cycle to ``path`` (.csv or .xlsx) as a long score file."""
+def export_scores(
+    store: Store, actor: User, cycle: str | None, path: str | Path, *, stage: str | None = None
+) -> ScoreExport:
+    """Write every saved score of a cycle (of one stage: a name, None the first or only) to
+    ``path`` (.csv or .xlsx) as a long score file."""
     from selector.roster import output_format, write_output
 
     kind = output_format(path, "scores")
-    name, rows = score_rows(store, actor, cycle)
+    name, rows = score_rows(store, actor, cycle, stage)
     write_output(path, _file_bytes(rows, kind), "scores")
     return ScoreExport(name, len(rows) - 1)
