@@ -152,8 +152,6 @@ def test_a_stage_on_a_config_without_stages_is_refused(
     argv = ["select", "--config", str(DEFAULT_CONFIG_PATH), "--stage", "screening", "--json"]
     assert main(argv) == 2
     assert "it has no stages" in capsys.readouterr().err
-    assert main(["select", "--config", str(DEFAULT_CONFIG_PATH), "--final"]) == 2
-    assert "give --stage too" in capsys.readouterr().err
 
 
 def test_check_config_names_the_stages(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from selector.config import TrackConfig
 from selector.models import Review
 from selector.selection.model import UNITS
-from selector.selection.robustness import Bootstrap, Robustness, robustness
+from selector.selection.robustness import Bootstrap, Robustness, draw_rng, robustness
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,6 +76,20 @@ class StagedBootstrap(Bootstrap):
                 means[rows] = np.take_along_axis(table, pick, axis=1).sum(axis=1) / m
             total += weight * 100.0 * (np.round(means, 4) - low) / span
         return np.asarray(np.rint(np.round(total, 4) * UNITS).astype(np.int64))
+
+    def batch(self, seed: str, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Draws ``start`` to ``stop - 1``, one at a time: each stage resampled from the draw's
+        own stream (:func:`~.robustness.draw_rng`), then its tie-break permutation."""
+        import numpy as np
+
+        n = len(self.ids)
+        units = np.empty((stop - start, n), dtype=np.int64)
+        perms = np.empty((stop - start, n), dtype=np.int64)
+        for j, k in enumerate(range(start, stop)):
+            rng = draw_rng(seed, k)
+            units[j] = self.scores(rng)
+            perms[j] = rng.permutation(n)
+        return units, perms
 
 
 def staged_robustness(
