@@ -107,7 +107,8 @@ class Matcher:
             Matched(
                 file,
                 applicant,
-                folder if folder and per_folder[applicant, folder] == 1
+                folder
+                if folder and per_folder[applicant, folder] == 1
                 else "/".join(p for p in (folder, rest) if p),
             )
             for file, applicant, folder, rest in placed

@@ -19,6 +19,7 @@ One :class:`Store` facade, one module per concern behind it::
     reviews.py      saving and reading reviews, conflicts of interest
     drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
+    attachments.py  applicants' files: importing a zip, reading them under the role rules
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -69,6 +70,10 @@ Public API::
     unfinalise(actor, cycle, reason="") -> run id  (audited "run.unfinalise"; the chair)
     reviewer_options(actor, cycle, applicant_id) -> [(e-mail, load)]  (eligible to add)
     applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
+    import_attachments(actor, cycle, archive) -> AttachmentReport  (one transaction)
+    applicant_files(actor, cycle, applicant_id, *, history=False) -> ApplicantFiles
+        (a reviewer: assigned only; blind: scrubbed names and the identity to cover)
+    attachment_counts(actor, cycle) -> {applicant id: files}
     data_version() -> (count, last id) of the audit log
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """
@@ -78,6 +83,12 @@ from __future__ import annotations
 from selector.demo_accounts import DEMO_CYCLE
 from selector.store.applicants import ImportReport, MergeReport, mass_withdrawal
 from selector.store.assignments import AssignmentReport, AssignmentsMixin
+from selector.store.attachments import (
+    ApplicantFiles,
+    Attachment,
+    AttachmentReport,
+    AttachmentsMixin,
+)
 from selector.store.cycles import Cycle, NewAccount
 from selector.store.drafts import Draft, DraftsMixin
 from selector.store.engine import (
@@ -105,6 +116,7 @@ from selector.store.runs import (
 from selector.store.schema import (
     ApplicantRow,
     AssignmentRow,
+    AttachmentRow,
     AuditRow,
     Base,
     CycleRow,
@@ -122,9 +134,13 @@ __all__ = [
     "MIGRATION_LOCK_KEY",
     "READ_ONLY_OPTION",
     "SQLITE_BUSY_TIMEOUT_MS",
+    "ApplicantFiles",
     "ApplicantRow",
     "AssignmentReport",
     "AssignmentRow",
+    "Attachment",
+    "AttachmentReport",
+    "AttachmentRow",
     "AuditEntry",
     "AuditRow",
     "Base",
@@ -155,5 +171,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, AttachmentsMixin):
     """The review workflow's database. See the module docstring for the API."""
