@@ -22,6 +22,7 @@ from selector.attachments.archive import (
     Limits,
     plain_path,
     read_archive,
+    read_zip_file,
     sniff,
 )
 from selector.attachments.matching import Matched, Matcher
@@ -48,6 +49,7 @@ __all__ = [
     "identity_terms",
     "plain_path",
     "read_archive",
+    "read_zip_file",
     "redact_text",
     "sniff",
     "view",

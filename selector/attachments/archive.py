@@ -18,6 +18,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from selector.errors import InputError, Location
 
@@ -137,6 +138,20 @@ def _is_docx(data: bytes, limits: Limits) -> bool:
         except (ValueError, zlib.error):
             raise ValueError("the Word document is damaged") from None
     return True
+
+
+def read_zip_file(path: str | Path, limits: Limits = LIMITS) -> bytes:
+    """A zip file's bytes, never reading more than one byte past the size limit (so a path
+    to ``/dev/zero`` is refused by :func:`read_archive`, not read to the end)."""
+    try:
+        with Path(path).open("rb") as stream:
+            return stream.read(limits.zip_bytes + 1)
+    except FileNotFoundError:
+        raise _refuse("file_missing", "file not found", str(path)) from None
+    except IsADirectoryError:
+        raise _refuse("file_unreadable", "a folder, not a file", str(path)) from None
+    except OSError as exc:
+        raise _refuse("file_unreadable", f"cannot read: {exc.strerror}", str(path)) from None
 
 
 def read_archive(data: bytes, name: str, limits: Limits = LIMITS) -> Archive:
