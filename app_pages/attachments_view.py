@@ -11,7 +11,7 @@ from selector import workflow
 from selector.attachments import DOCX, PDF
 from selector.auth import User
 from selector.errors import SelectorError
-from selector.store import Store
+from selector.store import AttachmentReport, Store
 
 #: Rendered files a session keeps (by content and the words covered), oldest dropped first.
 KEPT_VIEWS = 30
@@ -26,22 +26,24 @@ def upload_section(store: Store, user: User, cycle: str) -> None:
             "The zip your form tool gives you: Qualtrics' download of uploaded files (a "
             "folder per question), REDCap's export of uploaded files, or a folder where each "
             "file name holds the applicant's e-mail or id. PDF, Word (.docx), PNG and JPEG. "
-            "A new file for the same question replaces the old one, which is kept."
+            "A new file for the same question replaces the old one, which is kept; files "
+            "already imported stay, so a large set can come in several zips (the dashboard "
+            "takes up to 20 MB at a time; `selector attachments import` up to 200 MB)."
         )
         upload = st.file_uploader("Attachments zip", type=["zip"], key="attachments_file")
         if upload is not None and st.button("Import attachments", key="import_attachments"):
             try:
-                done = workflow.import_attachments(
+                report = workflow.import_attachments(
                     store, user, cycle, upload.getvalue(), upload.name
                 )
+                st.session_state[state.ATTACHMENTS_DONE] = (cycle, report)
             except SelectorError as exc:
                 _common.show_error(exc)
                 return
-            ss = st.session_state
-            ss[state.ATTACHMENTS_DONE] = done
-        done = st.session_state.get(state.ATTACHMENTS_DONE)
-        if done is None:
+        last: tuple[str, AttachmentReport] | None = st.session_state.get(state.ATTACHMENTS_DONE)
+        if last is None or last[0] != cycle:
             return
+        done = last[1]
         st.success(
             f"{len(done.matched)} file(s) matched ({len(done.replaced)} replaced an earlier "
             f"one, {len(done.unchanged)} unchanged).",

@@ -31,7 +31,7 @@ CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to 
 FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
-ATTACHMENTS_DONE = "attachments_done"  # the last AttachmentReport on the Upload page
+ATTACHMENTS_DONE = "attachments_done"  # (cycle, AttachmentReport) of the last zip imported
 # {(sha256, media type, words covered): Shown}: files rendered for this session (My reviews)
 ATTACHMENT_VIEWS = "attachment_views"
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached

@@ -49,7 +49,8 @@ class Summary:
     def __str__(self) -> str:
         return (
             f"{self.cycles} cycle(s), {self.applicants} applicant(s), {self.reviews} review(s), "
-            f"{self.drafts} draft(s), {self.attachments} attachment(s), schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
+            f"{self.drafts} draft(s), {self.attachments} attachment(s), "
+            f"schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
         )
 
 
