@@ -57,26 +57,17 @@ def main() -> None:
         for i in range(1, n + 1)
     ]
     export = read_applications(("\n".join([header, *rows]) + "\n").encode(), filename="x.csv")
-    with tempfile.TemporaryDirectory() as folder:
-        with Store(f"sqlite:///{folder}/bench.db") as store:
-            system = store.system_user()
-            store.create_cycle(system, "2027", DEFAULT_CONFIG_PATH.read_text("utf-8"))
-            store.import_applications(system, "2027", export)
-            report = timed(
-                "import_attachments (match, one transaction)",
-                store.import_attachments,
-                system,
-                "2027",
-                archive,
-            )
-            print(f"  matched {len(report.matched)}, without {len(report.applicants_without)}")
-            timed(
-                "the same zip again (all unchanged)",
-                store.import_attachments,
-                system,
-                "2027",
-                archive,
-            )
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Store(f"sqlite:///{folder}/bench.db") as store,
+    ):
+        system = store.system_user()
+        store.create_cycle(system, "2027", DEFAULT_CONFIG_PATH.read_text("utf-8"))
+        store.import_applications(system, "2027", export)
+        again = (store.import_attachments, system, "2027", archive)
+        report = timed("import_attachments (match, one transaction)", *again)
+        print(f"  matched {len(report.matched)}, without {len(report.applicants_without)}")
+        timed("the same zip again (all unchanged)", *again)
     cv, statement = files["1_cv.pdf"], files["1_statement.docx"]
     terms = identity_terms("Testperson 001", "person1@example.org", "Program 1")
     plain = timed("show a 3-page CV (child process)", view_isolated, cv, PDF)

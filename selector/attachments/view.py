@@ -216,13 +216,19 @@ def view(
 ) -> Shown:
     """What a reader sees of a file; ``terms`` (:func:`~selector.attachments.redact.
     identity_terms`) in blind review, None otherwise. In this process: see
-    :func:`view_isolated` for untrusted files."""
-    if media_type == PDF:
-        return _pdf(data, terms, limits)
-    if media_type == DOCX:
-        return _docx(data, terms)
-    if media_type in (PNG, JPEG):
-        return _image(data, terms, limits)
+    :func:`view_isolated` for untrusted files. A file a library fails on is not shown (in
+    blind review that is the safe answer too)."""
+    try:
+        if media_type == PDF:
+            return _pdf(data, terms, limits)
+        if media_type == DOCX:
+            return _docx(data, terms)
+        if media_type in (PNG, JPEG):
+            return _image(data, terms, limits)
+    except MemoryError:
+        raise
+    except Exception:  # a renderer's error on a damaged file: its text is not the user's
+        return Shown(withheld="the file is damaged and cannot be shown")
     return Shown(withheld="not a kind of file that can be shown")
 
 
@@ -275,7 +281,10 @@ def view_isolated(
         return Shown.from_json(json.loads(done.stdout))
     if done.returncode == -signal.SIGXCPU:
         return Shown(withheld=f"showing the file takes longer than {limits.seconds} s")
-    return Shown(withheld=f"showing the file needs more than {limits.memory_bytes // MB} MB")
+    return Shown(
+        withheld=f"showing the file needs more than {limits.memory_bytes // MB} MB of memory, "
+        "or ended the program that reads it"
+    )
 
 
 if __name__ == "__main__":
