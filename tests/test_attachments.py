@@ -208,7 +208,8 @@ def test_import_matches_reports_and_replaces_keeping_history(
     coord = people["coordinator"]
     ids = qualtrics_cycle(store, people)
     cv = make_pdf(CV_LINES)
-    report = store.import_attachments(coord, "att", read_archive(qualtrics_zip(ids, cv), "q.zip"))
+    zipped = qualtrics_zip(ids, cv)  # made once: a PDF made a second later differs (its date)
+    report = store.import_attachments(coord, "att", read_archive(zipped, "q.zip"))
     assert report.to_json() == {
         "matched": 3,
         "unmatched": ["Q12_CV/R_ghost_cv.pdf"],
@@ -218,7 +219,7 @@ def test_import_matches_reports_and_replaces_keeping_history(
         "unchanged": 0,
     }
     # The same zip again changes nothing; a new CV replaces the old, which stays as history.
-    again = store.import_attachments(coord, "att", read_archive(qualtrics_zip(ids, cv), "q.zip"))
+    again = store.import_attachments(coord, "att", read_archive(zipped, "q.zip"))
     assert (len(again.unchanged), again.replaced) == (3, [])
     new_cv = make_pdf(["A newer CV"])
     newer = store.import_attachments(
