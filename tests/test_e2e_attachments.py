@@ -18,7 +18,6 @@ from tests.test_e2e_browser import (
     CHROMIUM_ARGS,
     PASSWORD,
     TIMEOUT_MS,
-    go_to,
     log_in,
     log_out,
     server,
@@ -72,8 +71,7 @@ def test_a_blind_reviewer_reads_a_redacted_cv(server: tuple[str, str], tmp_path:
         expect(page.get_by_text("2 file(s) matched")).to_be_visible()
         log_out(page)
 
-        log_in(page, reviewer, PASSWORD)
-        go_to(page, "My reviews")
+        log_in(page, reviewer, PASSWORD)  # a reviewer's one page: My reviews
         expect(page.get_by_text("Redacted for blind review: 2 place(s)")).to_be_visible()
         picture = page.locator("[data-testid='stImage'] img").first
         expect(picture).to_be_visible()
