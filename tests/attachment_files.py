@@ -1,5 +1,6 @@
 """Files for the attachment tests, made here: PDFs (fpdf2, text in DejaVu Sans so accents
-survive), Word documents (python-docx), images (Pillow), and zips in each form tool's layout."""
+survive), Word documents (written part by part), images (Pillow), and zips in each form
+tool's layout."""
 
 from __future__ import annotations
 
@@ -40,15 +41,49 @@ def make_pdf(
     return bytes(pdf.output())
 
 
-def make_docx(lines: list[str]) -> bytes:
-    import docx
+DOCX_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+    'ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType='
+    '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    "</Types>"
+)
+DOCX_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+    '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="word/document.xml"/></Relationships>'
+)
 
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+
+def make_docx(lines: list[str], *, header: str = "") -> bytes:
+    """A minimal Word document (the parts Word needs to open it) with one paragraph per line,
+    the last two as a one-row table; ``header`` in a header part."""
+    from xml.sax.saxutils import escape
+
+    def paragraph(text: str) -> str:
+        return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+    body = "".join(paragraph(line) for line in lines[:-2])
+    if len(lines) >= 2:
+        cells = "".join(f"<w:tc>{paragraph(line)}</w:tc>" for line in lines[-2:])
+        body += f"<w:tbl><w:tr>{cells}</w:tr></w:tbl>"
+    else:
+        body += "".join(paragraph(line) for line in lines)
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+        'openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    parts = {
+        "[Content_Types].xml": DOCX_TYPES,
+        "_rels/.rels": DOCX_RELS,
+        "word/document.xml": document,
+    }
+    if header:
+        parts["word/header1.xml"] = document.replace(body, paragraph(header))
+    return make_zip({k: v.encode() for k, v in parts.items()})
 
 
 def make_png(size: tuple[int, int] = (40, 30)) -> bytes:

@@ -381,11 +381,16 @@ def test_what_cannot_be_checked_is_withheld_in_blind_review_saying_why() -> None
 
 
 def test_a_word_documents_text_is_shown_with_the_identity_replaced() -> None:
-    docx = make_docx(["Personal statement", f"As {NAME}'s colleague at St Elsewhere Hospital"])
+    docx = make_docx(
+        ["Personal statement", f"As {NAME}'s colleague at St Elsewhere Hospital"],
+        header=f"{NAME} · {EMAIL}",
+    )
     blind = view(docx, DOCX, identity_terms(NAME, EMAIL, PROGRAM))
     assert blind.text is not None and "Núñez" not in blind.text and "Elsewhere" not in blind.text
     assert blind.text.startswith("Personal statement") and blind.hidden_words == 2
-    assert NAME in (view(docx, DOCX).text or "")
+    plain = view(docx, DOCX).text or ""
+    assert NAME in plain and EMAIL not in plain  # the header part is never read
+    assert view(make_zip({"word/document.xml": b"<not xml"}), DOCX).withheld
 
 
 # ------------------------------------------------------------------ CLI and backup

@@ -8,8 +8,8 @@ no text layer, metadata, annotation, link or file name reaches the reviewer. Pho
 on a page are painted over too. A file whose words cannot be checked is withheld, with the
 reason: a page without a text layer (a scan), a page that is mostly one image, a text layer
 that does not read as text, an image nested in a form object, an image file. A Word
-document's paragraphs and tables are shown as text, identity words replaced; its headers,
-pictures and properties are not shown at all.
+document's paragraphs (tables and text boxes included) are shown as text, identity words
+replaced; its headers, footers, pictures and properties are not read at all.
 
 Files are untrusted: :func:`view_isolated` does the work in a child process held to a memory
 and CPU-time limit (as :mod:`selector.xlsx` parses workbooks), so a PDF made to exhaust a
@@ -175,18 +175,43 @@ def _pdf(data: bytes, terms: Sequence[str] | None, limits: ViewLimits) -> Shown:
     return shown
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_text(data: bytes, budget: int) -> str:
+    """A Word document's body text, one line per paragraph (table cells and text boxes
+    included), read from ``word/document.xml`` with defusedxml (no entity expansion) after
+    inflating it under ``budget`` bytes. Headers, footers, comments and properties are other
+    parts and are not read. Raises ``ValueError`` for a file that is not one."""
+    import zipfile
+
+    from defusedxml.ElementTree import fromstring
+
+    from selector.xlsx import _inflate
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    xml = _inflate(data, archive.getinfo("word/document.xml"), budget)
+    lines = []
+    for paragraph in fromstring(xml).iter(f"{_W}p"):
+        parts = []
+        for node in paragraph.iter():
+            if node.tag == f"{_W}t":
+                parts.append(node.text or "")
+            elif node.tag == f"{_W}tab":
+                parts.append("\t")
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("\n")
+        lines.append("".join(parts))
+    return "\n".join(lines).strip()
+
+
 def _docx(data: bytes, terms: Sequence[str] | None) -> Shown:
-    import docx
+    from selector.attachments.archive import LIMITS
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception:  # python-docx raises many kinds on a damaged file: one answer
+        text = docx_text(data, LIMITS.docx_inflated_bytes)
+    except Exception:  # not a zip, no document part, over the budget, not XML: one answer
         return Shown(withheld="the Word document cannot be read")
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    text = "\n".join(lines).strip()
     if terms is None:
         return Shown(text=text)
     redacted, hidden = redact_text(text, terms)
