@@ -115,3 +115,38 @@ def show_files(store: Store, user: User, cycle: str, applicant_id: str) -> None:
                     key=f"attachment_download_{applicant_id}_{n}",
                     icon=":material/download:",
                 )
+
+
+def show_all_versions(store: Store, user: User, cycle: str, applicant_id: str) -> None:
+    """For the application dialog: every file of an applicant with its versions (a replaced
+    one marked), each to download, then the current files shown."""
+    try:
+        got = store.applicant_files(user, cycle, applicant_id, history=True)
+    except SelectorError as exc:
+        _common.show_error(exc)
+        return
+    if got.blind_terms is not None:  # a blind reader never gets an original
+        show_files(store, user, cycle, applicant_id)
+        return
+    files = got.files
+    if not files:
+        st.caption("No files attached.")
+        return
+    for n, f in enumerate(files, 1):
+        when = f"imported {f.imported_at:%Y-%m-%d %H:%M}"
+        if f.replaced_at is not None:
+            when += f", replaced {f.replaced_at:%Y-%m-%d %H:%M}"
+        line, get = st.columns([4, 1], vertical_alignment="center")
+        line.markdown(
+            f"**{_common.plain(f.slot)}** · {_common.plain(f.filename)} · "
+            f"{f.size / 1e3:,.0f} kB · {when}"
+        )
+        get.download_button(
+            "Download",
+            f.data,
+            file_name=f.filename,
+            mime=f.media_type,
+            key=f"application_file_{applicant_id}_{n}",
+            icon=":material/download:",
+        )
+    show_files(store, user, cycle, applicant_id)

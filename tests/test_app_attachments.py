@@ -109,3 +109,23 @@ def test_a_blind_reviewer_reads_a_redacted_cv_and_is_told_why_an_image_is_withhe
     assert "1_cv.pdf" not in shown and "attachment-1.pdf" in shown
     assert len(at.get("image")) == 1  # the redacted page; not the photo
     assert at.get("download_button") == []  # never the original in blind review
+
+
+def test_the_coordinator_sees_every_version_of_a_file_in_the_application(db: Store) -> None:
+    system = db.system_user()
+    old, new = make_pdf(["first CV"]), make_pdf(["second CV", "longer"])
+    db.import_attachments(system, "2026", read_archive(make_zip({"1_cv.pdf": old}), "a.zip"))
+    db.import_attachments(system, "2026", read_archive(make_zip({"1_cv.pdf": new}), "b.zip"))
+    at = app_as(db, "coordinator").switch_page("app_pages/reviewers.py").run()
+    rows = list(next(d.value for d in at.dataframe if "Reviewers" in d.value.columns)["Applicant"])
+    at.session_state["assignments_table"] = {
+        "selection": {"rows": [rows.index("A001")], "columns": []}
+    }
+    at.run()
+    no_exceptions(at)
+    shown = texts(at)
+    # Two versions listed (the earlier one marked replaced), then the current one shown.
+    assert shown.count("1\\_cv\\.pdf") == 3 and shown.count(", replaced ") == 1
+    downloads = [b for b in at.get("download_button") if "application_file_A001" in str(b.proto)]
+    assert len(downloads) == 2
+    assert len(at.get("image")) == 1  # the current CV's page
