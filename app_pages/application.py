@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, attachments_view, state
 from selector import workflow
 from selector.errors import SelectorError
 
@@ -34,9 +34,16 @@ def show(applicant_id: str) -> None:
         st.warning(_common.plain(flag), icon=":material/flag:")
     if view.assigned:
         st.caption("Assigned: " + _common.plain(", ".join(view.assigned)))
-    answers, reviews, history = st.tabs(
-        ["Answers", f"Reviews ({len(view.reviews)})", f"History ({len(view.history)})"]
+    answers, reviews, files, history = st.tabs(
+        [
+            "Answers",
+            f"Reviews ({len(view.reviews)})",
+            "Attachments",
+            f"History ({len(view.history)})",
+        ]
     )
+    with files:
+        attachments_view.show_all_versions(_common.get_store(), user, cycle.name, applicant_id)
     with answers:
         if not view.answers:
             st.caption("No answers besides the fields above.")

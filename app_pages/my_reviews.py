@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _common, state
+from app_pages import _common, attachments_view, state
 from selector import workflow
 from selector.errors import SelectorError
 from selector.models import Applicant, Review
@@ -205,6 +205,7 @@ with app_col:
                 st.text(answer)  # as written: no markdown or HTML, so nothing loads from it
             else:
                 st.caption("(no answer)")
+    attachments_view.show_files(store, user, cycle.name, current)
 
     pending = ss[state.CONFLICT_PENDING] == (cycle.name, current)
     with st.expander("Declare a conflict of interest", icon=":material/block:", expanded=pending):

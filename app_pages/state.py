@@ -34,6 +34,9 @@ UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm u
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
 # {cycle: {"shortlist"|"cohort": CycleDecision}}: a staged cycle's last decisions, to show
 STAGED = "staged"
+ATTACHMENTS_DONE = "attachments_done"  # (cycle, AttachmentReport) of the last zip imported
+# {(sha256, media type, words covered): Shown}: files rendered for this session (My reviews)
+ATTACHMENT_VIEWS = "attachment_views"
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 
@@ -59,3 +62,5 @@ def init() -> None:
     ss.setdefault(CACHE, {})
     ss.setdefault(OFFERS_OUTCOME, None)
     ss.setdefault(STAGED, {})
+    ss.setdefault(ATTACHMENTS_DONE, None)
+    ss.setdefault(ATTACHMENT_VIEWS, {})

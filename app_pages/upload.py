@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app_pages import _common, application, state
+from app_pages import _common, application, attachments_view, state
 from selector import workflow
 from selector.errors import InputError, SelectorError
 from selector.intake import MAPPABLE_FIELDS, read_applications
@@ -56,6 +56,8 @@ except SelectorError as exc:
     if leaving is not None and leaving.email == user.email:
         st.page_link("app_pages/start.py", label="Start for real", icon=":material/rocket_launch:")
     st.stop()
+
+attachments_view.upload_section(store, user, cycle.name)
 
 upload = st.file_uploader("Applications export", type=["xlsx", "csv"], key="upload_file")
 if upload is None:  # removed: the next file starts afresh, with its own column mapping

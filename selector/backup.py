@@ -44,11 +44,13 @@ class Summary:
     reviews: int
     size: int  # bytes
     drafts: int = 0  # part-scored reviews (revision 0005; none before)
+    attachments: int = 0  # applicants' current files (revision 0009; none before)
 
     def __str__(self) -> str:
         return (
             f"{self.cycles} cycle(s), {self.applicants} applicant(s), {self.reviews} review(s), "
-            f"{self.drafts} draft(s), schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
+            f"{self.drafts} draft(s), {self.attachments} attachment(s), "
+            f"schema {self.revision or 'none'}, {self.size / 1e6:.1f} MB"
         )
 
 
@@ -88,17 +90,23 @@ def summarize(conn: sqlite3.Connection, path: Path) -> Summary:
     def count(table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def has(table: str) -> bool:
+        found = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?"
+        return conn.execute(found, (table,)).fetchone() is not None
+
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    has_drafts = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_drafts'"
-    ).fetchone()
     return Summary(
         row[0] if row else None,
         count("cycles"),
         count("applicants"),
         count("reviews"),
         path.stat().st_size,
-        count("review_drafts") if has_drafts else 0,
+        count("review_drafts") if has("review_drafts") else 0,
+        int(
+            conn.execute("SELECT count(*) FROM attachments WHERE replaced_at IS NULL").fetchone()[0]
+        )
+        if has("attachments")
+        else 0,
     )
 
 

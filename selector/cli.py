@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("select", "select"),
     ("import", "applications"),
     ("applicants", "applications"),
+    ("attachments", "attachments"),
     ("scores", "scores"),
     ("users", "users"),
     ("start", "users"),

@@ -20,6 +20,7 @@ One :class:`Store` facade, one module per concern behind it::
     drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
     offers.py       offers of seats from a final run, their answers, the fills of declined seats
+    attachments.py  applicants' files: importing a zip, reading them under the role rules
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -70,6 +71,10 @@ Public API::
     unfinalise(actor, cycle, reason="") -> run id  (audited "run.unfinalise"; the chair)
     reviewer_options(actor, cycle, applicant_id) -> [(e-mail, load)]  (eligible to add)
     applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
+    import_attachments(actor, cycle, archive) -> AttachmentReport  (one transaction)
+    applicant_files(actor, cycle, applicant_id, *, history=False) -> ApplicantFiles
+        (a reviewer: assigned only; blind: scrubbed names and the identity to cover)
+    attachment_counts(actor, cycle) -> {applicant id: files}
     data_version() -> (count, last id) of the audit log
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
     offers(actor, cycle) -> list[Offer]  (in the order made)
@@ -84,6 +89,12 @@ from __future__ import annotations
 from selector.demo_accounts import DEMO_CYCLE
 from selector.store.applicants import ImportReport, MergeReport, mass_withdrawal
 from selector.store.assignments import AssignmentReport, AssignmentsMixin
+from selector.store.attachments import (
+    ApplicantFiles,
+    Attachment,
+    AttachmentReport,
+    AttachmentsMixin,
+)
 from selector.store.cycles import Cycle, NewAccount
 from selector.store.drafts import Draft, DraftsMixin
 from selector.store.engine import (
@@ -112,6 +123,7 @@ from selector.store.runs import (
 from selector.store.schema import (
     ApplicantRow,
     AssignmentRow,
+    AttachmentRow,
     AuditRow,
     Base,
     CycleRow,
@@ -130,9 +142,13 @@ __all__ = [
     "MIGRATION_LOCK_KEY",
     "READ_ONLY_OPTION",
     "SQLITE_BUSY_TIMEOUT_MS",
+    "ApplicantFiles",
     "ApplicantRow",
     "AssignmentReport",
     "AssignmentRow",
+    "Attachment",
+    "AttachmentReport",
+    "AttachmentRow",
     "AuditEntry",
     "AuditRow",
     "Base",
@@ -166,4 +182,5 @@ __all__ = [
 
 
 class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, AttachmentsMixin):
     """The review workflow's database. See the module docstring for the API."""

@@ -176,3 +176,22 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(400), default="")
     old: Mapped[Any] = mapped_column(JSON, nullable=True)
     new: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class AttachmentRow(Base):
+    """One file an applicant attached (a CV, a statement, a letter), kept in the database with
+    its cycle (revision 0009). A re-import that brings a different file for the same slot
+    sets ``replaced_at`` on the old row and adds a new one: the history stays."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    slot: Mapped[str] = mapped_column(String(300))  # the form's question (folder) or file label
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

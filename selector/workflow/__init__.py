@@ -4,6 +4,9 @@ dashboard page alike, so neither face holds logic of its own.
 - import an export: :func:`import_target`, :func:`preview_import`,
   :func:`import_applications`, the preview by name (:func:`preview_rows`,
   :func:`preview_text`); CLI `import` (``--dry-run``), page Upload.
+- attachments: :func:`import_attachments` (a form tool's zip, matched to applicants),
+  :func:`attachment_views` (an applicant's files as the reader may see them, redacted or
+  withheld in blind review); CLI `attachments import`, pages Upload and My reviews.
 - merge two records of one person: :func:`merge_applicants`; CLI `applicants merge`,
   page Upload.
 - withdraw or restore one applicant: :func:`set_withdrawn` (a reason audited),
@@ -79,6 +82,7 @@ from selector.workflow.applications import (
     preview_rows,
     preview_text,
 )
+from selector.workflow.attachments import AttachmentView, attachment_views, import_attachments
 from selector.workflow.cycles import create_cycle, read_config
 from selector.workflow.decide import (
     CycleDecision,
@@ -140,6 +144,7 @@ __all__ = [
     "Account",
     "ApplicantStatus",
     "ApplicationView",
+    "AttachmentView",
     "CycleDecision",
     "FileDecision",
     "Fill",
@@ -160,6 +165,7 @@ __all__ = [
     "applicant_statuses",
     "application_view",
     "assess",
+    "attachment_views",
     "create_cycle",
     "create_offers",
     "decide_cycle",
@@ -178,6 +184,7 @@ __all__ = [
     "finalise_scenario",
     "find_run",
     "import_applications",
+    "import_attachments",
     "import_scores",
     "import_target",
     "keep_scores",

@@ -7,7 +7,7 @@ reviewer may screen an applicant and interview it too: the unique pair becomes
 cohort). Every existing row lands in the first (or only) stage, and every run is a cohort.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
