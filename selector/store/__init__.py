@@ -181,6 +181,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin):
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin, AttachmentsMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin):
     """The review workflow's database. See the module docstring for the API."""
