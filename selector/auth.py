@@ -52,6 +52,7 @@ class Action(StrEnum):
     FINALIZE = "finalise a selection"
     READ_AUDIT = "read the audit log"
     MANAGE_CHAIRS = "grant the chair role or manage a chair's account"
+    SEND_LETTERS = "edit, render and send the decision letters"
 
 
 #: Which role may do what. A reviewer may only write their own reviews of assigned applicants.
@@ -68,6 +69,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW_UNASSIGNED,
             Action.RUN_SELECTION,
             Action.READ_AUDIT,
+            Action.SEND_LETTERS,
         }
     ),
     Role.CHAIR: frozenset(
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.FINALIZE,
             Action.READ_AUDIT,
             Action.MANAGE_CHAIRS,
+            Action.SEND_LETTERS,
         }
     ),
     Role.REVIEWER: frozenset(),

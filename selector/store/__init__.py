@@ -19,6 +19,7 @@ One :class:`Store` facade, one module per concern behind it::
     reviews.py      saving and reading reviews, conflicts of interest
     drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
+    letters.py      letter templates per cycle, the record of each letter sent
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -70,6 +71,11 @@ Public API::
     reviewer_options(actor, cycle, applicant_id) -> [(e-mail, load)]  (eligible to add)
     applicant_history(actor, cycle, applicant_id) -> list[AuditEntry]
     data_version() -> (count, last id) of the audit log
+    letter_templates(actor, cycle) -> {outcome: text}  (edited ones; coordinator and chair)
+    save_letter_template(actor, cycle, outcome, text)  (audited "letter.template")
+    claim_letter(actor, cycle, applicant_id, outcome, address) -> bool  (False: sent already)
+    letter_sent(actor, cycle, applicant_id, outcome, message_id); release_letter(...)
+    letters_sent(actor, cycle) -> list[SentLetter]
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """
 
@@ -93,6 +99,7 @@ from selector.store.engine import (
     make_engine,
     migrate,
 )
+from selector.store.letters import LettersMixin, SentLetter
 from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
@@ -109,6 +116,8 @@ from selector.store.schema import (
     Base,
     CycleRow,
     DraftRow,
+    LetterSentRow,
+    LetterTemplateRow,
     ReviewRow,
     RunRow,
     SecretRow,
@@ -134,12 +143,15 @@ __all__ = [
     "Draft",
     "DraftRow",
     "ImportReport",
+    "LetterSentRow",
+    "LetterTemplateRow",
     "MergeReport",
     "NewAccount",
     "ReviewRow",
     "Run",
     "RunRow",
     "SecretRow",
+    "SentLetter",
     "Store",
     "UserRow",
     "current_revision",
@@ -155,5 +167,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, LettersMixin):
     """The review workflow's database. See the module docstring for the API."""
