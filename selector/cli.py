@@ -40,6 +40,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("roster", "roster"),
     ("runs", "runs"),
     ("report", "report"),
+    ("letters", "letters"),
     ("backup", "backup"),
     ("demo", "demo"),
     ("config-schema", "config"),

@@ -148,8 +148,7 @@ def _split(outcome: str, text: str) -> tuple[str, str]:
     if m is None:
         raise InputError(
             "letter_subject_missing",
-            "a letter template starts with a line 'Subject: ...', then a blank line, then the "
-            "body",
+            "a letter template starts with a line 'Subject: ...', then a blank line, then the body",
             _where(outcome, 1),
             template=outcome,
         )

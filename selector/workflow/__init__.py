@@ -40,6 +40,9 @@ dashboard page alike, so neither face holds logic of its own.
   :func:`add_reviewer`; pages Reviewers & assignments, Committee.
 - one application with its reviews, flags and history: :func:`application_view`; every
   table of applicants in the dashboard.
+- decision letters: :func:`letter_recipients` (who gets which letter: the one place outcomes
+  are read), :func:`cycle_templates`, :func:`save_template`, :func:`preview_letter`,
+  :func:`render_to_folder`, :func:`send_letters`, :func:`sent_letters`; CLI `letters`, page Letters.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -80,6 +83,17 @@ from selector.workflow.decide import (
     decision_json,
     settle,
 )
+from selector.workflow.letters import (
+    LetterRun,
+    LetterTemplates,
+    cycle_templates,
+    letter_recipients,
+    preview_letter,
+    render_to_folder,
+    save_template,
+    send_letters,
+    sent_letters,
+)
 from selector.workflow.progress import (
     OpenReviews,
     ReviewerProgress,
@@ -119,6 +133,8 @@ __all__ = [
     "ApplicationView",
     "CycleDecision",
     "FileDecision",
+    "LetterRun",
+    "LetterTemplates",
     "OpenReviews",
     "ReviewLine",
     "ReviewProgress",
@@ -134,6 +150,7 @@ __all__ = [
     "application_view",
     "assess",
     "create_cycle",
+    "cycle_templates",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
@@ -150,6 +167,7 @@ __all__ = [
     "import_scores",
     "import_target",
     "keep_scores",
+    "letter_recipients",
     "list_accounts",
     "list_runs",
     "locks_differ",
@@ -161,19 +179,24 @@ __all__ = [
     "open_reviews_of",
     "own_conflicts",
     "preview_import",
+    "preview_letter",
     "preview_rows",
     "preview_text",
     "read_config",
+    "render_to_folder",
     "report_pdf",
     "reset_password",
     "review_progress",
     "robustness_rows",
     "roster_of_final_run",
+    "save_template",
     "scenario_config",
     "scenario_config_text",
     "scenario_report",
     "scenario_robustness",
     "scenario_seed",
+    "send_letters",
+    "sent_letters",
     "set_withdrawn",
     "settle",
     "stale_reason",
