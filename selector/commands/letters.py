@@ -84,6 +84,10 @@ def _deadline(p: argparse.ArgumentParser) -> None:
 PARSERS = {"letters": register}
 
 
+def _letters(n: int) -> str:
+    return f"{n} letter{'' if n == 1 else 's'}"
+
+
 def _keys(items: list[tuple[str, str]]) -> str:
     shown = ", ".join(f"{a} ({o})" for a, o in items[:LISTED])
     return shown + (f", and {len(items) - LISTED} more" if len(items) > LISTED else "")
@@ -104,7 +108,7 @@ def run_render(args: argparse.Namespace) -> int:
     if args.json:
         print_json(done.to_json())
         return 0
-    print(f"wrote {len(done.written)} letters of cycle {done.cycle} to {args.out}")
+    print(f"wrote {_letters(len(done.written))} of cycle {done.cycle} to {args.out}")
     if done.unaddressed:
         print(f"no address for {len(done.unaddressed)}: {_keys(done.unaddressed)}")
     return 0
@@ -129,11 +133,11 @@ def run_send(args: argparse.Namespace) -> int:
     else:
         if done.dry_run:
             print(
-                f"dry run: {len(done.would_send)} letters of cycle {done.cycle} would be sent "
+                f"dry run: {_letters(len(done.would_send))} of cycle {done.cycle} would be sent "
                 "(add --send to send them)"
             )
         else:
-            print(f"sent {len(done.sent)} letters of cycle {done.cycle}")
+            print(f"sent {_letters(len(done.sent))} of cycle {done.cycle}")
         if done.already_sent:
             print(f"already sent before, not again: {len(done.already_sent)}")
         if done.unaddressed:
