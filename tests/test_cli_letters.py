@@ -129,7 +129,7 @@ def test_send_a_failure_then_a_rerun_sends_only_the_rest(
     code, out, _ = run(capsys, "letters", "send", "--send", "--deadline", "2027-01-15")
     assert code == 0
     assert (
-        "sent 1 letters of cycle 2027" in out
+        "sent 1 letter of cycle 2027" in out
         and f"already sent before, not again: {LETTERS - 1}" in out
     )
     assert len(inbox.messages) == LETTERS
