@@ -31,6 +31,9 @@ CONFLICT_PENDING = "conflict_pending"  # (cycle, applicant id) of a conflict to 
 FINALISING = "finalising"  # the scenario whose finalisation the Roster page asks to confirm
 UNFINALISING = "unfinalising"  # the final run the Roster page asks to confirm undoing
 OPENED = "opened"  # {table key: selected rows} whose application was opened (app_pages.application)
+LETTER_DEADLINE = "letter_deadline"  # the Letters page's answer-by date (a date_input key)
+LETTERS_SENDING = "letters_sending"  # the cycle whose letters the Letters page asks to confirm
+LETTERS_OUTCOME = "letters_outcome"  # the last send's LetterRun (or its error), shown once
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 

@@ -116,15 +116,12 @@ def run_render(args: argparse.Namespace) -> int:
 
 def run_send(args: argparse.Namespace) -> int:
     from selector import workflow
-    from selector.letters.smtp import load_smtp_settings
 
-    settings = load_smtp_settings() if args.send else None
     store = open_store(args.db)
     done = workflow.send_letters(
         store,
         store.system_user(),
         args.cycle,
-        settings=settings,
         send=args.send,
         deadline=args.deadline,
     )

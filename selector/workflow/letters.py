@@ -262,14 +262,13 @@ def send_letters(
     deadline: dt.date | None = None,
 ) -> LetterRun:
     """Send each letter not sent yet over SMTP (``send``; else a dry run that sends and records
-    nothing). Every letter is rendered and checked before the first goes out; each is claimed
+    nothing), with ``settings`` (else :func:`~selector.letters.smtp.load_smtp_settings`). Every letter is rendered and checked before the first goes out; each is claimed
     in the store before it is sent and released when the server refuses it, so a letter goes
     out at most once and a re-run after a failure sends only the rest. Failures are reported
     per recipient (id and outcome, never the address)."""
     import smtplib
 
-    from selector.errors import InputError
-    from selector.letters.smtp import LetterRefused, Mailer
+    from selector.letters.smtp import LetterRefused, Mailer, load_smtp_settings
 
     name, letters, unaddressed = _letters(store, actor, cycle, deadline)
     done = {(s.applicant_id, s.outcome) for s in store.letters_sent(actor, name)}
@@ -279,10 +278,10 @@ def send_letters(
     if not send:
         run.would_send = [lt.recipient.key for lt in todo]
         return run
-    if settings is None:
-        raise InputError("smtp_not_configured", "no mail server settings given")
     if not todo:
         return run
+    if settings is None:
+        settings = load_smtp_settings()
     with Mailer(settings) as mailer:
         for i, letter in enumerate(todo):
             applicant_id, outcome = key = letter.recipient.key
