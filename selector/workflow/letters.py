@@ -262,10 +262,11 @@ def send_letters(
     deadline: dt.date | None = None,
 ) -> LetterRun:
     """Send each letter not sent yet over SMTP (``send``; else a dry run that sends and records
-    nothing), with ``settings`` (else :func:`~selector.letters.smtp.load_smtp_settings`). Every letter is rendered and checked before the first goes out; each is claimed
-    in the store before it is sent and released when the server refuses it, so a letter goes
-    out at most once and a re-run after a failure sends only the rest. Failures are reported
-    per recipient (id and outcome, never the address)."""
+    nothing), with ``settings`` (else :func:`~selector.letters.smtp.load_smtp_settings`).
+    Every letter is rendered and checked before the first goes out; each is claimed in the
+    store before it is sent and released when the server refuses it, so a letter goes out at
+    most once and a re-run after a failure sends only the rest. Failures are reported per
+    recipient (id and outcome, never the address)."""
     import smtplib
 
     from selector.letters.smtp import LetterRefused, Mailer, load_smtp_settings
