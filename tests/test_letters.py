@@ -689,3 +689,17 @@ def test_the_letters_log_names_ids_only(
     for a in lstore.applicants(SYSTEM, "2027"):
         assert a.email not in caplog.text and a.name not in caplog.text
     assert "pd1@hospital.org" not in caplog.text
+
+
+def test_an_address_no_header_can_hold_fails_alone_by_id(lstore: Store) -> None:
+    from selector.workflow.letters import BAD_ADDRESS, LetterRun, _messages
+
+    who = [
+        Recipient("A001", "invitation", "ann@example.org", "Ann", "S", "P", 2, DEADLINE),
+        Recipient("A002", "invitation", "bé a@exämple.org", "Bea", "S", "P", 2, DEADLINE),
+    ]
+    letters = render_letters(who, default_templates(), track="T", signature="S")
+    run = LetterRun("2027", False)
+    built = _messages(letters, SETTINGS_SENDER, "", run)
+    assert [lt.recipient.applicant_id for lt, _ in built] == ["A001"]
+    assert run.failed == [("A002", "invitation", BAD_ADDRESS)]

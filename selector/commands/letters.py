@@ -111,7 +111,9 @@ def run_render(args: argparse.Namespace) -> int:
     print(f"wrote {_letters(len(done.written))} of cycle {done.cycle} to {args.out}")
     if done.unaddressed:
         print(f"no address for {len(done.unaddressed)}: {_keys(done.unaddressed)}")
-    return 0
+    for applicant_id, outcome, reason in done.failed:
+        print(f"not written: {applicant_id} ({outcome}): {reason}")
+    return 1 if done.failed else 0
 
 
 def run_send(args: argparse.Namespace) -> int:

@@ -180,6 +180,8 @@ class Mailer:
             ) from None
         except smtplib.SMTPSenderRefused as exc:
             raise LetterRefused(f"the mail server refused the sender ({exc.smtp_code})") from None
+        except smtplib.SMTPNotSupportedError:
+            raise LetterRefused("the mail server cannot take a non-ASCII address") from None
         except smtplib.SMTPDataError as exc:
             raise LetterRefused(f"the mail server refused the message ({exc.smtp_code})") from None
         if refused:

@@ -30,6 +30,8 @@ from selector.letters import (
 )
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from selector.auth import User
     from selector.letters.smtp import SmtpSettings
     from selector.models import Applicant
@@ -221,6 +223,24 @@ def _letters(
     return name, letters, [r.key for r in recipients if not r.address]
 
 
+#: Why a letter whose address cannot go into a message header is not sent.
+BAD_ADDRESS = "the address cannot be written in an e-mail header (check it in the application)"
+
+
+def _messages(
+    letters: Sequence[Letter], sender: str, reply_to: str, run: LetterRun
+) -> list[tuple[Letter, EmailMessage]]:
+    """Each letter's message; a letter whose address a message cannot hold (a space or a
+    non-ASCII character before the @) goes to ``run.failed`` instead, by id."""
+    built = []
+    for letter in letters:
+        try:
+            built.append((letter, build_message(letter, sender=sender, reply_to=reply_to)))
+        except ValueError:  # email's header defects are ValueErrors
+            run.failed.append((*letter.recipient.key, BAD_ADDRESS))
+    return built
+
+
 def render_to_folder(
     store: Store,
     actor: User,
@@ -236,20 +256,20 @@ def render_to_folder(
     from selector.errors import InputError
 
     name, letters, unaddressed = _letters(store, actor, cycle, deadline)
+    run = LetterRun(name, True, letters, unaddressed=unaddressed)
+    messages = _messages(letters, sender, reply_to, run)
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for letter, file in zip(letters, file_names(letters), strict=True):
-            msg = build_message(letter, sender=sender, reply_to=reply_to)
+        for (_, msg), file in zip(messages, file_names(lt for lt, _ in messages), strict=True):
             (folder / file).write_bytes(msg.as_bytes())
-            written.append(file)
+            run.written.append(file)
     except OSError as exc:
         raise InputError(
             "letters_out_unwritable",
             f"cannot write the letters to {folder} ({type(exc).__name__})",
         ) from None
-    return LetterRun(name, True, letters, unaddressed=unaddressed, written=written)
+    return run
 
 
 def send_letters(
@@ -276,20 +296,20 @@ def send_letters(
     run = LetterRun(name, not send, letters, unaddressed=unaddressed)
     run.already_sent = [k for k in (lt.recipient.key for lt in letters) if k in done]
     todo = [lt for lt in letters if lt.recipient.key not in done]
-    if not send:
-        run.would_send = [lt.recipient.key for lt in todo]
+    if not send:  # the From does not matter for the check, only each address
+        run.would_send = [lt.recipient.key for lt, _ in _messages(todo, "check@localhost", "", run)]
         return run
     if not todo:
         return run
     if settings is None:
         settings = load_smtp_settings()
+    messages = _messages(todo, settings.sender, settings.reply_to, run)
     with Mailer(settings) as mailer:
-        for i, letter in enumerate(todo):
+        for i, (letter, msg) in enumerate(messages):
             applicant_id, outcome = key = letter.recipient.key
             if not store.claim_letter(actor, name, applicant_id, outcome, letter.recipient.address):
                 run.already_sent.append(key)  # sent from elsewhere meanwhile
                 continue
-            msg = build_message(letter, sender=settings.sender, reply_to=settings.reply_to)
             try:
                 mailer.send(msg)
             except LetterRefused as exc:
@@ -300,7 +320,7 @@ def send_letters(
             except (OSError, smtplib.SMTPException) as exc:
                 store.release_letter(actor, name, applicant_id, outcome)
                 reason = f"the connection to the mail server broke ({type(exc).__name__})"
-                for rest in todo[i:]:
+                for rest, _ in messages[i:]:
                     run.failed.append((*rest.recipient.key, reason))
                 LOG.warning("letters from %s on not sent: %s", applicant_id, reason)
                 break
