@@ -191,3 +191,32 @@ def test_a_template_is_shown_and_replaced_checked(
     assert waiting and all(m["Subject"].startswith("Hello ") for m in waiting)
     invited = next(out_dir.glob("*-invitation.eml")).read_bytes()
     assert b"Dr. Chair" in invited
+
+
+def test_an_interrupted_letter_is_released_after_a_check_and_then_sent(
+    db: str, inbox: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(db)
+    system = store.system_user()
+    ann = id_of(store, "Ann Pgyone")
+    store.claim_letter(system, "2027", ann, "invitation", "p1@example.org")  # a run that stopped
+    done = run_json(capsys, "letters", "send", "--send", "--deadline", "2027-01-15", "--json")
+    assert {"applicant_id": ann, "outcome": "invitation"} in done["already_sent"]
+    assert len(inbox.messages) == LETTERS - 1
+    sent = {
+        (s["applicant_id"], s["outcome"]): s["status"]
+        for s in run_json(capsys, "letters", "sent", "--json")
+    }
+    assert sent[(ann, "invitation")] == "sending"
+
+    assert run(capsys, "letters", "release", ann, "invitation")[0] == 0
+    assert store.audit_log(system, "2027")[-1].action == "letter.release"
+    code, _, err = run(capsys, "letters", "release", ann, "invitation")
+    assert code == 2 and "never sent again" in err  # nothing left to release
+    code, _, err = run(capsys, "letters", "release", ann, "waitlist")
+    assert code == 2
+    done = run_json(capsys, "letters", "send", "--send", "--deadline", "2027-01-15", "--json")
+    assert done["sent"] == [{"applicant_id": ann, "outcome": "invitation"}]
+    assert len(inbox.messages) == LETTERS
+    code, _, err = run(capsys, "letters", "release", ann, "invitation")
+    assert code == 2  # a sent letter stays sent

@@ -1,6 +1,7 @@
-"""`selector letters render|send|sent|template`: the decision letters of a cycle's final run,
-written as ``.eml`` files, sent over SMTP (a dry run unless ``--send``; each letter at most
-once), listed as sent, and their templates shown or replaced."""
+"""`selector letters render|send|sent|release|template`: the decision letters of a cycle's
+final run, written as ``.eml`` files, sent over SMTP (a dry run unless ``--send``; each letter
+at most once), listed as sent, an interrupted one released, their templates shown or
+replaced."""
 
 from __future__ import annotations
 
@@ -65,6 +66,17 @@ def register(sub: Subparsers) -> None:
     s.add_argument("--send", action="store_true", help="really send (default: a dry run)")
     _deadline(s)
     db_command(acts, "sent", run_sent, help="list the letters sent", with_json=True)
+    rel = db_command(
+        acts,
+        "release",
+        run_release,
+        help="let the next send send a letter whose run stopped before the server answered",
+        description="A letter is recorded as 'sending' before it goes to the mail server; when "
+        "the run stops before the server answers, it is never sent again by itself. Check it "
+        "did not arrive, then release it here (audited) and run `letters send --send` again.",
+    )
+    rel.add_argument("applicant_id", metavar="ID", help="the applicant's id")
+    rel.add_argument("outcome", choices=OUTCOME_NAMES[:-1], help="which letter")
     t = db_command(
         acts,
         "template",
@@ -160,6 +172,17 @@ def run_sent(args: argparse.Namespace) -> int:
         print(f"{s['at'][:19]}  {s['applicant_id']:<12} {s['outcome']:<13} {s['status']}")
     if not found:
         print("no letters sent yet")
+    return 0
+
+
+def run_release(args: argparse.Namespace) -> int:
+    from selector import workflow
+
+    store = open_store(args.db)
+    workflow.release_interrupted(
+        store, store.system_user(), args.cycle, args.applicant_id, args.outcome
+    )
+    print(f"released: the next `letters send --send` sends {args.outcome} to {args.applicant_id}")
     return 0
 
 

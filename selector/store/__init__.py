@@ -75,6 +75,7 @@ Public API::
     save_letter_template(actor, cycle, outcome, text)  (audited "letter.template")
     claim_letter(actor, cycle, applicant_id, outcome, address) -> bool  (False: sent already)
     letter_sent(actor, cycle, applicant_id, outcome, message_id); release_letter(...)
+    release_interrupted(actor, cycle, applicant_id, outcome) -> bool  (audited; a checked claim)
     letters_sent(actor, cycle) -> list[SentLetter]
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
 """

@@ -123,6 +123,29 @@ class LettersMixin(StoreCore):
                 )
             )
 
+    def release_interrupted(
+        self, actor: User, cycle: str | None, applicant_id: str, outcome: str
+    ) -> bool:
+        """Release a claim left "sending" by a run that stopped before the mail server answered,
+        once someone has checked the letter did not arrive: the next run sends it. Audited
+        ("letter.release"); False when there is no such claim (a sent letter stays sent)."""
+        actor.require(Action.SEND_LETTERS)
+        with self._tx() as s:
+            cycle_row = self._cycle_row(s, cycle)
+            row = s.scalars(
+                select(LetterSentRow).where(
+                    LetterSentRow.cycle_id == cycle_row.id,
+                    LetterSentRow.applicant_id == applicant_id,
+                    LetterSentRow.outcome == outcome,
+                    LetterSentRow.status == "sending",
+                )
+            ).first()
+            if row is None:
+                return False
+            s.delete(row)
+            self._audit(s, actor, cycle_row, "letter.release", f"{applicant_id} {outcome}")
+            return True
+
     def letters_sent(self, actor: User, cycle: str | None) -> list[SentLetter]:
         """The letters recorded for the cycle (sent, or claimed by a run that stopped), in the
         order they went out."""

@@ -42,7 +42,8 @@ dashboard page alike, so neither face holds logic of its own.
   table of applicants in the dashboard.
 - decision letters: :func:`letter_recipients` (who gets which letter: the one place outcomes
   are read), :func:`cycle_templates`, :func:`save_template`, :func:`preview_letter`,
-  :func:`render_to_folder`, :func:`send_letters`, :func:`sent_letters`; CLI `letters`, page Letters.
+  :func:`render_to_folder`, :func:`send_letters`, :func:`sent_letters`,
+  :func:`release_interrupted`; CLI `letters`, page Letters.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -89,6 +90,7 @@ from selector.workflow.letters import (
     cycle_templates,
     letter_recipients,
     preview_letter,
+    release_interrupted,
     render_to_folder,
     save_template,
     send_letters,
@@ -183,6 +185,7 @@ __all__ = [
     "preview_rows",
     "preview_text",
     "read_config",
+    "release_interrupted",
     "render_to_folder",
     "report_pdf",
     "reset_password",

@@ -345,3 +345,21 @@ def sent_letters(store: Store, actor: User, cycle: str | None) -> list[dict[str,
         }
         for s in store.letters_sent(actor, cycle)
     ]
+
+
+def release_interrupted(
+    store: Store, actor: User, cycle: str | None, applicant_id: str, outcome: str
+) -> None:
+    """Let the next send send a letter whose run stopped between claiming it and the mail
+    server's answer (status "sending"), after checking it did not arrive; audited. Refused
+    for a letter that was sent, or never claimed."""
+    from selector.errors import InputError
+
+    if not store.release_interrupted(actor, cycle, applicant_id, outcome):
+        raise InputError(
+            "letter_not_interrupted",
+            f"no interrupted letter {outcome} to applicant {applicant_id}: a sent letter is "
+            "never sent again",
+            applicant_id=applicant_id,
+            outcome=outcome,
+        )
