@@ -94,7 +94,7 @@ def test_render_without_a_sender_says_how_to_give_one(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(capsys, "letters", "render", "--out", str(tmp_path / "o"))
-    assert code == 2 and "no mail server configured" in err and "SELECTOR_SMTP_HOST" in err
+    assert code == 2 and "--from ADDRESS" in err and "SELECTOR_SMTP_HOST" in err
 
 
 def test_send_is_a_dry_run_unless_asked(

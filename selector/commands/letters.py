@@ -107,12 +107,18 @@ def _keys(items: list[tuple[str, str]]) -> str:
 
 def run_render(args: argparse.Namespace) -> int:
     from selector import workflow
-    from selector.errors import InputError
+    from selector.errors import ConfigError, InputError
     from selector.letters.smtp import load_smtp_settings
 
-    sender = args.sender or load_smtp_settings().sender
-    if not sender.strip():
-        raise InputError("letters_sender_missing", "give --from ADDRESS")
+    sender = (args.sender or "").strip()
+    if not sender:
+        try:
+            sender = load_smtp_settings().sender
+        except ConfigError as exc:
+            raise InputError(
+                "letters_sender_missing",
+                f"give the letters' From with --from ADDRESS ({exc.message})",
+            ) from None
     store = open_store(args.db)
     done = workflow.render_to_folder(
         store, store.system_user(), args.cycle, args.out, sender=sender, deadline=args.deadline
