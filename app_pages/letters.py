@@ -39,13 +39,14 @@ found = workflow.cycle_templates(store, user, cycle.name)
 
 # ------------------------------------------------------------------------------ templates
 st.header("Templates", divider="gray")
-st.caption(
-    "Each template starts with a line `Subject: ...`, then a blank line, then the letter. "
-    "Placeholders: "
-    + "; ".join(f"`{{{{ {name} }}}}` {what}" for name, what in PLACEHOLDERS.items())
-    + ". `{% if program %}...{% endif %}` and the filters upper, lower, title, capitalize and "
-    "trim work too; nothing else does."
-)
+with st.expander("How a template is written", icon=":material/help:"):
+    st.markdown(
+        "Each template starts with a line `Subject: ...`, then a blank line, then the letter. "
+        "Placeholders:\n"
+        + "\n".join(f"- `{{{{ {name} }}}}` {what}" for name, what in PLACEHOLDERS.items())
+        + "\n\n`{% if program %}...{% endif %}` and the filters upper, lower, title, "
+        "capitalize and trim work too; nothing else does."
+    )
 tabs = st.tabs([*(OUTCOME_LABELS[o] for o in OUTCOMES), "Signature"])
 for outcome, tab in zip(OUTCOMES, tabs, strict=False):
     with tab:
