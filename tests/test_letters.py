@@ -703,3 +703,12 @@ def test_an_address_no_header_can_hold_fails_alone_by_id(lstore: Store) -> None:
     built = _messages(letters, SETTINGS_SENDER, "", run)
     assert [lt.recipient.applicant_id for lt, _ in built] == ["A001"]
     assert run.failed == [("A002", "invitation", BAD_ADDRESS)]
+
+
+def test_the_dry_run_finds_an_address_no_header_can_hold(lstore: Store) -> None:
+    from selector.letters import addressable
+
+    ok = Recipient("A001", "invitation", "ann@example.org", "Ann", "S", "P", 2, DEADLINE)
+    assert addressable(ok)
+    assert not addressable(replace(ok, address="bé a@exämple.org"))
+    assert addressable(replace(ok, name="Ann\r\nBcc: x@y.org"))  # the name is folded first

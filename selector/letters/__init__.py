@@ -321,6 +321,23 @@ def preview_recipient(outcome: str, deadline: dt.date | None = None) -> Recipien
     )
 
 
+def _to(recipient: Recipient) -> Address:
+    """The To address: the applicant's name (folded to one line) and address; the program
+    director's note has no name. Raises ValueError when no header can hold the address."""
+    name = "" if recipient.outcome == "pd_note" else one_line(recipient.name)
+    return Address(display_name=name, addr_spec=recipient.address)
+
+
+def addressable(recipient: Recipient) -> bool:
+    """Whether a message header can hold the recipient's address (no space or non-ASCII
+    character before the @): the check of :func:`build_message`, without building it."""
+    try:
+        _to(recipient)
+    except ValueError:  # email's header defects are ValueErrors
+        return False
+    return True
+
+
 def build_message(
     letter: Letter, *, sender: str, reply_to: str = "", date: dt.datetime | None = None
 ) -> EmailMessage:
@@ -330,8 +347,7 @@ def build_message(
     r = letter.recipient
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
-    to_name = "" if r.outcome == "pd_note" else one_line(r.name)
-    msg["To"] = Address(display_name=to_name, addr_spec=r.address)
+    msg["To"] = _to(r)
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Subject"] = one_line(letter.subject)

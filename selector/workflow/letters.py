@@ -21,6 +21,7 @@ from selector.letters import (
     SIGNATURE,
     Letter,
     Recipient,
+    addressable,
     build_message,
     check_template,
     default_templates,
@@ -296,8 +297,12 @@ def send_letters(
     run = LetterRun(name, not send, letters, unaddressed=unaddressed)
     run.already_sent = [k for k in (lt.recipient.key for lt in letters) if k in done]
     todo = [lt for lt in letters if lt.recipient.key not in done]
-    if not send:  # the From does not matter for the check, only each address
-        run.would_send = [lt.recipient.key for lt, _ in _messages(todo, "check@localhost", "", run)]
+    if not send:
+        for letter in todo:
+            if addressable(letter.recipient):
+                run.would_send.append(letter.recipient.key)
+            else:
+                run.failed.append((*letter.recipient.key, BAD_ADDRESS))
         return run
     if not todo:
         return run
