@@ -165,6 +165,11 @@ except SelectorError as exc:
     _common.show_error(exc)
     st.stop()
 missing = [r for r in recipients if not r.address]
+for applicant_id, what, reason in plan.failed:
+    st.warning(
+        f"Applicant {_common.plain(applicant_id)} ({OUTCOME_LABELS[what]}): {reason}.",
+        icon=":material/warning:",
+    )
 st.markdown(
     f"**{len(plan.would_send)}** to send · **{len(plan.already_sent)}** sent before "
     f"(never sent again)"

@@ -161,7 +161,7 @@ def run_send(args: argparse.Namespace) -> int:
             print(f"no address for {len(done.unaddressed)}: {_keys(done.unaddressed)}")
         for applicant_id, outcome, reason in done.failed:
             print(f"not sent: {applicant_id} ({outcome}): {reason}")
-        if done.failed:
+        if done.failed and not done.dry_run:
             print("run the same command again to send the letters that failed")
     return 1 if done.failed else 0
 
