@@ -68,6 +68,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/reviewers.py", "Reviewers & assignments", ":material/group:"),
         ("app_pages/track_config.py", "Track config", ":material/tune:"),
         ("app_pages/offers.py", "Offers", ":material/mail:"),
+        ("app_pages/letters.py", "Letters", ":material/outgoing_mail:"),
     ],
     "reviewer": [
         ("app_pages/my_reviews.py", "My reviews", ":material/rate_review:"),
@@ -77,6 +78,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/selection.py", "Selection", ":material/how_to_reg:"),
         ("app_pages/roster.py", "Roster", ":material/download:"),
         ("app_pages/offers.py", "Offers", ":material/mail:"),
+        ("app_pages/letters.py", "Letters", ":material/outgoing_mail:"),
     ],
 }
 

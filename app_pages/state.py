@@ -37,6 +37,9 @@ STAGED = "staged"
 ATTACHMENTS_DONE = "attachments_done"  # (cycle, AttachmentReport) of the last zip imported
 # {(sha256, media type, words covered): Shown}: files rendered for this session (My reviews)
 ATTACHMENT_VIEWS = "attachment_views"
+LETTER_DEADLINE = "letter_deadline"  # the Letters page's answer-by date (a date_input key)
+LETTERS_SENDING = "letters_sending"  # the cycle whose letters the Letters page asks to confirm
+LETTERS_OUTCOME = "letters_outcome"  # the last send's LetterRun (or its error), shown once
 CACHE = "cache"  # {(what, cycle, user e-mail, role): (data version, value)}: _common.cached
 
 

@@ -54,6 +54,7 @@ class Action(StrEnum):
     MAKE_OFFERS = "make offers and record their answers"
     READ_AUDIT = "read the audit log"
     MANAGE_CHAIRS = "grant the chair role or manage a chair's account"
+    SEND_LETTERS = "edit, render and send the decision letters"
 
 
 #: Which role may do what. A reviewer may only write their own reviews of assigned applicants.
@@ -71,6 +72,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RUN_SELECTION,
             Action.MAKE_OFFERS,
             Action.READ_AUDIT,
+            Action.SEND_LETTERS,
         }
     ),
     Role.CHAIR: frozenset(
@@ -83,6 +85,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.MAKE_OFFERS,
             Action.READ_AUDIT,
             Action.MANAGE_CHAIRS,
+            Action.SEND_LETTERS,
         }
     ),
     Role.REVIEWER: frozenset(),

@@ -42,6 +42,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("runs", "runs"),
     ("offers", "offers"),
     ("report", "report"),
+    ("letters", "letters"),
     ("backup", "backup"),
     ("demo", "demo"),
     ("config-schema", "config"),

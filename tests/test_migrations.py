@@ -214,3 +214,47 @@ def test_revision_0010_puts_old_reviews_assignments_and_runs_in_the_first_stage(
     assert [(r.comment, r.stage) for r in old] == [("strong", "")]  # the first stage's only
     assert len(store.reviews(system, "2025", every_stage=True)) == 4
     store.close()
+
+
+def test_revision_0007_adds_the_letter_tables_and_takes_them_back(
+    backend: str, empty_url: str
+) -> None:
+    """A database at 0005 (with data) upgrades to 0007: its data kept, the letter templates and
+    the record of letters sent usable; a downgrade to 0006 (the revision before) drops the two tables alone."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from selector.store.engine import _alembic_config
+
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
+    migrate(engine, "0005")
+    assert not inspect(engine).has_table("letters_sent")
+    migrate(engine, "0007")
+    assert {"letter_templates", "letters_sent"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+    with Store(empty_url) as store:
+        system = store.system_user()
+        assert [a.applicant_id for a in store.applicants(system, "2025")] == ["A001", "A002"]
+        store.save_letter_template(system, "2025", "invitation", "Subject: x\n\nDear {{ name }}")
+        assert store.claim_letter(system, "2025", "A001", "invitation", "old1@example.org")
+        assert not store.claim_letter(system, "2025", "A001", "invitation", "old1@example.org")
+        store.letter_sent(system, "2025", "A001", "invitation", "<m1@example.org>")
+        (sent,) = store.letters_sent(system, "2025")
+        assert (sent.applicant_id, sent.status, sent.message_id) == (
+            "A001",
+            "sent",
+            "<m1@example.org>",
+        )
+        assert store.letter_templates(system, "2025") == {
+            "invitation": "Subject: x\n\nDear {{ name }}"
+        }
+
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0006")
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"letter_templates", "letters_sent"}
+    assert {"applicants", "review_drafts", "runs", "offers"} <= tables
+    engine.dispose()

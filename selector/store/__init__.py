@@ -21,6 +21,7 @@ One :class:`Store` facade, one module per concern behind it::
     runs.py         selection inputs and their hash, recorded runs, the audit log
     offers.py       offers of seats from a final run, their answers, the fills of declined seats
     attachments.py  applicants' files: importing a zip, reading them under the role rules
+    letters.py      letter templates per cycle, the record of each letter sent
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -76,6 +77,12 @@ Public API::
         (a reviewer: assigned only; blind: scrubbed names and the identity to cover)
     attachment_counts(actor, cycle) -> {applicant id: files}
     data_version() -> (count, last id) of the audit log
+    letter_templates(actor, cycle) -> {outcome: text}  (edited ones; coordinator and chair)
+    save_letter_template(actor, cycle, outcome, text)  (audited "letter.template")
+    claim_letter(actor, cycle, applicant_id, outcome, address) -> bool  (False: sent already)
+    letter_sent(actor, cycle, applicant_id, outcome, message_id); release_letter(...)
+    release_interrupted(actor, cycle, applicant_id, outcome) -> bool  (audited; a checked claim)
+    letters_sent(actor, cycle) -> list[SentLetter]
     audit_log(actor, cycle=None, *, newest=None) -> list[AuditEntry]
     offers(actor, cycle) -> list[Offer]  (in the order made)
     make_offers(actor, cycle, run_id, applicant_ids, *, deadline=None, replaces=None)
@@ -111,6 +118,7 @@ from selector.store.engine import (
     migrate,
 )
 from selector.store.offers import Offer, OffersMixin
+from selector.store.letters import LettersMixin, SentLetter
 from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
@@ -129,6 +137,8 @@ from selector.store.schema import (
     CycleRow,
     DraftRow,
     OfferRow,
+    LetterSentRow,
+    LetterTemplateRow,
     ReviewRow,
     RunRow,
     SecretRow,
@@ -158,6 +168,8 @@ __all__ = [
     "Draft",
     "DraftRow",
     "ImportReport",
+    "LetterSentRow",
+    "LetterTemplateRow",
     "MergeReport",
     "NewAccount",
     "Offer",
@@ -166,6 +178,7 @@ __all__ = [
     "Run",
     "RunRow",
     "SecretRow",
+    "SentLetter",
     "Store",
     "UserRow",
     "current_revision",
@@ -181,5 +194,7 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin):
+class Store(
+    RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin, LettersMixin
+):
     """The review workflow's database. See the module docstring for the API."""

@@ -195,3 +195,33 @@ class AttachmentRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+class LetterTemplateRow(Base):
+    """A cycle's letter template as the coordinator edited it, one per outcome, and its
+    signature (outcome "signature") (revision 0007). Missing: the shipped default."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("cycle_id", "outcome"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LetterSentRow(Base):
+    """One letter per recipient and outcome (revision 0007): claimed ("sending") before it goes
+    to the mail server, "sent" once the server took it; a refused one is deleted again. The
+    unique key makes each letter go out at most once, also from two sessions at a time."""
+
+    __tablename__ = "letters_sent"
+    __table_args__ = (UniqueConstraint("cycle_id", "applicant_id", "outcome"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(10))  # "sending" or "sent"
+    message_id: Mapped[str] = mapped_column(String(300), default="")
+    actor: Mapped[str] = mapped_column(String(320))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -52,6 +52,10 @@ dashboard page alike, so neither face holds logic of its own.
   CLI `select --final`.
 - one application with its reviews, flags and history: :func:`application_view`; every
   table of applicants in the dashboard.
+- decision letters: :func:`letter_recipients` (who gets which letter: the one place outcomes
+  are read), :func:`cycle_templates`, :func:`save_template`, :func:`preview_letter`,
+  :func:`render_to_folder`, :func:`send_letters`, :func:`sent_letters`,
+  :func:`release_interrupted`; CLI `letters`, page Letters.
 
 Each module imports what it needs; the heavy libraries (SQLAlchemy, PuLP, openpyxl) are
 loaded only by the function that uses them, so a CLI command that needs none starts fast.
@@ -105,6 +109,17 @@ from selector.workflow.offers import (
     offer_plan,
     offer_statuses,
     record_answer,
+from selector.workflow.letters import (
+    LetterRun,
+    LetterTemplates,
+    cycle_templates,
+    letter_recipients,
+    preview_letter,
+    release_interrupted,
+    render_to_folder,
+    save_template,
+    send_letters,
+    sent_letters,
 )
 from selector.workflow.progress import (
     OpenReviews,
@@ -148,6 +163,8 @@ __all__ = [
     "CycleDecision",
     "FileDecision",
     "Fill",
+    "LetterRun",
+    "LetterTemplates",
     "OpenReviews",
     "Plan",
     "ReviewLine",
@@ -168,6 +185,7 @@ __all__ = [
     "attachment_views",
     "create_cycle",
     "create_offers",
+    "cycle_templates",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
@@ -188,6 +206,7 @@ __all__ = [
     "import_scores",
     "import_target",
     "keep_scores",
+    "letter_recipients",
     "list_accounts",
     "list_offers",
     "list_runs",
@@ -202,20 +221,26 @@ __all__ = [
     "open_reviews_of",
     "own_conflicts",
     "preview_import",
+    "preview_letter",
     "preview_rows",
     "preview_text",
     "read_config",
     "record_answer",
+    "release_interrupted",
+    "render_to_folder",
     "report_pdf",
     "reset_password",
     "review_progress",
     "robustness_rows",
     "roster_of_final_run",
+    "save_template",
     "scenario_config",
     "scenario_config_text",
     "scenario_report",
     "scenario_robustness",
     "scenario_seed",
+    "send_letters",
+    "sent_letters",
     "set_withdrawn",
     "settle",
     "stage_status",
