@@ -220,7 +220,8 @@ def test_revision_0007_adds_the_letter_tables_and_takes_them_back(
     backend: str, empty_url: str
 ) -> None:
     """A database at 0005 (with data) upgrades to 0007: its data kept, the letter templates and
-    the record of letters sent usable; a downgrade to 0006 (the revision before) drops the two tables alone."""
+    the record of letters sent usable; a downgrade to 0006 (the revision before) drops the two
+    tables alone."""
     from alembic import command
     from sqlalchemy import inspect
 

@@ -117,8 +117,8 @@ from selector.store.engine import (
     make_engine,
     migrate,
 )
-from selector.store.offers import Offer, OffersMixin
 from selector.store.letters import LettersMixin, SentLetter
+from selector.store.offers import Offer, OffersMixin
 from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
@@ -136,9 +136,9 @@ from selector.store.schema import (
     Base,
     CycleRow,
     DraftRow,
-    OfferRow,
     LetterSentRow,
     LetterTemplateRow,
+    OfferRow,
     ReviewRow,
     RunRow,
     SecretRow,
@@ -194,7 +194,5 @@ __all__ = [
 ]
 
 
-class Store(
-    RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin, LettersMixin
-):
+class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin, LettersMixin):
     """The review workflow's database. See the module docstring for the API."""

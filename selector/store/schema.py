@@ -195,6 +195,8 @@ class AttachmentRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class LetterTemplateRow(Base):
     """A cycle's letter template as the coordinator edited it, one per outcome, and its
     signature (outcome "signature") (revision 0007). Missing: the shipped default."""

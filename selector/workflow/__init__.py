@@ -98,17 +98,6 @@ from selector.workflow.decide import (
     finalise_cycle,
     settle,
 )
-from selector.workflow.offers import (
-    Fill,
-    Plan,
-    Seat,
-    create_offers,
-    fill_offers,
-    final_run,
-    list_offers,
-    offer_plan,
-    offer_statuses,
-    record_answer,
 from selector.workflow.letters import (
     LetterRun,
     LetterTemplates,
@@ -120,6 +109,18 @@ from selector.workflow.letters import (
     save_template,
     send_letters,
     sent_letters,
+)
+from selector.workflow.offers import (
+    Fill,
+    Plan,
+    Seat,
+    create_offers,
+    fill_offers,
+    final_run,
+    list_offers,
+    offer_plan,
+    offer_statuses,
+    record_answer,
 )
 from selector.workflow.progress import (
     OpenReviews,
