@@ -65,41 +65,46 @@ def letter_recipients(
     *,
     deadline: dt.date | None = None,
 ) -> list[Recipient]:
-    """Who gets which letter, from the cycle's final run in force: the cohort an invitation,
-    the replacement candidates a waitlist letter, every other applicant (not withdrawn) a
-    "not selected" letter, and each invited PGY1's program director a note (its address from
-    the application; "" when the application has none). ``deadline`` is the date to answer by.
+    """Who gets which letter. Once offers are made (:mod:`selector.workflow.offers`), from
+    them: each live offer (open or accepted) an invitation with the offer's own deadline, the
+    final run's replacement candidates not offered a seat a waitlist letter, every other
+    applicant (not withdrawn, never offered) a "not selected" letter; a declined or withdrawn
+    offer gets no new letter. Before any offer, the same from the cycle's final run in force:
+    its cohort is invited. Each invited PGY1's program director also gets a note (its address
+    from the application; "" when the application has none). ``deadline`` is the date to
+    answer by where an offer has none.
 
-    The one place outcomes are read: when offers are recorded, this reads them instead."""
+    The one place outcomes are read."""
     from selector.auth import Action
-    from selector.errors import InputError
+    from selector.workflow.offers import final_run
 
     actor.require(Action.SEND_LETTERS)
     name = store.cycle(cycle).name
-    run = next((r for r in store.runs(actor, name) if r.final), None)
-    if run is None:
-        raise InputError(
-            "run_not_final",
-            f"no selection run of cycle {name} is final: the chair finalises one first",
-        )
-    selected = list(run.decision.get("selected", []))
+    run = final_run(store, actor, name)
+    offers = store.offers(actor, name)
+    if offers:
+        invited = {o.applicant_id: o.deadline or deadline for o in offers if o.live}
+    else:
+        invited = dict.fromkeys(run.decision.get("selected", []), deadline)
+    offered = {o.applicant_id for o in offers}
     waitlist = [
         r
         for r in dict.fromkeys((run.decision.get("replacements") or {}).values())
-        if r and r not in selected
+        if r and r not in invited and r not in offered
     ]
     applicants = {a.applicant_id: a for a in store.applicants(actor, name)}
-    outcome_of = {a: "invitation" for a in selected} | {a: "waitlist" for a in waitlist}
-    order = [*selected, *waitlist, *sorted(a for a in applicants if a not in outcome_of)]
+    outcome_of = {a: "invitation" for a in invited} | {a: "waitlist" for a in waitlist}
+    rest = sorted(a for a in applicants if a not in outcome_of and a not in offered)
     found: list[Recipient] = []
-    for applicant_id in order:
+    for applicant_id in [*invited, *waitlist, *rest]:
         a = applicants.get(applicant_id)
         if a is None:  # withdrawn since the run
             continue
         outcome = outcome_of.get(applicant_id, "not_selected")
-        found.append(_recipient(a, outcome, a.email, deadline))
+        when = invited.get(applicant_id, deadline)
+        found.append(_recipient(a, outcome, a.email, when))
         if outcome == "invitation" and a.pgy == 1:
-            found.append(_recipient(a, "pd_note", program_director_email(a), deadline))
+            found.append(_recipient(a, "pd_note", program_director_email(a), when))
     return found
 
 
