@@ -19,6 +19,7 @@ One :class:`Store` facade, one module per concern behind it::
     reviews.py      saving and reading reviews, conflicts of interest
     drafts.py       a reviewer's part-scored reviews, kept until the review is saved
     runs.py         selection inputs and their hash, recorded runs, the audit log
+    tracks.py       tracks: a cycle's year before, final cohorts, earlier applications
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -38,7 +39,13 @@ Public API::
     authenticate(email, password) -> User | None; user(email) -> User | None
     single_sign_on(email, *, verified=True) -> User  (matched by e-mail; refused: PermissionDenied)
     users(actor, role=None) -> list[User]
-    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
+    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None,
+                 track=None) -> Cycle  (joins the track of the newest real cycle by default)
+    tracks() -> list[str]; track_cycles(track) -> list[Cycle] (oldest first, no demo)
+    previous_cycle(cycle) -> Cycle | None  (the year before in its track)
+    final_cohort(actor, cycle) -> list[Applicant]  (the final run's members)
+    earlier_applications(actor, cycle, applicant_id) -> list[EarlierApplication]
+        (the same e-mail in the track's earlier cycles; chair and coordinator only)
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
     update_cycle_config(actor, cycle, config_text) -> Cycle
     check_importable(actor, cycle) -> Cycle  (never the demo cycle)
@@ -97,7 +104,6 @@ from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
     Run,
-    RunsMixin,
     input_hash,
     inputs_from_json,
     inputs_json,
@@ -112,8 +118,10 @@ from selector.store.schema import (
     ReviewRow,
     RunRow,
     SecretRow,
+    TrackRow,
     UserRow,
 )
+from selector.store.tracks import EarlierApplication, TracksMixin
 
 __all__ = [
     "DEFAULT_PATH",
@@ -133,6 +141,7 @@ __all__ = [
     "CycleRow",
     "Draft",
     "DraftRow",
+    "EarlierApplication",
     "ImportReport",
     "MergeReport",
     "NewAccount",
@@ -141,6 +150,7 @@ __all__ = [
     "RunRow",
     "SecretRow",
     "Store",
+    "TrackRow",
     "UserRow",
     "current_revision",
     "default_url",
@@ -155,5 +165,5 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin):
+class Store(TracksMixin, AssignmentsMixin, DraftsMixin):
     """The review workflow's database. See the module docstring for the API."""

@@ -13,8 +13,12 @@ dashboard page alike, so neither face holds logic of its own.
 - a reviewer's own work: :func:`keep_scores` (a draft until every criterion is scored, then
   the review), :func:`declare_conflict`, :func:`take_back_conflict`, :func:`own_conflicts`;
   page My reviews.
-- create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
-  CLI `cycles create`, page Upload (New cycle).
+- create a cycle: :func:`create_cycle` (from the previous cycle of its track, or a config;
+  :func:`read_config` checks a config file first); CLI `cycles create`, page Upload (New
+  cycle).
+- the two-year track: :func:`second_years` (last cycle's accepted members,
+  :func:`accepted_members`), :func:`current_trainees`, :func:`earlier_applications`,
+  :func:`composition`; CLI `cycles composition`, pages Roster, Track, the application dialog.
 - import scores: :func:`import_scores`; CLI `scores import`.
 - export scores: :func:`export_scores`; CLI `scores export`.
 - review progress: :func:`review_progress`; pages Reviewers & assignments, Committee.
@@ -112,11 +116,21 @@ from selector.workflow.scenario import (
 )
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 from selector.workflow.start import Started, demo_coordinator, start_real_use
+from selector.workflow.track import (
+    Composition,
+    SecondYears,
+    accepted_members,
+    composition,
+    current_trainees,
+    earlier_applications,
+    second_years,
+)
 
 __all__ = [
     "Account",
     "ApplicantStatus",
     "ApplicationView",
+    "Composition",
     "CycleDecision",
     "FileDecision",
     "OpenReviews",
@@ -127,13 +141,17 @@ __all__ = [
     "Scenario",
     "ScoreExport",
     "ScoreImport",
+    "SecondYears",
     "Started",
     "Verification",
+    "accepted_members",
     "add_reviewer",
     "applicant_statuses",
     "application_view",
     "assess",
+    "composition",
     "create_cycle",
+    "current_trainees",
     "decide_cycle",
     "decide_files",
     "decide_scenario",
@@ -142,6 +160,7 @@ __all__ = [
     "declare_conflict",
     "demo_coordinator",
     "disable_account",
+    "earlier_applications",
     "enable_account",
     "export_scores",
     "finalise_scenario",
@@ -174,6 +193,7 @@ __all__ = [
     "scenario_report",
     "scenario_robustness",
     "scenario_seed",
+    "second_years",
     "set_withdrawn",
     "settle",
     "stale_reason",

@@ -101,15 +101,27 @@ def decide_cycle(
     recorded with the hash of exactly the data decided on (refused if it changed meanwhile)
     and the inputs themselves, so it can be replayed. With ``roster`` the roster is written
     first, so a failed write records nothing; it is written again with the run's id once
-    recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run."""
+    recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run.
+    The track's current trainees are kept out when the config says so."""
+    from selector.auth import Action
     from selector.config import columns_of
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
+    from selector.workflow.track import current_trainees
 
     applicants, reviews = store.selection_inputs(actor, cycle)
     config.require_known_fields(columns_of(applicants), config_source)
-    decision = decide(applicants, reviews, config, include=include, exclude=exclude, solver=solver)
+    trainees = current_trainees(store, actor, cycle) if actor.can(Action.READ_ALL) else frozenset()
+    decision = decide(
+        applicants,
+        reviews,
+        config,
+        include=include,
+        exclude=exclude,
+        solver=solver,
+        trainees=trainees,
+    )
     decision, found, lottery = settle(decision, reviews, robustness, seed)
     digest = input_hash(applicants, reviews, config_text)
     write = partial(
@@ -130,6 +142,7 @@ def decide_cycle(
         decision=decision_json(decision, found, lottery),
         inputs=(applicants, reviews),
         input_hash=digest,
+        trainees=decision.trainees,
     )
     if roster is not None:
         write(roster, run_id=run_id)

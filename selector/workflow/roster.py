@@ -64,6 +64,7 @@ def roster_of_final_run(
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
+    from selector.workflow.track import current_trainees
 
     name = store.cycle(cycle).name
     applicants, reviews = store.selection_inputs(actor, name)
@@ -74,8 +75,14 @@ def roster_of_final_run(
         run = recorded_run(store, actor, name, applicants, reviews)
         config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
     include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
+    if run is not None:
+        trainees = frozenset((run.inputs or {}).get("trainees") or [])
+    else:
+        trainees = current_trainees(store, actor, name)
     config = loads_config(config_text, source)
-    decision = decide(applicants, reviews, config, include=include, exclude=exclude)
+    decision = decide(
+        applicants, reviews, config, include=include, exclude=exclude, trainees=trainees
+    )
     if run is not None and sorted(decision.selected) != sorted(run.decision["selected"]):
         raise InputError(
             "run_not_reproduced",
@@ -98,6 +105,7 @@ def roster_of_final_run(
             decision=decision,
             inputs=(applicants, reviews),
             input_hash=digest,
+            trainees=decision.trainees,
         )
         write_roster(decision, out, config_text=config_text, input_hash=digest, run_id=run_id)
     return RosterResult(name, source, decision)
