@@ -159,6 +159,31 @@ else:
         column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
         key="roster_table",
     )
+    seconds = _common.cached(
+        "second_years", cycle.name, lambda: workflow.second_years(store, user, cycle.name)
+    )
+    if seconds.cycle is not None:
+        st.subheader(f"Second-year trainees: the cohort of {seconds.cycle}")
+        if seconds.members:
+            _common.table(
+                pd.DataFrame(
+                    [
+                        {
+                            "Applicant": a.applicant_id,
+                            "Name": a.name,
+                            "E-mail": a.email,
+                            "PGY": a.pgy,
+                            "Specialty": a.specialty,
+                            "Program": a.program,
+                        }
+                        for a in seconds.members
+                    ]
+                ),
+                hide_index=True,
+                key="second_years_table",
+            )
+        else:
+            st.caption(f"Cycle {_common.plain(seconds.cycle)} has no final cohort recorded.")
     config_text = workflow.scenario_config_text(cycle, config)
     input_hash = scenarios[name].get("input_hash")
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
@@ -171,6 +196,7 @@ else:
             config_text=config_text,
             input_hash=input_hash,
             lottery=scenarios[name].get("lottery"),
+            second_years=seconds,
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -180,7 +206,7 @@ else:
     )
     c2.download_button(
         "Download csv",
-        data=partial(roster_csv, decision, input_hash=input_hash),
+        data=partial(roster_csv, decision, input_hash=input_hash, second_years=seconds),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",

@@ -27,6 +27,10 @@ diagnosis
     Why no cohort fits the rules, and the smallest relaxation that would.
 roster
     The downloadable result (xlsx, csv).
+track
+    The cycles of one program, year after year.
+second-year trainees
+    Last cycle's accepted members, listed beside the new cohort (:class:`SecondYears`).
 """
 
 from __future__ import annotations
@@ -121,3 +125,12 @@ class Review:
     scores: Mapping[str, float]
     comment: str = ""
     conflict: bool = False  # a declared conflict of interest: the review does not count
+
+
+@dataclass(frozen=True)
+class SecondYears:
+    """A cycle's second-year trainees: the cycle whose cohort they were (None for a track's
+    first cycle) and who they are, by applicant id of that cycle."""
+
+    cycle: str | None
+    members: tuple[Applicant, ...] = ()

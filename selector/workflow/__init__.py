@@ -51,6 +51,7 @@ loaded only by the function that uses them, so a CLI command that needs none sta
 
 from __future__ import annotations
 
+from selector.models import SecondYears
 from selector.workflow.accounts import (
     Account,
     disable_account,
@@ -118,7 +119,6 @@ from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, im
 from selector.workflow.start import Started, demo_coordinator, start_real_use
 from selector.workflow.track import (
     Composition,
-    SecondYears,
     accepted_members,
     composition,
     current_trainees,

@@ -108,7 +108,7 @@ def decide_cycle(
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
-    from selector.workflow.track import current_trainees
+    from selector.workflow.track import current_trainees, second_years
 
     applicants, reviews = store.selection_inputs(actor, cycle)
     config.require_known_fields(columns_of(applicants), config_source)
@@ -132,6 +132,7 @@ def decide_cycle(
         input_hash=digest,
         robustness=found,
         lottery=lottery,
+        second_years=second_years(store, actor, cycle),
     )
     if roster is not None:
         write(roster)

@@ -64,7 +64,7 @@ def roster_of_final_run(
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
-    from selector.workflow.track import current_trainees
+    from selector.workflow.track import current_trainees, second_years
 
     name = store.cycle(cycle).name
     applicants, reviews = store.selection_inputs(actor, name)
@@ -89,6 +89,7 @@ def roster_of_final_run(
             f"deciding {source} again gave another cohort; run `selector select` again",
         )
     digest = input_hash(applicants, reviews, config_text)
+    trainees_now = second_years(store, actor, name)
     # A failed write records nothing; a new run's roster is written again with its id.
     write_roster(
         decision,
@@ -96,6 +97,7 @@ def roster_of_final_run(
         config_text=config_text,
         input_hash=digest,
         run_id=None if run is None else run.id,
+        second_years=trainees_now,
     )
     if run is None:
         run_id = store.record_run(
@@ -107,5 +109,12 @@ def roster_of_final_run(
             input_hash=digest,
             trainees=decision.trainees,
         )
-        write_roster(decision, out, config_text=config_text, input_hash=digest, run_id=run_id)
+        write_roster(
+            decision,
+            out,
+            config_text=config_text,
+            input_hash=digest,
+            run_id=run_id,
+            second_years=trainees_now,
+        )
     return RosterResult(name, source, decision)

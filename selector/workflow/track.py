@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from selector.auth import User
-    from selector.models import Applicant
+    from selector.models import Applicant, SecondYears
     from selector.store import Cycle, EarlierApplication, Store
 
 #: The fields a cohort's composition counts, with the words the tables use for them.
@@ -25,19 +25,11 @@ def accepted_members(store: Store, cycle: str) -> list[Applicant]:
     return store.final_cohort(store.system_user(), cycle)
 
 
-@dataclass(frozen=True)
-class SecondYears:
-    """A cycle's second-year trainees: the cycle they were chosen in (None for a track's
-    first cycle) and who they are."""
-
-    cycle: str | None
-    members: tuple[Applicant, ...] = ()
-
-
 def second_years(store: Store, actor: User, cycle: str | None) -> SecondYears:
     """The second-year trainees beside a cycle's new cohort: the accepted members of the
     cycle before it in its track. The chair and the coordinator."""
     from selector.auth import Action
+    from selector.models import SecondYears
 
     actor.require(Action.READ_ALL)
     before = store.previous_cycle(cycle)
