@@ -118,6 +118,7 @@ from selector.workflow.scenario import (
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 from selector.workflow.start import Started, demo_coordinator, start_real_use
 from selector.workflow.track import (
+    COMPOSITION_FIELDS,
     Composition,
     accepted_members,
     composition,
@@ -127,6 +128,7 @@ from selector.workflow.track import (
 )
 
 __all__ = [
+    "COMPOSITION_FIELDS",
     "Account",
     "ApplicantStatus",
     "ApplicationView",
