@@ -67,6 +67,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/applicants.py", "Applicants", ":material/person_off:"),
         ("app_pages/reviewers.py", "Reviewers & assignments", ":material/group:"),
         ("app_pages/track_config.py", "Track config", ":material/tune:"),
+        ("app_pages/track.py", "Track", ":material/timeline:"),
     ],
     "reviewer": [
         ("app_pages/my_reviews.py", "My reviews", ":material/rate_review:"),
@@ -75,6 +76,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/committee.py", "Committee", ":material/groups:"),
         ("app_pages/selection.py", "Selection", ":material/how_to_reg:"),
         ("app_pages/roster.py", "Roster", ":material/download:"),
+        ("app_pages/track.py", "Track", ":material/timeline:"),
     ],
 }
 
