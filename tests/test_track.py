@@ -237,6 +237,12 @@ def test_the_rule_keeps_a_trainee_who_reapplies_out_of_the_pool(excluding: Store
     # The run keeps the trainees and replays.
     assert workflow.verify_run(track, system, "2027").identical
     (run,) = [r for r in track.runs(system, "2027")]
+    # The bootstrap never draws a trainee into the cohort either.
+    again = workflow.decide_cycle(
+        track, system, "2027", target.config, target.config_text, robustness=20, seed="s"
+    )
+    assert again.robustness is not None
+    assert set(again.robustness.probability) == set(decision.selected) | {"A002"}
     assert run.inputs is not None
     assert run.inputs["trainees"] == ["person4@example.org", "person5@example.org"]
 
