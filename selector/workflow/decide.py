@@ -103,16 +103,15 @@ def decide_cycle(
     first, so a failed write records nothing; it is written again with the run's id once
     recorded. With ``robustness`` (draws) the bootstrap's result is recorded with the run.
     The track's current trainees are kept out when the config says so."""
-    from selector.auth import Action
     from selector.config import columns_of
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
-    from selector.workflow.track import current_trainees, second_years
+    from selector.workflow.track import emails_of, second_years
 
     applicants, reviews = store.selection_inputs(actor, cycle)
     config.require_known_fields(columns_of(applicants), config_source)
-    trainees = current_trainees(store, actor, cycle) if actor.can(Action.READ_ALL) else frozenset()
+    seconds = second_years(store, actor, cycle)  # every role that decides reads them
     decision = decide(
         applicants,
         reviews,
@@ -120,7 +119,7 @@ def decide_cycle(
         include=include,
         exclude=exclude,
         solver=solver,
-        trainees=trainees,
+        trainees=emails_of(seconds),
     )
     decision, found, lottery = settle(decision, reviews, robustness, seed)
     digest = input_hash(applicants, reviews, config_text)
@@ -132,7 +131,7 @@ def decide_cycle(
         input_hash=digest,
         robustness=found,
         lottery=lottery,
-        second_years=second_years(store, actor, cycle),
+        second_years=seconds,
     )
     if roster is not None:
         write(roster)

@@ -64,7 +64,7 @@ def roster_of_final_run(
     from selector.roster import write_roster
     from selector.selection import decide
     from selector.store import input_hash
-    from selector.workflow.track import current_trainees, second_years
+    from selector.workflow.track import emails_of, second_years
 
     name = store.cycle(cycle).name
     applicants, reviews = store.selection_inputs(actor, name)
@@ -75,10 +75,11 @@ def roster_of_final_run(
         run = recorded_run(store, actor, name, applicants, reviews)
         config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
     include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
-    if run is not None:
+    seconds = second_years(store, actor, name)
+    if run is not None:  # decided again as it was: with the trainees it kept
         trainees = frozenset((run.inputs or {}).get("trainees") or [])
     else:
-        trainees = current_trainees(store, actor, name)
+        trainees = emails_of(seconds)
     config = loads_config(config_text, source)
     decision = decide(
         applicants, reviews, config, include=include, exclude=exclude, trainees=trainees
@@ -89,7 +90,6 @@ def roster_of_final_run(
             f"deciding {source} again gave another cohort; run `selector select` again",
         )
     digest = input_hash(applicants, reviews, config_text)
-    trainees_now = second_years(store, actor, name)
     # A failed write records nothing; a new run's roster is written again with its id.
     write_roster(
         decision,
@@ -97,7 +97,7 @@ def roster_of_final_run(
         config_text=config_text,
         input_hash=digest,
         run_id=None if run is None else run.id,
-        second_years=trainees_now,
+        second_years=seconds,
     )
     if run is None:
         run_id = store.record_run(
@@ -115,6 +115,6 @@ def roster_of_final_run(
             config_text=config_text,
             input_hash=digest,
             run_id=run_id,
-            second_years=trainees_now,
+            second_years=seconds,
         )
     return RosterResult(name, source, decision)

@@ -42,9 +42,14 @@ def current_trainees(store: Store, actor: User, cycle: str | None) -> frozenset[
     """The normalised e-mails of the track's current trainees when this cycle's cohort is
     chosen (its second-year trainees), which ``[eligibility] exclude_current_trainees`` keeps
     out of the pool."""
+    return emails_of(second_years(store, actor, cycle))
+
+
+def emails_of(found: SecondYears) -> frozenset[str]:
+    """The normalised e-mails of second-year trainees."""
     from selector.emails import normalize_email
 
-    return frozenset(normalize_email(a.email) for a in second_years(store, actor, cycle).members)
+    return frozenset(normalize_email(a.email) for a in found.members)
 
 
 def earlier_applications(
