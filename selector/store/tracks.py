@@ -10,15 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from selector.auth import Action, User
 from selector.demo_accounts import DEMO_CYCLE
 from selector.emails import normalize_email
 from selector.models import Applicant
+from selector.store.applicants import _to_applicant
 from selector.store.cycles import Cycle, to_cycle
-from selector.store.runs import Run, RunsMixin
-from selector.store.schema import ApplicantRow, CycleRow, TrackRow
+from selector.store.runs import RunsMixin
+from selector.store.schema import ApplicantRow, CycleRow, ReviewRow, RunRow, TrackRow
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,6 @@ class EarlierApplication:
     score: float | None
     outcome: str
     reviews: int
-
-
-def final_run(runs: list[Run]) -> Run | None:
-    """The final run in force among a cycle's runs (newest first), or None."""
-    return next((r for r in runs if r.final), None)
 
 
 def outcome(decision: dict[str, Any], applicant_id: str) -> str:
@@ -77,16 +74,35 @@ class TracksMixin(RunsMixin):
             return None
         return self.cycle(years[years.index(target.name) - 1])
 
+    def _final_run_row(self, s: Session, cycle_row: CycleRow) -> RunRow | None:
+        """The cycle's final run in force (the newest final run not undone), or None."""
+        undone = self._unfinalised(s, cycle_row)
+        return s.scalars(
+            select(RunRow)
+            .where(
+                RunRow.cycle_id == cycle_row.id,
+                RunRow.final.is_(True),
+                RunRow.id.not_in(undone),
+            )
+            .order_by(RunRow.id.desc())
+        ).first()
+
     def final_cohort(self, actor: User, cycle: str | None) -> list[Applicant]:
         """The members of the cycle's final run in force (withdrawn ones too: they were
         chosen), by applicant id; empty without a final run. The chair and coordinator."""
         actor.require(Action.READ_ALL)
-        run = final_run(self.runs(actor, cycle))
-        if run is None:
-            return []
-        chosen = set(run.decision.get("selected", []))
-        everyone = self.applicants(actor, cycle, include_withdrawn=True)
-        return [a for a in everyone if a.applicant_id in chosen]
+        with self._tx(write=False) as s:
+            cycle_row = self._cycle_row(s, cycle)
+            run = self._final_run_row(s, cycle_row)
+            chosen = list(run.decision.get("selected") or []) if run is not None else []
+            if not chosen:
+                return []
+            rows = s.scalars(
+                select(ApplicantRow)
+                .where(ApplicantRow.cycle_id == cycle_row.id, ApplicantRow.applicant_id.in_(chosen))
+                .order_by(ApplicantRow.applicant_id)
+            )
+            return [_to_applicant(r) for r in rows]
 
     def earlier_applications(
         self, actor: User, cycle: str | None, applicant_id: str
@@ -103,23 +119,40 @@ class TracksMixin(RunsMixin):
                 break
             earlier.append(year.name)
         out = []
-        for name in earlier:
-            with self._tx(write=False) as s:
-                rows = s.scalars(
-                    select(ApplicantRow)
-                    .join(CycleRow, ApplicantRow.cycle_id == CycleRow.id)
-                    .where(CycleRow.name == name)
+        with self._tx(write=False) as s:
+            for name in earlier:
+                cycle_row = self._cycle_row(s, name)
+                rows = list(
+                    s.scalars(
+                        select(ApplicantRow)
+                        .where(
+                            ApplicantRow.cycle_id == cycle_row.id,
+                            func.lower(func.trim(ApplicantRow.email)) == email,
+                        )
+                        .order_by(ApplicantRow.applicant_id)
+                    )
                 )
-                found = [
-                    (r.applicant_id, r.name) for r in rows if normalize_email(r.email) == email
-                ]
-            if not found:
-                continue
-            run = final_run(self.runs(actor, name))
-            reviews = self.reviews(actor, name)
-            for aid, person in found:
-                done = sum(1 for r in reviews if r.applicant_id == aid and not r.conflict)
-                score = None if run is None else run.decision.get("scores", {}).get(aid)
-                said = "no final decision" if run is None else outcome(run.decision, aid)
-                out.append(EarlierApplication(name, aid, person, score, said, done))
+                if not rows:
+                    continue
+                run = self._final_run_row(s, cycle_row)
+                decision = run.decision if run is not None else None
+                for row in rows:
+                    done = s.scalar(
+                        select(func.count(ReviewRow.id)).where(
+                            ReviewRow.applicant_pk == row.id, ReviewRow.conflict.is_(False)
+                        )
+                    )
+                    score = (
+                        None
+                        if decision is None
+                        else decision.get("scores", {}).get(row.applicant_id)
+                    )
+                    said = (
+                        "no final decision"
+                        if decision is None
+                        else outcome(decision, row.applicant_id)
+                    )
+                    out.append(
+                        EarlierApplication(name, row.applicant_id, row.name, score, said, done or 0)
+                    )
         return out
