@@ -91,3 +91,21 @@ def test_select_keeps_current_trainees_out_with_a_reason(
     assert "already a trainee of the track" in found["ineligible"][trainee]
     assert "person5@example.org" not in json.dumps(found)  # no e-mails in the decision JSON
     assert run_json(capsys, "runs", "verify", "--latest", "--cycle", "2027", "--json")["identical"]
+
+
+def test_an_import_that_creates_its_cycle_starts_from_the_previous_one(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "two.toml"
+    rules.write_text(TWO, encoding="utf-8")
+    run(capsys, "cycles", "create", "2026", "--config", str(rules))
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "ID,Name,Email,PGY,Specialty,Program\n1,Testperson A,a@example.org,3,Psychiatry,P1\n",
+        encoding="utf-8",
+    )
+    run(capsys, "import", str(export), "--cycle", "2027", "--json")
+    store = Store(db)
+    made = store.cycle("2027")
+    assert made.config_text == TWO and made.track == "DEI Leadership Track"
+    assert store.previous_cycle("2027") == store.cycle("2026")
