@@ -18,7 +18,7 @@ from selector.config import DEFAULT_CONFIG_PATH, loads_config
 from selector.demo_accounts import DEMO_CYCLE
 from selector.eligibility import CURRENT_TRAINEE, ineligibility_reason, ineligibility_rule
 from selector.errors import InputError, PermissionDenied
-from selector.models import Applicant
+from selector.models import Applicant, SecondYears
 from selector.roster import roster_csv, roster_xlsx
 from selector.store import Store
 from tests.test_report import pdf_text
@@ -331,3 +331,17 @@ def test_composition_counts_each_cohort_year_over_year(track: Store) -> None:
         workflow.composition(track, reviewer)
     with pytest.raises(InputError, match="no track named"):
         workflow.composition(track, system, "Nope")
+
+
+def test_second_years_on_the_roster_cannot_run_as_formulas(track: Store) -> None:
+    system = track.system_user()
+    target = track.cycle("2027")
+    done = workflow.decide_cycle(track, system, "2027", target.config, target.config_text)
+    hostile = Applicant("A009", '=HYPERLINK("http://x")', "h@example.org", 3, "@SUM(1)", "+P")
+    seconds = SecondYears("2026", (hostile,))
+    book = openpyxl.load_workbook(io.BytesIO(roster_xlsx(done.decision, second_years=seconds)))
+    row = [c.value for c in book["Second-years"][2]]
+    assert row[1] == '\'=HYPERLINK("http://x")' and row[4] == "'@SUM(1)" and row[5] == "'+P"
+    text = roster_csv(done.decision, second_years=seconds).decode("utf-8-sig")
+    (line,) = [r for r in csv.reader(io.StringIO(text)) if r and r[0] == "A009"]
+    assert line[1] == '\'=HYPERLINK("http://x")' and line[4] == "'@SUM(1)"
