@@ -69,6 +69,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/track_config.py", "Track config", ":material/tune:"),
         ("app_pages/offers.py", "Offers", ":material/mail:"),
         ("app_pages/letters.py", "Letters", ":material/outgoing_mail:"),
+        ("app_pages/track.py", "Track", ":material/timeline:"),
     ],
     "reviewer": [
         ("app_pages/my_reviews.py", "My reviews", ":material/rate_review:"),
@@ -79,6 +80,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("app_pages/roster.py", "Roster", ":material/download:"),
         ("app_pages/offers.py", "Offers", ":material/mail:"),
         ("app_pages/letters.py", "Letters", ":material/outgoing_mail:"),
+        ("app_pages/track.py", "Track", ":material/timeline:"),
     ],
 }
 

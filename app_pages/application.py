@@ -34,14 +34,15 @@ def show(applicant_id: str) -> None:
         st.warning(_common.plain(flag), icon=":material/flag:")
     if view.assigned:
         st.caption("Assigned: " + _common.plain(", ".join(view.assigned)))
-    answers, reviews, files, history = st.tabs(
-        [
-            "Answers",
-            f"Reviews ({len(view.reviews)})",
-            "Attachments",
-            f"History ({len(view.history)})",
-        ]
-    )
+    tabs = [
+        "Answers",
+        f"Reviews ({len(view.reviews)})",
+        "Attachments",
+        f"History ({len(view.history)})",
+    ]
+    if view.earlier:  # the chair's and the coordinator's only (the core decides)
+        tabs.append(f"Earlier applications ({len(view.earlier)})")
+    answers, reviews, files, history, *earlier = st.tabs(tabs)
     with files:
         attachments_view.show_all_versions(_common.get_store(), user, cycle.name, applicant_id)
     with answers:
@@ -81,6 +82,26 @@ def show(applicant_id: str) -> None:
                 ),
                 hide_index=True,
                 key="application_history",
+            )
+    for tab in earlier:
+        with tab:
+            _common.table(
+                pd.DataFrame(
+                    [
+                        {
+                            "Cycle": e.cycle,
+                            "Applicant": e.applicant_id,
+                            "Name": e.name,
+                            "Reviews": e.reviews,
+                            "Score": e.score,
+                            "Outcome": e.outcome,
+                        }
+                        for e in view.earlier
+                    ]
+                ),
+                hide_index=True,
+                column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
+                key="application_earlier",
             )
 
 

@@ -176,6 +176,31 @@ else:
         column_config={"Score": st.column_config.NumberColumn(format="%.2f")},
         key="roster_table",
     )
+    seconds = _common.cached(
+        "second_years", cycle.name, lambda: workflow.second_years(store, user, cycle.name)
+    )
+    if seconds.cycle is not None:
+        st.subheader(f"Second-year trainees: the cohort of {seconds.cycle}")
+        if seconds.members:
+            _common.table(
+                pd.DataFrame(
+                    [
+                        {
+                            "Applicant": a.applicant_id,
+                            "Name": a.name,
+                            "E-mail": a.email,
+                            "PGY": a.pgy,
+                            "Specialty": a.specialty,
+                            "Program": a.program,
+                        }
+                        for a in seconds.members
+                    ]
+                ),
+                hide_index=True,
+                key="second_years_table",
+            )
+        else:
+            st.caption(f"Cycle {_common.plain(seconds.cycle)} has no final cohort recorded.")
     config_text = workflow.scenario_config_text(cycle, config)
     input_hash = scenarios[name].get("input_hash")
     stem = f"roster-{cycle.name}-{name}".replace(" ", "_")
@@ -189,6 +214,7 @@ else:
             input_hash=input_hash,
             lottery=scenarios[name].get("lottery"),
             offers=offers if is_final else (),
+            second_years=seconds,
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -199,7 +225,11 @@ else:
     c2.download_button(
         "Download csv",
         data=partial(
-            roster_csv, decision, input_hash=input_hash, offers=offers if is_final else ()
+            roster_csv,
+            decision,
+            input_hash=input_hash,
+            offers=offers if is_final else (),
+            second_years=seconds,
         ),
         file_name=f"{stem}.csv",
         mime="text/csv",

@@ -43,6 +43,9 @@ applicants, reviews = _common.cached(
     "selection", cycle.name, lambda: store.selection_inputs(user, cycle.name)
 )
 people = {a.applicant_id: a for a in applicants}
+trainees = _common.cached(
+    "trainees", cycle.name, lambda: workflow.current_trainees(store, user, cycle.name)
+)
 open_reviews = _common.cached(
     "open_reviews", cycle.name, lambda: workflow.open_reviews(store, user, cycle.name)
 )
@@ -79,6 +82,7 @@ def run(name: str, config: TrackConfig) -> bool:
                 config,
                 include=locks["include"],
                 exclude=locks["exclude"],
+                trainees=trainees,
             )
     except SelectorError as exc:
         _common.show_error(exc)

@@ -26,10 +26,11 @@ st.caption(
 
 
 def create_cycle() -> None:
-    """Start a new cycle with this cycle's rules, and switch to it (a callback)."""
+    """Start a new cycle from this one (its rules and, unless it is the demo, its track),
+    and switch to it (a callback)."""
     name = ss["new_cycle_name"].strip()
     try:
-        workflow.create_cycle(store, user, name, cycle.config_text)
+        workflow.create_cycle(store, user, name, from_cycle=cycle.name)
     except SelectorError as exc:
         ss["new_cycle_error"] = str(exc)
     else:
@@ -38,7 +39,8 @@ def create_cycle() -> None:
 
 with st.popover("New cycle", icon=":material/add:"):
     st.text_input("Name of the new cycle", placeholder="2027", key="new_cycle_name")
-    st.button("Create it with this cycle's rules", key="create_cycle", on_click=create_cycle)
+    st.button("Create it from this cycle", key="create_cycle", on_click=create_cycle)
+    st.caption("The new cycle takes this cycle's rules and joins its track.")
 if error := ss.pop("new_cycle_error", None):
     st.error(error)
 

@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             ("Committee", "chair", "committee.py"),
             ("Selection (with a decision)", "chair", "selection.py"),
             ("Roster (with a decision)", "chair", "roster.py"),
+            ("Track", "chair", "track.py"),
         ]
         print(f"{'page':32} {'cold ms':>9} {'warm ms':>9}  goal {GOAL_S * 1000:.0f} ms")
         worst = 0.0

@@ -112,6 +112,9 @@ class Eligibility(_Strict):
     min_pgy: int = Field(default=2, ge=1, le=10)
     pgy1_by_approval: bool = True  # a PGY1 is eligible only when pgy1_approved is true
     max_pgy1: int | None = Field(default=None, ge=0)  # at most this many PGY1s in a cohort
+    # Current trainees of the track (last cycle's accepted members, matched by e-mail) are
+    # kept out of the pool.
+    exclude_current_trainees: bool = False
 
 
 class DiversityRule(_Strict):
@@ -457,6 +460,9 @@ class TrackConfig(_Strict):
         if self.eligibility.max_pgy1 is not None:
             label = f"at most {self.eligibility.max_pgy1} PGY1"
             out.append(("max_pgy1", label, ("max_pgy1", None, None)))
+        if self.eligibility.exclude_current_trainees:
+            label = "not a current trainee of the track"
+            out.append(("current_trainee", label, ("current_trainee", None, None)))
         seen: set[str] = set()
 
         def put(rule_id: str, label: str, where: tuple[str, int | None, str | None]) -> None:
@@ -504,7 +510,8 @@ class TrackConfig(_Strict):
         """Every rule of this config by its stable id, with its label: the config's own words
         (``[labels]``) or one made from the bounds ("at most 2 per specialty"). Ids: ``size``,
         ``min_pgy``, ``pgy1_approval``, ``max_pgy1``, ``max_per_value:<field>``,
-        ``min_distinct:<field>``, ``min_per_value:<field>:<value>``, ``min_score`` (a second
+        ``min_distinct:<field>``, ``min_per_value:<field>:<value>``, ``min_score``,
+        ``current_trainee`` (a second
         diversity rule on the same field and kind gets ``#2``); the chair's locks are
         ``lock_in`` and ``lock_out`` (:data:`LOCK_LABELS`)."""
         own = self.labels or {}

@@ -31,6 +31,10 @@ stage
     One round of a staged cycle (screening, interview), with its own rubric: the first
     picks a shortlist, the last decides the cohort among the shortlisted on the combined
     score (see :mod:`selector.stages`).
+track
+    The cycles of one program, year after year.
+second-year trainees
+    Last cycle's accepted members, listed beside the new cohort (:class:`SecondYears`).
 """
 
 from __future__ import annotations
@@ -128,3 +132,12 @@ class Review:
     # The stage it scores: "" for the first (the application; the only one of a cycle
     # without stages), else the stage's name ("interview"); see TrackConfig.stage_key.
     stage: str = ""
+
+
+@dataclass(frozen=True)
+class SecondYears:
+    """A cycle's second-year trainees: the cycle whose cohort they were (None for a track's
+    first cycle) and who they are, by applicant id of that cycle."""
+
+    cycle: str | None
+    members: tuple[Applicant, ...] = ()

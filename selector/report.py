@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
     from selector.calibration import Reliability
-    from selector.models import Review
+    from selector.models import Review, SecondYears
     from selector.selection import Decision
     from selector.selection.robustness import Robustness
 
@@ -88,6 +88,8 @@ class ReportFacts:
     reliability: Reliability | None
     reviews_per_applicant: dict[str, int]
     generated_at: dt.datetime | None = None
+    #: The second-year trainees beside the cohort, while the track runs.
+    second_years: SecondYears | None = None
 
 
 def reviews_per_applicant(decision: Decision, reviews: Sequence[Review]) -> dict[str, int]:
@@ -221,6 +223,21 @@ def _composition(r: _Report, decision: Decision, field: str, title: str) -> None
     r.bars(f"{title}: share of the cohort and of the scored pool", rows, percent=True)
 
 
+def _second_years(r: _Report, found: SecondYears | None) -> None:
+    """The second-year trainees, listed beside the new cohort (nothing for a first cycle)."""
+    if found is None or found.cycle is None:
+        return
+    r.heading(f"Second-year trainees (the cohort of {found.cycle})")
+    if not found.members:
+        r.text(f"Cycle {found.cycle} has no final cohort recorded.")
+        return
+    r.table(
+        ["ID", "Name", "PGY", "Specialty", "Program"],
+        [[a.applicant_id, a.name, a.pgy, a.specialty, a.program] for a in found.members],
+        widths=(9, 28, 5, 24, 22),
+    )
+
+
 def decision_pdf(decision: Decision, facts: ReportFacts) -> bytes:
     """The report as PDF bytes (see the module's docstring)."""
     r = _Report()
@@ -266,6 +283,8 @@ def decision_pdf(decision: Decision, facts: ReportFacts) -> bytes:
         ],
         widths=(4, 9, 24, 5, 20, 16, 8, 8, 7),
     )
+
+    _second_years(r, facts.second_years)
 
     r.heading("Composition")
     for field, title in (("specialty", "Specialty"), ("pgy", "PGY"), ("program", "Program")):

@@ -1,7 +1,8 @@
 """The roster: a decision as a workbook (or CSV) a committee can hand on.
 
-Sheets: Cohort, Replacements, All applicants (status and reason), Rules (the config used, rule
-prices, any diagnosis) and Audit (input file hashes, solver and version, tie-break seed, time).
+Sheets: Cohort, Second-years (last cycle's accepted members, while the track runs),
+Replacements, All applicants (status and reason), Rules (the config used, rule prices, any
+diagnosis) and Audit (input file hashes, solver and version, tie-break seed, time).
 Once the cycle has offers, the Cohort sheet is the accepted cohort, an Offers sheet lists every
 offer with its status, and the other sheets (and the CSV) show each applicant's offer status.
 Every text cell goes through :func:`safe_cell`, so a name such as ``=HYPERLINK(...)`` from an
@@ -25,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from selector import __version__
 from selector.errors import InputError, Location
+from selector.models import SecondYears
 from selector.selection import Decision
 
 if TYPE_CHECKING:
@@ -68,6 +70,20 @@ def _cohort_rows(decision: Decision) -> list[list[Any]]:
     return [
         [*_person(decision, aid), decision.scores.get(aid), decision.margins.get(aid)]
         for aid in decision.selected
+    ]
+
+
+#: The columns of the Second-years sheet.
+SECOND_YEAR_HEADER = ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Program", "Cohort of"]
+
+
+def second_year_rows(second_years: SecondYears | None) -> list[list[Any]]:
+    """The second-year trainees as rows (id and PGY as in the cycle that chose them)."""
+    if second_years is None:
+        return []
+    return [
+        [a.applicant_id, a.name, a.email, a.pgy, a.specialty, a.program, second_years.cycle]
+        for a in second_years.members
     ]
 
 
@@ -149,12 +165,14 @@ def roster_xlsx(
     robustness: Robustness | None = None,
     lottery: Lottery | None = None,
     offers: Sequence[Offer] = (),
+    second_years: SecondYears | None = None,
 ) -> bytes:
     """The roster workbook. ``inputs`` (file name → bytes) are hashed into the Audit sheet;
     ``config_text`` is the config as written (else the validated config as JSON); the run's
     id and the hash of the data decided on go to the Audit sheet; ``robustness`` adds a
     Robustness sheet (each selectable applicant's selection probability). With ``offers``
-    the Cohort sheet is the accepted cohort and an Offers sheet lists every offer."""
+    the Cohort sheet is the accepted cohort and an Offers sheet lists every offer;
+    ``second_years`` (while the track runs) adds a Second-years sheet beside the Cohort."""
     wb = Workbook()
     if wb.active is not None:
         wb.remove(wb.active)
@@ -178,6 +196,8 @@ def roster_xlsx(
             ["Applicant ID", "Name", "E-mail", "PGY", "Specialty", "Score", "Margin"],
             _cohort_rows(decision),
         )
+    if second_years is not None and second_years.cycle is not None:
+        _sheet(wb, "Second-years", SECOND_YEAR_HEADER, second_year_rows(second_years))
     names = {aid: a.name for aid, a in decision.applicants.items()}
     _sheet(
         wb,
@@ -283,12 +303,16 @@ def roster_csv(
     run_id: int | None = None,
     robustness: Robustness | None = None,
     offers: Sequence[Offer] = (),
+    second_years: SecondYears | None = None,
 ) -> bytes:
     """The cohort first, then every other applicant, one row each with status and reason
     (UTF-8 with a byte-order mark, so Excel reads accents right); with ``robustness`` a
     ``selection_probability`` column, and with a run id or input hash, ``run_id`` and
     ``input_hash`` columns (the same on every row). With ``offers`` an ``offer`` column, and
-    the accepted cohort first, then the other offers, then everyone else."""
+    the accepted cohort first, then the other offers, then everyone else. With
+    ``second_years`` (while the track runs) the second-year trainees follow the cohort, status
+    ``second-year``, their cycle in a ``second_year_of`` column (empty on this cycle's rows)."""
+    track = second_years is not None and second_years.cycle is not None
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(
@@ -306,7 +330,13 @@ def roster_csv(
             *(["selection_probability"] if robustness is not None else []),
             *(["run_id", "input_hash"] if run_id is not None or input_hash is not None else []),
             *(["offer"] if offers else []),
+            *(["second_year_of"] if track else []),
         ]
+    )
+    stamp = (
+        ["" if run_id is None else run_id, input_hash or ""]
+        if run_id is not None or input_hash is not None
+        else []
     )
     offered = {o.applicant_id: offer_status(o) for o in offers}
     if offers:
@@ -316,7 +346,11 @@ def roster_csv(
         first = list(decision.selected)
     first = [a for a in first if a in decision.applicants]
     order = first + [a for a in decision.applicants if a not in set(first)]
-    for aid in order:
+    for i, aid in enumerate(order):
+        if track and i == len(first):
+            _second_year_lines(
+                w, second_years, robustness is not None, [*stamp, *([""] if offers else [])]
+            )
         w.writerow(
             [
                 safe_cell(v)
@@ -328,16 +362,30 @@ def roster_csv(
                     decision.replacements.get(aid) or "",
                     decision.reasons.get(aid, ""),
                     *([robustness.probability.get(aid, "")] if robustness is not None else []),
-                    *(
-                        ["" if run_id is None else run_id, input_hash or ""]
-                        if run_id is not None or input_hash is not None
-                        else []
-                    ),
+                    *stamp,
                     *([offered.get(aid, "")] if offers else []),
+                    *([""] if track else []),
                 )
             ]
         )
+    if track and len(order) == len(first):  # nobody after the cohort: the second-years last
+        _second_year_lines(
+            w, second_years, robustness is not None, [*stamp, *([""] if offers else [])]
+        )
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _second_year_lines(
+    w: Any, second_years: SecondYears | None, probability: bool, stamp: list[Any]
+) -> None:
+    """The CSV rows of the second-year trainees (no score, margin or reason this cycle)."""
+    if second_years is None:
+        return
+    for a in second_years.members:
+        cells = [a.applicant_id, a.name, a.email, a.pgy, a.specialty, "", "second-year"]
+        cells += ["", "", f"in the cohort of {second_years.cycle}"]
+        cells += [""] if probability else []
+        w.writerow([safe_cell(v) for v in (*cells, *stamp, second_years.cycle)])
 
 
 def output_format(path: str | Path, what: str = "roster") -> Literal["xlsx", "csv"]:
@@ -374,10 +422,11 @@ def write_roster(
     robustness: Robustness | None = None,
     lottery: Lottery | None = None,
     offers: Sequence[Offer] = (),
+    second_years: SecondYears | None = None,
 ) -> None:
     """The roster as a workbook or CSV, by the extension of ``path`` (the CSV's reasons say
     who was drawn by lot); with ``offers``, each applicant's offer status and the accepted
-    cohort first."""
+    cohort first; with the second-year trainees when given."""
     if output_format(path) == "xlsx":
         data = roster_xlsx(
             decision,
@@ -388,9 +437,15 @@ def write_roster(
             robustness=robustness,
             lottery=lottery,
             offers=offers,
+            second_years=second_years,
         )
     else:
         data = roster_csv(
-            decision, input_hash=input_hash, run_id=run_id, robustness=robustness, offers=offers
+            decision,
+            input_hash=input_hash,
+            run_id=run_id,
+            robustness=robustness,
+            offers=offers,
+            second_years=second_years,
         )
     write_output(path, data)

@@ -137,6 +137,7 @@ def decide_stage(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     solver: SolverName = "highs",
+    trainees: Collection[str] = (),
     explain: bool = True,
 ) -> Decision:
     """One decision of a cycle: without stages the cohort, as ever; with stages, the first
@@ -147,7 +148,14 @@ def decide_stage(
 
     from selector.selection import decide
 
-    run = partial(decide, include=include, exclude=exclude, solver=solver, explain=explain)
+    run = partial(
+        decide,
+        include=include,
+        exclude=exclude,
+        solver=solver,
+        explain=explain,
+        trainees=trainees,
+    )
     if not config.stages:
         if stage is not None:
             config.stage(stage)  # the error: this config has no stages

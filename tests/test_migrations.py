@@ -259,3 +259,48 @@ def test_revision_0007_adds_the_letter_tables_and_takes_them_back(
     assert not tables & {"letter_templates", "letters_sent"}
     assert {"applicants", "review_drafts", "runs", "offers"} <= tables
     engine.dispose()
+
+
+def test_existing_cycles_land_in_one_track_named_by_the_newest_config(
+    backend: str, empty_url: str
+) -> None:
+    """Revision 0008 on a database of the schema before it: every cycle, with its data, in
+    one track named by the newest cycle's ``[track] name``; new cycles join it."""
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
+    migrate(engine, "0005")
+    renamed = CONFIG.replace('name = "DEI Leadership Track"', 'name = "Leadership Track"')
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cycles (name, config_text, blind, avoid_own_program, created_at)"
+                " VALUES ('2026', :c, :no, :yes, :t)"
+            ),
+            {"c": renamed, "t": dt.datetime(2026, 9, 1), "no": False, "yes": True},
+        )
+    engine.dispose()
+
+    store = Store(empty_url)
+    assert current_revision(store.engine) == head_revision()
+    system = store.system_user()
+    assert store.tracks() == ["Leadership Track"]
+    assert {c.name: c.track for c in store.cycles()} == {
+        "2025": "Leadership Track",
+        "2026": "Leadership Track",
+    }
+    assert [a.applicant_id for a in store.applicants(system, "2025")] == ["A001", "A002"]
+    (run,) = store.runs(system, "2025")
+    assert run.decision == {"selected": ["A001"]}
+    assert store.previous_cycle("2026") == store.cycle("2025")
+    made = store.create_cycle(system, "2027", CONFIG)
+    assert made.track == "Leadership Track"  # the newest cycle's track, not the config's name
+    assert store.tracks() == ["Leadership Track"]
+    store.close()
+
+
+def test_a_database_without_cycles_gets_no_track(empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    migrate(engine, "0005")
+    engine.dispose()
+    with Store(empty_url) as store:
+        assert store.tracks() == []

@@ -1,4 +1,6 @@
-"""`cycles` (list them, newest first) and `cycles create NAME` (with a track config)."""
+"""`cycles` (list them, newest first), `cycles create NAME` (from the previous cycle of its
+track, or a track config) and `cycles composition` (each cohort of the track, year over
+year)."""
 
 from __future__ import annotations
 
@@ -16,16 +18,45 @@ def register(sub: Subparsers) -> None:
         cycle=False,
         with_json=True,
     )
+    sub_actions = actions(cycles, "cycles_command", required=False)
     cc = db_command(
-        actions(cycles, "cycles_command", required=False),
+        sub_actions,
         "create",
         run_create,
-        help="create a cycle with a track config",
+        help="create a cycle, from the previous cycle of its track or a track config",
         cycle=False,
         inherit=True,
     )
     cc.add_argument("name", help="cycle name, e.g. 2026")
-    cc.add_argument("--config", default=None, help="track config (.toml)")
+    cc.add_argument(
+        "--from",
+        dest="from_cycle",
+        default=None,
+        metavar="CYCLE",
+        help="the cycle to start from: its track and (without --config) its config "
+        "(default: the newest cycle of the track)",
+    )
+    cc.add_argument(
+        "--track", default=None, help="the track to join (default: the previous cycle's)"
+    )
+    cc.add_argument(
+        "--config",
+        default=None,
+        help="track config (.toml) (default: the previous cycle's; the bundled one for a "
+        "first cycle)",
+    )
+    comp = db_command(
+        sub_actions,
+        "composition",
+        run_composition,
+        help="the composition of each cohort of a track (specialty, PGY, program)",
+        cycle=False,
+        inherit=True,
+    )
+    comp.add_argument("--track", default=None, help="track name (default: the newest cycle's)")
+    comp.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead"
+    )
 
 
 PARSERS = {"cycles": register}
@@ -39,6 +70,7 @@ def run_list(args: argparse.Namespace) -> int:
             [
                 {
                     "name": c.name,
+                    "track": c.track,
                     "created_at": c.created_at.isoformat(),
                     "blind": c.blind,
                     "avoid_own_program": c.avoid_own_program,
@@ -48,7 +80,10 @@ def run_list(args: argparse.Namespace) -> int:
         )
         return 0
     for c in cycles:
-        print(f"{c.name:<12} created {c.created_at:%Y-%m-%d}" + ("  (blind)" if c.blind else ""))
+        print(
+            f"{c.name:<12} created {c.created_at:%Y-%m-%d}  track {c.track}"
+            + ("  (blind)" if c.blind else "")
+        )
     if not cycles:
         print("no cycles yet: `selector import FILE` creates one")
     return 0
@@ -56,11 +91,34 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_create(args: argparse.Namespace) -> int:
     from selector import workflow
-    from selector.config import DEFAULT_CONFIG_PATH
 
-    path = args.config or str(DEFAULT_CONFIG_PATH)
-    text = workflow.read_config(path)  # names the file in any error, before the store opens
+    # A config file is read and checked first: its errors name the file, before the store opens.
+    text = workflow.read_config(args.config) if args.config else None
     store = open_store(args.db)
-    cycle = workflow.create_cycle(store, store.system_user(), args.name, text)
-    print(f"created cycle {cycle.name} with {path}")
+    cycle = workflow.create_cycle(
+        store,
+        store.system_user(),
+        args.name,
+        text,
+        from_cycle=args.from_cycle,
+        track=args.track,
+    )
+    print(f"created cycle {cycle.name} in track {cycle.track!r}")
+    return 0
+
+
+def run_composition(args: argparse.Namespace) -> int:
+    from selector import workflow
+
+    store = open_store(args.db)
+    found = workflow.composition(store, store.system_user(), args.track)
+    if getattr(args, "json", False):
+        print_json(found.to_json())
+        return 0
+    print(f"track {found.track}")
+    for c in found.cohorts:
+        print(f"{c.cycle}: {c.size} member(s)")
+        for field, title in workflow.COMPOSITION_FIELDS.items():
+            counts = ", ".join(f"{v} {n}" for v, n in c.counts[field].items()) or "-"
+            print(f"  {title}: {counts}")
     return 0

@@ -10,7 +10,7 @@ the tie-break (:data:`TIE_BREAK_RULE`), then the explanations
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -77,6 +77,9 @@ class Decision:
     timings: dict[str, float]
     applicants: dict[str, Applicant] = field(repr=False, compare=False)
     config: TrackConfig = field(repr=False, compare=False)
+    #: The normalised e-mails of the track's current trainees it was decided with (kept with
+    #: a recorded run's inputs, so the run replays).
+    trainees: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def shown(self, applicant_id: str) -> str:
         """An applicant as tables and texts show it: the id with the name beside it (the
@@ -135,11 +138,13 @@ def decide(
     solver: SolverName = "highs",
     explain: bool = True,
     table: ScoreTable | None = None,
+    trainees: Collection[str] = (),
 ) -> Decision:
     """Pick the optimal cohort and explain it; ``explain=False`` skips margins,
     replacements and rule prices (the cohort is the same). ``table`` is the aggregate scores
     when the caller made them otherwise than from ``reviews`` (the combined score of a staged
-    cycle: :func:`selector.stages.combined_scores`)."""
+    cycle: :func:`selector.stages.combined_scores`). ``trainees``: the normalised e-mails of
+    the track's current trainees, kept out when the config says ``exclude_current_trainees``."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     start = clock
@@ -152,6 +157,7 @@ def decide(
 
     if solver not in ("highs", "cbc"):
         raise InputError("solver_unknown", f"unknown solver {solver!r}; use highs or cbc")
+    trainees = frozenset(trainees)
     people: dict[str, Applicant] = {}
     for a in applicants:
         if a.applicant_id in people:
@@ -180,9 +186,9 @@ def decide(
     unscored: dict[str, str] = {}
     cands: list[Candidate] = []
     for aid, person in people.items():
-        reason = ineligibility_reason(person, config)
+        reason = ineligibility_reason(person, config, trainees)
         if reason is not None:
-            ineligible_rules[aid] = ineligibility_rule(person, config) or "min_pgy"
+            ineligible_rules[aid] = ineligibility_rule(person, config, trainees) or "min_pgy"
         if aid not in scores:
             unscored[aid] = table.unscored_reason(aid) or "no reviews"
             reason = reason or f"not scored: {unscored[aid]}"
@@ -321,6 +327,7 @@ def decide(
         timings=timings,
         applicants=people,
         config=config,
+        trainees=trainees,
     )
 
 
@@ -374,7 +381,7 @@ def tie_break(
 
 
 #: The rules without a price: the cohort size, and eligibility (never relaxed).
-UNPRICED = ("size", "min_pgy", "pgy1_approval")
+UNPRICED = ("size", "min_pgy", "pgy1_approval", "current_trainee")
 
 
 def rule_infos(

@@ -250,6 +250,8 @@ def candidates(decision: Decision, *, floor: bool) -> list[Candidate]:
     for aid, person in decision.applicants.items():
         if aid not in decision.scores or ineligibility_reason(person, config) is not None:
             continue
+        if "current_trainee" in decision.why[aid].rules:  # kept out by the track's trainees
+            continue
         keys = {f: group_key(person.value(f)) for f in fields}
         below = floor and minimum is not None and decision.scores[aid] < minimum
         units = round(decision.scores[aid] * UNITS)

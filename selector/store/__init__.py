@@ -22,6 +22,7 @@ One :class:`Store` facade, one module per concern behind it::
     offers.py       offers of seats from a final run, their answers, the fills of declined seats
     attachments.py  applicants' files: importing a zip, reading them under the role rules
     letters.py      letter templates per cycle, the record of each letter sent
+    tracks.py       tracks: a cycle's year before, final cohorts, earlier applications
 
 Every method that reads or writes applicant data takes the acting :class:`~selector.auth.User`
 first and checks its role here, not in the UI (see :mod:`selector.auth`). In a blind cycle a
@@ -41,7 +42,13 @@ Public API::
     authenticate(email, password) -> User | None; user(email) -> User | None
     single_sign_on(email, *, verified=True) -> User  (matched by e-mail; refused: PermissionDenied)
     users(actor, role=None) -> list[User]
-    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None) -> Cycle
+    create_cycle(actor, name, config_text, *, blind=None, avoid_own_program=None,
+                 track=None) -> Cycle  (joins the track of the newest real cycle by default)
+    tracks() -> list[str]; track_cycles(track) -> list[Cycle] (oldest first, no demo)
+    previous_cycle(cycle) -> Cycle | None  (the year before in its track)
+    final_cohort(actor, cycle) -> list[Applicant]  (the final run's members)
+    earlier_applications(actor, cycle, applicant_id) -> list[EarlierApplication]
+        (the same e-mail in the track's earlier cycles; chair and coordinator only)
     cycles() -> list[Cycle]; cycle(name=None) -> Cycle
     update_cycle_config(actor, cycle, config_text) -> Cycle
     check_importable(actor, cycle) -> Cycle  (never the demo cycle)
@@ -123,7 +130,6 @@ from selector.store.reviews import Conflict
 from selector.store.runs import (
     AuditEntry,
     Run,
-    RunsMixin,
     input_hash,
     inputs_from_json,
     inputs_json,
@@ -142,8 +148,10 @@ from selector.store.schema import (
     ReviewRow,
     RunRow,
     SecretRow,
+    TrackRow,
     UserRow,
 )
+from selector.store.tracks import EarlierApplication, TracksMixin
 
 __all__ = [
     "DEFAULT_PATH",
@@ -167,6 +175,7 @@ __all__ = [
     "CycleRow",
     "Draft",
     "DraftRow",
+    "EarlierApplication",
     "ImportReport",
     "LetterSentRow",
     "LetterTemplateRow",
@@ -180,6 +189,7 @@ __all__ = [
     "SecretRow",
     "SentLetter",
     "Store",
+    "TrackRow",
     "UserRow",
     "current_revision",
     "default_url",
@@ -194,5 +204,7 @@ __all__ = [
 ]
 
 
-class Store(RunsMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin, LettersMixin):
+class Store(
+    TracksMixin, AssignmentsMixin, DraftsMixin, OffersMixin, AttachmentsMixin, LettersMixin
+):
     """The review workflow's database. See the module docstring for the API."""

@@ -25,7 +25,7 @@ from selector.config import TrackConfig, loads_config
 from selector.demo_accounts import DEMO_CYCLE, accounts, demo_emails
 from selector.emails import is_email
 from selector.errors import InputError, PermissionDenied, SelectorError
-from selector.store.schema import CycleRow
+from selector.store.schema import CycleRow, TrackRow
 from selector.store.users import UsersMixin, _to_user
 
 
@@ -44,6 +44,7 @@ class Cycle:
     blind: bool
     avoid_own_program: bool
     created_at: dt.datetime
+    track: str = ""  # the name of the track the cycle belongs to
 
     @property
     def config(self) -> TrackConfig:
@@ -63,7 +64,12 @@ class NewAccount:
 
 
 def to_cycle(row: CycleRow) -> Cycle:
-    return Cycle(row.name, row.config_text, row.blind, row.avoid_own_program, row.created_at)
+    track = row.track.name if row.track is not None else ""
+    return Cycle(row.name, row.config_text, row.blind, row.avoid_own_program, row.created_at, track)
+
+
+#: A track's name when neither the caller nor the config's ``[track] name`` gives one.
+DEFAULT_TRACK = "Track"
 
 
 def demo_cycle_refused(cycle: str) -> InputError:
@@ -87,9 +93,12 @@ class CyclesMixin(UsersMixin):
         *,
         blind: bool | None = None,
         avoid_own_program: bool | None = None,
+        track: str | None = None,
     ) -> Cycle:
         """Create a cycle with its config; ``blind``/``avoid_own_program`` default to the
-        config's ``[review]`` values. A real cycle next to the demo one disables the demo
+        config's ``[review]`` values. The cycle joins ``track`` (made when new), else the
+        track of the newest real cycle, else a new track named by the config's ``[track]
+        name`` (:meth:`_track_for`). A real cycle next to the demo one disables the demo
         logins, whose passwords are public (:mod:`selector.demo_accounts`); a demo account
         must first add an account for itself (else it would lock itself out)."""
         actor.require(Action.MANAGE_CYCLES)
@@ -97,7 +106,7 @@ class CyclesMixin(UsersMixin):
         leaving_demo = name != DEMO_CYCLE and self._leaving_demo(actor)
         with self._tx() as s:
             created = to_cycle(
-                self._insert_cycle(s, actor, name, config_text, blind, avoid_own_program)
+                self._insert_cycle(s, actor, name, config_text, blind, avoid_own_program, track)
             )
         if leaving_demo:
             self.retire_demo()
@@ -111,6 +120,7 @@ class CyclesMixin(UsersMixin):
         config_text: str,
         blind: bool | None = None,
         avoid_own_program: bool | None = None,
+        track: str | None = None,
     ) -> CycleRow:
         """Add a cycle inside the caller's transaction (audited)."""
         if not name:
@@ -120,6 +130,7 @@ class CyclesMixin(UsersMixin):
             raise InputError("cycle_exists", f"a cycle named {name!r} already exists")
         row = CycleRow(
             name=name,
+            track=self._track_for(s, actor, name, config, track),
             config_text=config_text,
             blind=config.review.blind if blind is None else blind,
             avoid_own_program=(
@@ -129,6 +140,33 @@ class CyclesMixin(UsersMixin):
         s.add(row)
         s.flush()
         self._audit(s, actor, row, "cycle.create", name)
+        return row
+
+    def _track_for(
+        self, s: Session, actor: User, cycle: str, config: TrackConfig, track: str | None
+    ) -> TrackRow:
+        """The track a new cycle joins: the named one (made when new); else the track of the
+        newest cycle that is not the demo's; else a new one named by the config's ``[track]
+        name`` (or :data:`DEFAULT_TRACK`). The demo cycle always gets a track of its own."""
+        if track is None or not track.strip():
+            if cycle != DEMO_CYCLE:
+                newest = s.scalars(
+                    select(CycleRow)
+                    .where(CycleRow.name != DEMO_CYCLE, CycleRow.track_id.is_not(None))
+                    .order_by(CycleRow.created_at.desc(), CycleRow.id.desc())
+                ).first()
+                if newest is not None and newest.track is not None:
+                    return newest.track
+            track = config.track.name if config.track is not None else DEFAULT_TRACK
+            if cycle == DEMO_CYCLE:
+                track = f"{track} ({DEMO_CYCLE})"
+        name = track.strip()[:200]
+        row = s.scalars(select(TrackRow).where(TrackRow.name == name)).first()
+        if row is None:
+            row = TrackRow(name=name)
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, None, "track.create", name)
         return row
 
     def cycles(self) -> list[Cycle]:

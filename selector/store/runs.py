@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +162,7 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         input_hash: str | None = None,
         inputs: SelectionInputs | None = None,
         stage: str = "",
+        trainees: Collection[str] = (),
     ) -> int:
         """Record a selection run (config snapshot, input hash, the decision's JSON); a final
         run needs the chair. Returns the run id. ``decision`` is a
@@ -181,7 +182,10 @@ class RunsMixin(ApplicantsMixin, ReviewsMixin):
         if inputs is None:
             inputs = self.selection_inputs(actor, cycle)
         digest = _digest(inputs, config_text, input_hash)
-        kept = {**decision_json, "inputs": inputs_json(*inputs)}  # so the run can be replayed
+        kept_inputs = inputs_json(*inputs)
+        if trainees:
+            kept_inputs["trainees"] = sorted(trainees)
+        kept = {**decision_json, "inputs": kept_inputs}  # so the run can be replayed
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = RunRow(

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> dt.datetime:
@@ -47,10 +47,22 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TrackRow(Base):
+    """A track: the cycles of one program, year after year (revision 0008)."""
+
+    __tablename__ = "tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CycleRow(Base):
     __tablename__ = "cycles"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The track the cycle belongs to (revision 0008); the store always sets it.
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"), nullable=True, index=True)
+    track: Mapped[TrackRow | None] = relationship(lazy="joined")
     config_text: Mapped[str] = mapped_column(Text)
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
     avoid_own_program: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -16,8 +16,12 @@ dashboard page alike, so neither face holds logic of its own.
 - a reviewer's own work: :func:`keep_scores` (a draft until every criterion is scored, then
   the review), :func:`declare_conflict`, :func:`take_back_conflict`, :func:`own_conflicts`;
   page My reviews.
-- create a cycle: :func:`create_cycle` (:func:`read_config` checks a config file first);
-  CLI `cycles create`, page Upload (New cycle).
+- create a cycle: :func:`create_cycle` (from the previous cycle of its track, or a config;
+  :func:`read_config` checks a config file first); CLI `cycles create`, page Upload (New
+  cycle).
+- the two-year track: :func:`second_years` (last cycle's accepted members,
+  :func:`accepted_members`), :func:`current_trainees`, :func:`earlier_applications`,
+  :func:`composition`; CLI `cycles composition`, pages Roster, Track, the application dialog.
 - import scores: :func:`import_scores`; CLI `scores import`.
 - export scores: :func:`export_scores`; CLI `scores export`.
 - review progress: :func:`review_progress`; pages Reviewers & assignments, Committee.
@@ -63,6 +67,7 @@ loaded only by the function that uses them, so a CLI command that needs none sta
 
 from __future__ import annotations
 
+from selector.models import SecondYears
 from selector.workflow.accounts import (
     Account,
     disable_account,
@@ -155,12 +160,23 @@ from selector.workflow.scenario import (
 from selector.workflow.scores import ScoreExport, ScoreImport, export_scores, import_scores
 from selector.workflow.stages import StageStatus, stage_status
 from selector.workflow.start import Started, demo_coordinator, start_real_use
+from selector.workflow.track import (
+    COMPOSITION_FIELDS,
+    Composition,
+    accepted_members,
+    composition,
+    current_trainees,
+    earlier_applications,
+    second_years,
+)
 
 __all__ = [
+    "COMPOSITION_FIELDS",
     "Account",
     "ApplicantStatus",
     "ApplicationView",
     "AttachmentView",
+    "Composition",
     "CycleDecision",
     "FileDecision",
     "Fill",
@@ -176,16 +192,20 @@ __all__ = [
     "ScoreExport",
     "ScoreImport",
     "Seat",
+    "SecondYears",
     "StageStatus",
     "Started",
     "Verification",
+    "accepted_members",
     "add_reviewer",
     "applicant_statuses",
     "application_view",
     "assess",
     "attachment_views",
+    "composition",
     "create_cycle",
     "create_offers",
+    "current_trainees",
     "cycle_templates",
     "decide_cycle",
     "decide_files",
@@ -195,6 +215,7 @@ __all__ = [
     "declare_conflict",
     "demo_coordinator",
     "disable_account",
+    "earlier_applications",
     "enable_account",
     "export_scores",
     "fill_offers",
@@ -240,6 +261,7 @@ __all__ = [
     "scenario_report",
     "scenario_robustness",
     "scenario_seed",
+    "second_years",
     "send_letters",
     "sent_letters",
     "set_withdrawn",

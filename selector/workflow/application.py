@@ -4,7 +4,8 @@ reviewer to an applicant short of reviewers.
 
 Access is the store's: a reviewer reads only an applicant assigned to them and not
 conflicted, only their own review, no history, and in blind review never the name (nor the
-id, only the pseudonym they know it by); the chair and the coordinator read everything."""
+id, only the pseudonym they know it by), nor any earlier application of the same person; the
+chair and the coordinator read everything, earlier applications in the track included."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from selector.auth import User
-    from selector.store import AuditEntry, Store
+    from selector.store import AuditEntry, EarlierApplication, Store
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class ApplicationView:
     assigned: tuple[str, ...]  # reviewers assigned (e-mail), as "name (e-mail)"
     flags: tuple[str, ...]
     history: tuple[AuditEntry, ...] = field(default_factory=tuple)
+    #: The same person's applications in the track's earlier cycles (matched by e-mail), with
+    #: scores and outcomes: for the chair and the coordinator only, never for a reviewer.
+    earlier: tuple[EarlierApplication, ...] = field(default_factory=tuple)
 
     @property
     def title(self) -> str:
@@ -62,6 +66,7 @@ def application_view(
     from selector.calibration import disagreements
     from selector.eligibility import ineligibility_reason
     from selector.scoring import review_total
+    from selector.workflow.track import current_trainees
 
     target = store.cycle(cycle)
     config = target.config
@@ -114,7 +119,8 @@ def application_view(
     if reads_all:
         if shown_id in store.withdrawn(actor, target.name):
             flags.append("withdrawn: not selectable (its reviews are kept)")
-        if (why := ineligibility_reason(applicant, config)) is not None:
+        trainees = current_trainees(store, actor, target.name)
+        if (why := ineligibility_reason(applicant, config, trainees)) is not None:
             flags.append(f"not eligible: {why}")
         complete = [line for line in lines if line.total is not None]
         if not complete:
@@ -141,6 +147,7 @@ def application_view(
         if actor.can(Action.READ_AUDIT)
         else ()
     )
+    earlier = tuple(store.earlier_applications(actor, target.name, shown_id)) if reads_all else ()
     fields = {"PGY": applicant.pgy, "Specialty": applicant.specialty}
     if not blind:
         fields = {"E-mail": applicant.email, **fields, "Program": applicant.program}
@@ -155,6 +162,7 @@ def application_view(
         assigned,
         tuple(flags),
         history,
+        earlier,
     )
 
 

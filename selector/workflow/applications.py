@@ -49,12 +49,19 @@ def import_applications(
     allow_mass_withdrawal: bool = False,
 ) -> ImportReport:
     """Import in one transaction (adds, updates, withdraws). A cycle that does not exist yet
-    is created with the default config in the same transaction: a failed import leaves none.
-    One that would withdraw more than half of the active applicants is refused
-    (``mass_withdrawal``) unless ``allow_mass_withdrawal``."""
+    is created in the same transaction (a failed import leaves none), from the previous cycle
+    of the track as `cycles create` makes one: its config and track (the default config for
+    a first cycle). One that would withdraw more than half of the active applicants is
+    refused (``mass_withdrawal``) unless ``allow_mass_withdrawal``."""
     from selector.config import DEFAULT_CONFIG_PATH, read_config_text
+    from selector.workflow.track import new_cycle_base
 
-    config_text = None if _exists(store, cycle) else read_config_text(DEFAULT_CONFIG_PATH)
+    config_text = None
+    if not _exists(store, cycle):
+        base = new_cycle_base(store)
+        config_text = (
+            base.config_text if base is not None else read_config_text(DEFAULT_CONFIG_PATH)
+        )
     return store.import_applications(
         actor, cycle, intake, create_with=config_text, allow_mass_withdrawal=allow_mass_withdrawal
     )

@@ -125,12 +125,14 @@ def decide_cycle(
 
     In a staged cycle ``stage`` names the first stage to decide its shortlist (``final``
     records it as the shortlist in force), else the cohort is decided among the shortlist
-    in force on the combined score of every stage (:mod:`selector.stages`)."""
+    in force on the combined score of every stage (:mod:`selector.stages`). The track's
+    current trainees are kept out when the config says so."""
     from selector.config import columns_of
     from selector.errors import InputError
     from selector.roster import write_roster
     from selector.stages import decide_stage
     from selector.store import input_hash
+    from selector.workflow.track import emails_of, second_years
 
     if stage is not None:
         config.stage(stage)  # an unknown stage, or a stage of a config without, is refused
@@ -143,6 +145,7 @@ def decide_cycle(
         )
     applicants, reviews = store.selection_inputs(actor, cycle, every_stage=combined)
     config.require_known_fields(columns_of(applicants), config_source)
+    seconds = second_years(store, actor, cycle)  # every role that decides reads them
     shortlist = store.shortlist(actor, cycle) if combined else None
     decision = decide_stage(
         applicants,
@@ -153,6 +156,7 @@ def decide_cycle(
         include=include,
         exclude=exclude,
         solver=solver,
+        trainees=emails_of(seconds),
     )
     decision, found, lottery = settle(
         decision, reviews, robustness, seed, config if combined else None
@@ -166,6 +170,7 @@ def decide_cycle(
         input_hash=digest,
         robustness=found,
         lottery=lottery,
+        second_years=seconds,
     )
     if roster is not None:
         write(roster)
@@ -183,6 +188,7 @@ def decide_cycle(
         input_hash=digest,
         final=final,
         stage=stage if shortlisting and stage is not None else "",
+        trainees=decision.trainees,
     )
     if roster is not None:
         write(roster, run_id=run_id)

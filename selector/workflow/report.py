@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from selector.auth import User
-    from selector.models import Review
+    from selector.models import Review, SecondYears
     from selector.selection import Decision
     from selector.selection.robustness import Robustness
     from selector.store import Cycle, Store
@@ -24,9 +24,11 @@ def report_pdf(
     run_id: int | None,
     input_hash: str | None,
     robustness: Robustness | None = None,
+    second_years: SecondYears | None = None,
 ) -> bytes:
     """The PDF of a decision: robustness as given, else assessed with :data:`REPORT_DRAWS`
-    draws seeded by the input hash (so the same run gives the same report)."""
+    draws seeded by the input hash (so the same run gives the same report); the second-year
+    trainees beside the cohort when given."""
     from selector.calibration import reliability
     from selector.report import ReportFacts, decision_pdf, reviews_per_applicant
     from selector.workflow.decide import assess
@@ -41,6 +43,7 @@ def report_pdf(
         robustness=robustness,
         reliability=reliability(reviews, decision.config),
         reviews_per_applicant=reviews_per_applicant(decision, reviews),
+        second_years=second_years,
     )
     return decision_pdf(decision, facts)
 
@@ -54,6 +57,7 @@ def decision_report(
     from selector.errors import InputError
     from selector.selection.robustness import Robustness
     from selector.workflow.runs import find_run, replay
+    from selector.workflow.track import second_years
 
     if run_id is None:
         runs = store.runs(actor, cycle)
@@ -77,6 +81,7 @@ def decision_report(
         run_id=run.id,
         input_hash=run.input_hash,
         robustness=robustness,
+        second_years=second_years(store, actor, run.cycle),
     )
     return run.id, pdf
 
@@ -91,6 +96,8 @@ def scenario_report(
 ) -> bytes:
     """The report of a scenario on the Roster page (not a recorded run: no run id), with the
     robustness the Selection page assessed for it when given."""
+    from selector.workflow.track import second_years
+
     _, reviews = store.selection_inputs(actor, cycle.name)
     return report_pdf(
         decision,
@@ -99,4 +106,5 @@ def scenario_report(
         run_id=None,
         input_hash=input_hash,
         robustness=robustness,
+        second_years=second_years(store, actor, cycle.name),
     )

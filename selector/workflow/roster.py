@@ -66,6 +66,7 @@ def roster_of_final_run(
     from selector.roster import write_roster
     from selector.stages import decide_stage
     from selector.store import input_hash
+    from selector.workflow.track import emails_of, second_years
 
     target = store.cycle(cycle)
     name = target.name
@@ -79,12 +80,23 @@ def roster_of_final_run(
         run = recorded_run(store, actor, name, applicants, reviews)
         config_text, source = run.config_text, f"{'final ' if run.final else ''}run {run.id}"
     include, exclude = (run.decision["include"], run.decision["exclude"]) if run else ([], [])
+    seconds = second_years(store, actor, name)
+    if run is not None:  # decided again as it was: with the trainees it kept
+        trainees = frozenset((run.inputs or {}).get("trainees") or [])
+    else:
+        trainees = emails_of(seconds)
     config = loads_config(config_text, source)
     shortlist = None
     if config.stages:
         shortlist = run.decision.get("shortlist") if run else store.shortlist(actor, name)
     decision = decide_stage(
-        applicants, reviews, config, shortlist=shortlist, include=include, exclude=exclude
+        applicants,
+        reviews,
+        config,
+        shortlist=shortlist,
+        include=include,
+        exclude=exclude,
+        trainees=trainees,
     )
     if run is not None and sorted(decision.selected) != sorted(run.decision["selected"]):
         raise InputError(
@@ -102,6 +114,7 @@ def roster_of_final_run(
         input_hash=digest,
         run_id=None if run is None else run.id,
         offers=offers,
+        second_years=seconds,
     )
     if run is None:
         run_id = store.record_run(
@@ -111,6 +124,14 @@ def roster_of_final_run(
             decision=decision,
             inputs=(applicants, reviews),
             input_hash=digest,
+            trainees=decision.trainees,
         )
-        write_roster(decision, out, config_text=config_text, input_hash=digest, run_id=run_id)
+        write_roster(
+            decision,
+            out,
+            config_text=config_text,
+            input_hash=digest,
+            run_id=run_id,
+            second_years=seconds,
+        )
     return RosterResult(name, source, decision)

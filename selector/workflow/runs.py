@@ -133,8 +133,10 @@ def replay(
     today = store.selection_inputs(actor, run.cycle, every_stage=staged)
     result = Verification(run.id, run.cycle, run.input_hash)
     result.data_current = input_hash(*today, run.config_text) == run.input_hash
+    trainees: list[str] = []
     if run.inputs is not None:
         applicants, reviews = inputs_from_json(run.inputs)
+        trainees = list(run.inputs.get("trainees") or [])
         digest = input_hash(applicants, reviews, run.config_text)
         if digest != run.input_hash:
             result.differences.append(
@@ -159,6 +161,7 @@ def replay(
         include=recorded.get("include") or [],
         exclude=recorded.get("exclude") or [],
         explain=explain,
+        trainees=trainees,
     )
     drawn = recorded.get("lottery")
     if drawn:  # the lot replays from its recorded seed, over the bootstrap it was drawn from

@@ -165,13 +165,15 @@ def decide_scenario(
     *,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    trainees: Collection[str] = (),
 ) -> Scenario:
     """Decide a scenario on the cycle's data (read once by the page). Only locks on
     applicants in the pool count: one withdrawn since it was locked must not hold up a run.
     Settled as the CLI settles a decision (:func:`~selector.workflow.decide.settle`): when
     the rules ask for a lottery, the contested seats are drawn by lot, seeded as the
     dashboard's robustness is (the data's hash and the locks), so running the same scenario
-    again draws the same lot."""
+    again draws the same lot. ``trainees``: the track's current trainees
+    (:func:`~selector.workflow.current_trainees`), kept out when the rules say so."""
     from selector.selection import decide
     from selector.store import input_hash
     from selector.workflow.decide import settle
@@ -184,6 +186,7 @@ def decide_scenario(
         config,
         include=[a for a in include if a in pool],
         exclude=[a for a in exclude if a in pool],
+        trainees=trainees,
     )
     digest = input_hash(applicants, reviews, scenario_config_text(cycle, config))
     decision, found, lottery = settle(decision, reviews, None, scenario_seed(decision, digest))
@@ -256,6 +259,7 @@ def finalise_scenario(
         decision=recorded,
         final=True,
         input_hash=input_hash,
+        trainees=decision.trainees,
     )
 
 

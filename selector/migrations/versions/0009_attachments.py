@@ -5,7 +5,7 @@ One row per file and version: a re-import that brings a different file for the s
 in the database (LargeBinary), so an import is one transaction and `selector backup` keeps them.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
