@@ -103,10 +103,10 @@ def people(store: Store) -> dict[str, User]:
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashes() -> Iterator[None]:
     """argon2id with its lightest parameters in this process: the suite hashes and checks
-    hundreds of passwords (every account made, every login), at 64 MiB and ~0.3 s each with
-    the real ones. What a hash is and how it verifies do not change; a hash made here still
-    verifies in a dashboard or CLI process, which keeps the real parameters (and upgrades the
-    hash on login, as it does for any hash with older parameters)."""
+    hundreds of passwords (every account made, every login), each 64 MiB and 0.2-0.7 s of CPU
+    with the real ones. What a hash is and how it verifies do not change; a hash made here
+    still verifies in a dashboard or CLI process, which keeps the real parameters (and upgrades
+    the hash on login, as it does for any hash with older parameters)."""
     from argon2 import PasswordHasher
 
     from selector import auth
