@@ -136,6 +136,7 @@ def _column_number(letters: bytes) -> int:
 
 
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
 
 
 def sheet_extent(name: str, xml: bytes, limit: int | None = None) -> SheetExtent:
@@ -143,7 +144,8 @@ def sheet_extent(name: str, xml: bytes, limit: int | None = None) -> SheetExtent
     follows the previous one; an empty ``<c .../>`` holds no value and is ignored, as the
     parser ignores it. Every writer we know names each cell first thing (``<c r="B7"``):
     then the distinct names are all we need, and the empty cells matter only when the sheet
-    would otherwise be over ``limit``. Anything else is walked cell by cell."""
+    would otherwise be over ``limit`` (then a second regular-expression pass leaves them
+    out). Anything else is walked cell by cell."""
     plain = _PLAIN_REF.findall(xml)
     if len(plain) == xml.count(b"<c ") + xml.count(b"<c>"):  # every cell named, plainly
         extent = SheetExtent(
@@ -153,6 +155,13 @@ def sheet_extent(name: str, xml: bytes, limit: int | None = None) -> SheetExtent
         )
         if limit is None or extent.rows * extent.columns <= limit:
             return extent
+        # Over the limit with its empty cells: the same names, the empty ones left out.
+        held = [(c, r) for c, r, empty in _PLAIN_CELL.findall(xml) if not empty]
+        return SheetExtent(
+            name,
+            max(map(int, {r for _, r in held}), default=0),
+            max(map(_column_number, {c for c, _ in held}), default=0),
+        )
     return _walk_extent(name, xml)
 
 

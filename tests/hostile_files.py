@@ -200,12 +200,9 @@ def lying_sizes() -> bytes:
 def dense_cells(columns: int, chunks: int, *, named: bool = True) -> bytes:
     """A sheet that really holds values in ``columns`` columns: ``chunks`` × 16 MB of rows,
     its cells named (``r="B7"``, as Excel writes them) or not (allowed, and rarer)."""
-    letters = [
-        chr(65 + i // 676 - 1) * (i >= 676)
-        + chr(65 + i // 26 % 26 - 1) * (i >= 26)
-        + chr(65 + i % 26)
-        for i in range(columns)
-    ]
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i + 1) for i in range(columns)]
     if not named:
         row = b"<row>" + b"<c><v>1</v></c>" * columns + b"</row>"
         return workbook(
