@@ -290,18 +290,14 @@ def _serve() -> None:
     """The child process (``python -m selector.xlsx``): limit itself, read the workbook from
     stdin, inspect and parse it, and write the sheet as text (or the refusal) as JSON."""
     import json
-    import os
-    import resource
     import sys
 
+    from selector.isolation import hold
     from selector.tables import as_text
 
     name, sheet, memory_bytes, seconds = json.loads(sys.argv[1])
     limits = Limits(memory_bytes=memory_bytes, seconds=seconds)
-    # A parser that aborts writes its last words to stderr: they are not the user's to read.
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.seconds, limits.seconds + 1))
+    hold(limits.memory_bytes, limits.seconds)
     data = sys.stdin.buffer.read()
     try:
         inspect(data, name, limits)
@@ -318,28 +314,18 @@ def read(data: bytes, name: str, sheet: str | None = None, limits: Limits = LIMI
     The child is a new interpreter (``python -m selector.xlsx``), not a fork of the caller,
     whose threads (a Streamlit server's) must not be forked."""
     import json
-    import subprocess
-    import sys
+
+    from selector.isolation import run_held
 
     argument = json.dumps([name, sheet, limits.memory_bytes, limits.seconds])
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "selector.xlsx", argument],
-            input=data,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=limits.seconds + 5,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        done = subprocess.CompletedProcess([], -signal.SIGXCPU)
-    if done.returncode == 0:
-        answer = json.loads(done.stdout)
+    code, out = run_held("selector.xlsx", argument, data, limits.seconds)
+    if code == 0:
+        answer = json.loads(out)
         if "error" in answer:
             code, message = answer["error"]
             raise _refuse(code, message, name)
         return Sheet(answer["sheet"], answer["rows"])
-    if done.returncode == -signal.SIGXCPU:  # out of CPU time (or wall time)
+    if code == -signal.SIGXCPU:  # out of CPU time (or wall time)
         raise _refuse(
             "xlsx_too_slow",
             f"reading the workbook takes longer than {limits.seconds} s; the limit is "

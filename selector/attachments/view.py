@@ -261,14 +261,12 @@ def _serve() -> None:
     """The child process (``python -m selector.attachments.view``): limit itself, read the
     file from stdin, and write what a reader sees as JSON."""
     import json
-    import os
-    import resource
     import sys
 
+    from selector.isolation import hold
+
     media_type, terms, pages, memory_bytes, seconds = json.loads(sys.argv[1])
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    hold(memory_bytes, seconds)
     limits = ViewLimits(pages=pages, memory_bytes=memory_bytes, seconds=seconds)
     shown = view(sys.stdin.buffer.read(), media_type, terms, limits)
     sys.stdout.write(json.dumps(shown.to_json()))
@@ -284,27 +282,17 @@ def view_isolated(
     withheld, saying so. The child is a new interpreter, not a fork of the caller (whose
     threads, a Streamlit server's, must not be forked)."""
     import json
-    import subprocess
-    import sys
+
+    from selector.isolation import run_held
 
     argument = json.dumps(
         [media_type, list(terms) if terms is not None else None, limits.pages,
          limits.memory_bytes, limits.seconds]
     )  # fmt: skip
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "selector.attachments.view", argument],
-            input=data,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=limits.seconds + 5,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        done = subprocess.CompletedProcess([], -signal.SIGXCPU)
-    if done.returncode == 0:
-        return Shown.from_json(json.loads(done.stdout))
-    if done.returncode == -signal.SIGXCPU:
+    code, out = run_held("selector.attachments.view", argument, data, limits.seconds)
+    if code == 0:
+        return Shown.from_json(json.loads(out))
+    if code == -signal.SIGXCPU:
         return Shown(withheld=f"showing the file takes longer than {limits.seconds} s")
     return Shown(
         withheld=f"showing the file needs more than {limits.memory_bytes // MB} MB of memory, "

@@ -6,25 +6,18 @@ replaced."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 from selector.commands._common import (
     LISTED,
     Subparsers,
     actions,
     db_command,
+    iso_date,
     open_store,
     print_json,
 )
 
 OUTCOME_NAMES = ("invitation", "waitlist", "not_selected", "pd_note", "signature")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def register(sub: Subparsers) -> None:
@@ -89,7 +82,7 @@ def register(sub: Subparsers) -> None:
 
 def _deadline(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--deadline", type=_date, default=None, metavar="DATE", help="answer by (YYYY-MM-DD)"
+        "--deadline", type=iso_date, default=None, metavar="DATE", help="answer by (YYYY-MM-DD)"
     )
 
 

@@ -8,25 +8,23 @@ Exit 0 on success, 2 on bad input, 3 when the declined seats cannot be filled un
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import TYPE_CHECKING
 
-from selector.commands._common import Subparsers, actions, db_command, open_store, print_json
+from selector.commands._common import (
+    Subparsers,
+    actions,
+    db_command,
+    iso_date,
+    open_store,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from selector.store import Offer
     from selector.workflow.offers import Plan
-
-
-def _date(text: str) -> dt.date:
-    """An argparse type: a date as YYYY-MM-DD."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def register(sub: Subparsers) -> None:
@@ -45,7 +43,7 @@ def register(sub: Subparsers) -> None:
         help="offer a seat to each member of the cycle's latest final run",
         with_json=True,
     )
-    create.add_argument("--deadline", type=_date, metavar="DATE", help="answer by (YYYY-MM-DD)")
+    create.add_argument("--deadline", type=iso_date, metavar="DATE", help="answer by (YYYY-MM-DD)")
     record = db_command(
         acts,
         "record",
@@ -82,7 +80,7 @@ def register(sub: Subparsers) -> None:
         help="make the offers the plan needs (recorded as a run); --dry-run only shows it",
         with_json=True,
     )
-    fill.add_argument("--deadline", type=_date, metavar="DATE", help="answer by (YYYY-MM-DD)")
+    fill.add_argument("--deadline", type=iso_date, metavar="DATE", help="answer by (YYYY-MM-DD)")
     fill.add_argument("--dry-run", action="store_true", help="show the plan, make no offer")
     db_command(acts, "list", run_list, help="list the cycle's offers", with_json=True)
 
