@@ -250,7 +250,7 @@ def test_attachments_shortlist_interview_cohort(server: tuple[str, str], tmp_pat
         wait_for_run(page)
         expect(page.get_by_text("the shortlisted applicants assigned to you")).to_be_visible()
         mine = [a for a, e in pairs if e == rev]
-        expect(page.locator(".st-key-queue label")).to_have_count(len(mine))
+        expect(page.locator(".st-key-queue [role=radiogroup] label")).to_have_count(len(mine))
         current = re.sub(r"^\S+ ", "", checked(page, "queue"))
         talk = [c.id for c in config.stage_config(interview.name).criteria]
         assert not page.locator(f".st-key-score_{current}_{first_rubric[0]}").count()
