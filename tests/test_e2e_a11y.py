@@ -297,7 +297,7 @@ def test_the_staged_selection_page_and_a_redacted_cv_are_accessible(
     cycle = "a11y-interview"
     store = Store(db_url)
     system = store.system_user()
-    coordinator, chair, rev, *_ = staged_cycle(store, cycle, "a11y")
+    _, chair, rev, *_ = staged_cycle(store, cycle, "a11y")
     config = store.cycle(cycle).config
     workflow.import_attachments(store, system, cycle, cv_zip(), "cvs.zip")
     workflow.decide_cycle(

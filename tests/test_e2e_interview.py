@@ -136,7 +136,8 @@ def checked(page: Page, key: str) -> str:
 def score(page: Page, applicant: str, criteria: list[str], level: int) -> None:
     """Give ``applicant`` ``level`` on each criterion, clicking the scale."""
     for c in criteria:
-        page.locator(f".st-key-score_{applicant}_{c} [role=radiogroup] label").nth(level - 1).click()
+        scale = page.locator(f".st-key-score_{applicant}_{c} [role=radiogroup] label")
+        scale.nth(level - 1).click()
         wait_for_run(page)
 
 
