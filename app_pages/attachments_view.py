@@ -99,13 +99,17 @@ def show_files(store: Store, user: User, cycle: str, applicant_id: str) -> None:
             if shown.withheld:
                 continue
             for i, page in enumerate(shown.pages, 1):
-                st.image(page, caption=f"Page {i} of {shown.pages_total}")
+                st.image(
+                    page,
+                    caption=f"Page {i} of {shown.pages_total}",
+                    alt=f"{v.label}, page {i} of {shown.pages_total}",  # WCAG 1.1.1
+                )
             if len(shown.pages) < shown.pages_total:
                 st.caption(f"The first {len(shown.pages)} pages are shown.")
             if shown.text is not None:
                 st.text(shown.text or "(no text)")
             if shown.image is not None:
-                st.image(shown.image)
+                st.image(shown.image, alt=v.label)
             if v.download is not None:
                 st.download_button(
                     "Download",

@@ -282,3 +282,65 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         "chair: an application (dialog)",
     }
     assert not audit.report(), "accessibility violations:\n" + audit.report()
+
+
+def test_the_staged_selection_page_and_a_redacted_cv_are_accessible(
+    server: tuple[str, str],
+) -> None:
+    """A blind cycle with an interview round (the setup of tests/test_e2e_interview.py, its
+    shortlist and interviews made through the core): the reviewer's attachment view with a
+    redacted CV, and the staged Selection page with the shortlist and the cohort shown."""
+    from selector.models import Review
+    from tests.test_e2e_interview import cv_zip, staged_cycle
+
+    url, db_url = server
+    cycle = "a11y-interview"
+    store = Store(db_url)
+    system = store.system_user()
+    _, chair, rev, *_ = staged_cycle(store, cycle, "a11y")
+    config = store.cycle(cycle).config
+    workflow.import_attachments(store, system, cycle, cv_zip(), "cvs.zip")
+    workflow.decide_cycle(
+        store, system, cycle, config, store.cycle(cycle).config_text, stage="screening", final=True
+    )
+    interview = config.stages[-1]
+    store.assign(system, cycle, k=interview.reviewers_per_applicant, stage=interview.name)
+    talk = [c.id for c in config.stage_config(interview.name).criteria]
+    store.save_reviews(
+        system,
+        cycle,
+        [
+            Review(a, e, {c: float(1 + (n + m) % 5) for m, c in enumerate(talk)}, stage="interview")
+            for n, (a, e) in enumerate(store.assignments(system, cycle, stage=interview.name))
+        ],
+    )
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        audit = Audit(page)
+        page.goto(url)
+
+        log_in(page, rev, PASSWORD)
+        expect(page.get_by_text("Redacted for blind review: 2 place(s)")).to_be_visible()
+        expect(page.locator("[data-testid='stImage'] img").first).to_be_visible()
+        audit.check("reviewer: My reviews (a redacted CV)", "My reviews")
+        log_out(page)
+
+        log_in(page, chair, PASSWORD)
+        go_to(page, "Selection")
+        expect(page.get_by_text("Shortlist in force: 20 applicants")).to_be_visible()
+        page.locator(".st-key-decide_shortlist button").click()
+        expect(page.locator(".st-key-finalise_shortlist button")).to_be_visible()
+        page.locator(".st-key-decide_cohort button").click()
+        expect(page.locator(".st-key-finalise_cohort button")).to_be_visible()
+        audit.check("chair: staged Selection (shortlist and cohort shown)", "Selection")
+        browser.close()
+    store.close()
+
+    assert set(audit.pages) == {
+        "reviewer: My reviews (a redacted CV)",
+        "chair: staged Selection (shortlist and cohort shown)",
+    }
+    assert not audit.report(), "accessibility violations:\n" + audit.report()
