@@ -50,8 +50,8 @@ def read_queue() -> tuple[dict[str, Applicant], dict[str, Review]]:
 applicants, saved = _common.cached(f"my_reviews{stage_key}", cycle.name, read_queue)
 criteria = rubric.criteria
 
-# Part-scored reviews in the database (not cached); a later stage keeps them in the session.
-kept = {} if stage_key else store.drafts(user, cycle.name)
+# Part-scored reviews of this stage in the database (not cached).
+kept = store.drafts(user, cycle.name, stage_key)
 
 
 def draft_key(applicant_id: str) -> tuple[str, ...]:
@@ -156,8 +156,8 @@ if error := ss.get(state.SAVE_ERROR):
 if stage_key:
     st.caption(
         f"{config.stage(stage_key).title}: the shortlisted applicants assigned to you, scored "
-        "on this stage's rubric. A part-scored form is kept in this browser session; the "
-        "scores are saved once every criterion is scored."
+        "on this stage's rubric. A part-scored form is kept as a draft; the review is "
+        "saved once every criterion is scored."
     )
 if not applicants:
     st.info(

@@ -304,3 +304,38 @@ def test_a_database_without_cycles_gets_no_track(empty_url: str) -> None:
     engine.dispose()
     with Store(empty_url) as store:
         assert store.tracks() == []
+
+
+def test_revision_0011_keeps_old_drafts_in_the_first_stage_and_takes_stages_back(
+    backend: str, empty_url: str
+) -> None:
+    """A draft made before 0011 lands in the first stage; a reviewer may then keep one draft
+    per stage of one applicant; a downgrade drops the later stages' drafts alone."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from selector.store.engine import _alembic_config
+
+    fill_first_schema(empty_url)
+    engine = make_engine(empty_url)
+    migrate(engine, "0010")
+    insert = text(
+        "INSERT INTO review_drafts (applicant_pk, reviewer_id, scores, comment, updated_at"
+        "{extra}) VALUES (1, 1, '{{}}', :comment, :t{value})"
+    )
+    now = dt.datetime(2026, 2, 1)
+    with engine.begin() as conn:
+        conn.execute(text(insert.text.format(extra="", value="")), {"comment": "old", "t": now})
+    migrate(engine, "0011")
+    with_stage = text(insert.text.format(extra=", stage", value=", :stage"))
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT stage FROM review_drafts")).scalars().all() == [""]
+        conn.execute(with_stage, {"comment": "talk", "t": now, "stage": "interview"})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(with_stage, {"comment": "again", "t": now, "stage": "interview"})
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0010")
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT comment FROM review_drafts")).scalars().all()
+    assert kept == ["old"]
+    engine.dispose()

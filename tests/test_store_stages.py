@@ -177,3 +177,37 @@ def test_the_application_shows_each_stage_s_reviews_on_its_rubric(staged: Store)
     view = application_view(staged, system, "2027", "A001")
     lines = [(line.stage, dict(line.scores), line.total, line.comment) for line in view.reviews]
     assert lines == [("", {"Merit": 4}, 4.0, ""), ("Interview", {"Talk": 2}, 2.0, "calm")]
+
+
+def test_a_part_scored_interview_is_kept_as_a_draft_apart_from_the_screening_one(
+    staged: Store,
+) -> None:
+    system = staged.system_user()
+    shortlist(staged, "A001", "A002")
+    staged.set_assignments(system, "2027", [("A001", "r2@example.org")])
+    staged.set_assignments(system, "2027", [("A001", "r2@example.org")], stage="interview")
+    reviewer = login(staged, "r2")
+    staged.save_draft(reviewer, "2027", "A001", {"merit": 3}, "screening, half done")
+    staged.save_draft(reviewer, "2027", "A001", {}, "interview notes", "interview")
+    assert {a: (d.scores, d.comment) for a, d in staged.drafts(reviewer, "2027").items()} == {
+        "A001": ({"merit": 3.0}, "screening, half done")
+    }
+    interview = staged.drafts(reviewer, "2027", "interview")
+    assert {a: (d.scores, d.comment) for a, d in interview.items()} == {
+        "A001": ({}, "interview notes")
+    }
+    # A criterion of the other stage's rubric is refused; an unknown stage too.
+    with pytest.raises(InputError):
+        staged.save_draft(reviewer, "2027", "A001", {"merit": 2}, "", "interview")
+    with pytest.raises(ConfigError, match="no stage 'panel'"):
+        staged.save_draft(reviewer, "2027", "A001", {}, "", "panel")
+    with pytest.raises(InputError, match="no later stage"):
+        staged.save_draft(reviewer, "2027", "A001", {}, "", "screening")
+    # Saving the interview drops the interview's draft only.
+    staged.save_reviews(
+        reviewer, "2027", [Review("A001", "r2@example.org", {"talk": 4}, stage="interview")]
+    )
+    assert staged.drafts(reviewer, "2027", "interview") == {}
+    assert list(staged.drafts(reviewer, "2027")) == ["A001"]
+    assert staged.discard_draft(reviewer, "2027", "A001")
+    assert staged.drafts(reviewer, "2027") == {}

@@ -561,11 +561,15 @@ class ApplicantsMixin(CyclesMixin, AccessMixin):
                 s.delete(assignment)
             else:
                 assignment.applicant_pk = keep.id
-        keep_drafts = set(
-            s.scalars(select(DraftRow.reviewer_id).where(DraftRow.applicant_pk == keep.id))
-        )
+        keep_drafts = {
+            (uid, stage)
+            for uid, stage in s.execute(
+                select(DraftRow.reviewer_id, DraftRow.stage).where(DraftRow.applicant_pk == keep.id)
+            )
+        }
         for draft in s.scalars(select(DraftRow).where(DraftRow.applicant_pk == other.id)).all():
-            if draft.reviewer_id in keep_drafts or draft.reviewer_id in keep_reviewers:
+            kept = (draft.reviewer_id, draft.stage) in keep_drafts
+            if kept or draft.reviewer_id in keep_reviewers:
                 s.delete(draft)  # the kept record's draft or review is the one that stays
             else:
                 draft.applicant_pk = keep.id

@@ -130,15 +130,17 @@ class _Pair:
         return {"scores": dict(self.scores), "comment": self.comment, "conflict": self.conflict}
 
 
-def _drop_drafts(s: Session, pairs: set[tuple[int, int]]) -> None:
-    """Delete the drafts of these (applicant key, reviewer id) pairs: their reviews were
-    saved (one statement, executed for many)."""
+def _drop_drafts(s: Session, pairs: set[tuple[int, int]], stage: str) -> None:
+    """Delete the drafts in ``stage`` of these (applicant key, reviewer id) pairs: their
+    reviews were saved (one statement, executed for many)."""
     if not pairs:
         return
     drafts = Base.metadata.tables[DraftRow.__tablename__]
     s.execute(
         delete(drafts).where(
-            drafts.c.applicant_pk == bindparam("pk"), drafts.c.reviewer_id == bindparam("uid")
+            drafts.c.applicant_pk == bindparam("pk"),
+            drafts.c.reviewer_id == bindparam("uid"),
+            drafts.c.stage == stage,
         ),
         [{"pk": pk, "uid": uid} for pk, uid in sorted(pairs)],
     )
@@ -303,7 +305,7 @@ class ReviewsMixin(UsersMixin, AccessMixin):
             s.execute(update(reviews).where(reviews.c.id == bindparam("row_id")), changed)
         if audit:
             s.execute(insert(log), audit)
-        _drop_drafts(s, set() if stage else saved)  # drafts are of the first stage
+        _drop_drafts(s, saved, stage)
 
     def save_review(self, actor: User, cycle: str | None, review: Review) -> None:
         """Save (create or replace) one review; a reviewer only their own, of an applicant

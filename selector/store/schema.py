@@ -120,15 +120,18 @@ class ReviewRow(Base):
 
 
 class DraftRow(Base):
-    """A reviewer's part-scored review, kept until the review is saved (revision 0005).
+    """A reviewer's part-scored review of one stage, kept until the review is saved
+    (revisions 0005, 0011).
 
     Not a review: nothing that reads reviews (calibration, selection, progress) reads it."""
 
     __tablename__ = "review_drafts"
-    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("applicant_pk", "reviewer_id", "stage"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_pk: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The stage's stored key: "" the first (revision 0011; every older draft).
+    stage: Mapped[str] = mapped_column(String(50), default="", server_default="")
     scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -24,8 +24,8 @@ def keep_scores(
     """Keep what the reviewer has given so far: the review once every criterion of
     ``config`` (the stage's rubric) is scored (its draft is then dropped), else a draft.
     True when the review was saved, False when a draft was kept. ``stage`` is the stored
-    key of a later stage (:meth:`TrackConfig.stage_key`): its part-scored reviews are not
-    kept in the database (drafts are of the first stage), only in the caller's session."""
+    key of a later stage (:meth:`TrackConfig.stage_key`; "" the first), whose drafts are
+    kept apart from the first stage's."""
     from selector.models import Review
 
     wanted = [c.id for c in config.criteria]
@@ -34,8 +34,7 @@ def keep_scores(
         review = Review(applicant_id, actor.email, given, comment, stage=stage)
         store.save_review(actor, cycle, review)
         return True
-    if not stage:
-        store.save_draft(actor, cycle, applicant_id, given, comment)
+    store.save_draft(actor, cycle, applicant_id, given, comment, stage)
     return False
 
 
