@@ -221,8 +221,17 @@ def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: In
         expect(
             chair.get_by_text("Offers made: 1 accepted, 2 open, 2 declined or withdrawn")
         ).to_be_visible()
-        for aid, status in ((ann, "accepted"), (bea, "declined"), (cal, "declined (no answer)")):
-            grid_row(chair.locator(".st-key-roster_table"), aid, status)
+        # (The grid's accessible table holds the columns on screen: whose seat each new
+        # offer takes is further right; tests/test_app_offers.py reads it.)
+        seats = (
+            (ann, "accepted"),
+            (bea, "declined"),
+            (cal, "declined (no answer)"),
+            (dee, "offered"),
+            (eli, "offered"),
+        )
+        for seat in seats:
+            grid_row(chair.locator(".st-key-roster_table"), *seat)
         with chair.expect_download() as download_info:
             chair.locator(".st-key-download_csv button").click()
         roster = tmp_path / "roster.csv"
