@@ -1,12 +1,13 @@
 """In real Chromium (issue 12, "What it must show"): after the decision, as the chair and the
 coordinator of a small track play it through the dashboard.
 
-The chair finalises on the Roster page → the coordinator offers the seats (the answer-by date
-already past when the answers come in) and records an acceptance and two declines, one of them
-"no answer" → the chair reads the plan (who takes whose seat, the rules still met) and fills
-→ the coordinator previews a letter and sends the letters to a local SMTP server (aiosmtpd,
-started here) → the chair's Roster page and its csv show each offer's status → a second cycle
-of the track, and the chair's Track page shows each cohort.
+The chair finalises on the Roster page → the coordinator offers the seats and sends the first
+letters to a local SMTP server (aiosmtpd, started here) → the coordinator records an acceptance
+and two declines, one of them "no answer" (the answer-by date has passed) → the chair reads the
+plan (who takes whose seat, the rules still met) and fills → the coordinator previews a letter
+and sends again: the two new invitations with their deadline, no letter to the decliners
+again → the chair's Roster page and its csv show each offer's status → a second cycle of the
+track, and the chair's Track page shows each cohort.
 
 Every step is checked against the core (Store, workflow) as well as on the screen, so the test
 fails if the pages say one thing and the database another. One server; each role logs in once,
@@ -103,6 +104,16 @@ def answer(page: Page, name: str, status: str, *, no_answer: bool = False) -> No
     wait_for_run(page)
 
 
+def send_letters(page: Page, count: int) -> None:
+    """Send the Letters page's ``count`` letters, behind its confirmation."""
+    expect(page.get_by_text(f"{count} to send")).to_be_visible()
+    page.locator(".st-key-letters_send button").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator(".st-key-letters_send_confirm button").click()
+    expect(page.get_by_text(f"Sent {count} letters.")).to_be_visible()
+
+
 def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: Inbox) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
@@ -145,6 +156,16 @@ def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: In
         assert {o.applicant_id: o.deadline for o in store.offers(system, CYCLE)} == dict.fromkeys(
             (ann, bea, cal), passed
         )
+
+        # The first letters: the three invitations (and Ann's program director's note), the
+        # two replacement candidates waitlisted (answer-by date typed for their letter), the
+        # others not selected.
+        go_to(coordinator, "Letters")
+        type_date(coordinator, "Answer by", fill_by)
+        send_letters(coordinator, 8)
+        first_round = {(rcpts[0], str(m["Subject"])) for _, rcpts, m in inbox.messages}
+        assert len(inbox.messages) == len(first_round) == 8
+        go_to(coordinator, "Offers")
         answer(coordinator, "Ann Pgyone", "accepted")
         expect(coordinator.get_by_text(f"{ann}: accepted")).to_be_visible()
         answer(coordinator, "Bea Second", "declined")
@@ -185,9 +206,10 @@ def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: In
             chair.get_by_text("nothing to fill: every seat is accepted or offered")
         ).to_be_visible()
 
-        # 4. The coordinator previews the letters and sends them, behind the confirmation.
+        # 4. The coordinator previews the letters and sends them, behind the confirmation:
+        # the two new invitations only (the others went out before; the decliners get none).
         go_to(coordinator, "Letters")
-        recipients = workflow.letter_recipients(store, system, CYCLE)
+        recipients = workflow.letter_recipients(store, system, CYCLE, deadline=fill_by)
         expected = {
             (ann, "invitation"),
             (ann, "pd_note"),
@@ -208,13 +230,8 @@ def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: In
         coordinator.get_by_role("tab", name="Not selected").click()
         panel = coordinator.get_by_role("tabpanel", name="Not selected")
         expect(panel.get_by_text("Dear Fay Sixth,")).to_be_visible()
-        expect(coordinator.get_by_text("6 to send")).to_be_visible()
-        coordinator.locator(".st-key-letters_send button").click()
-        dialog = coordinator.get_by_role("dialog")
-        expect(dialog).to_be_visible()
-        assert inbox.messages == []  # the button only asks
-        dialog.locator(".st-key-letters_send_confirm button").click()
-        expect(coordinator.get_by_text("Sent 6 letters.")).to_be_visible()
+        expect(coordinator.get_by_text("4 sent before (never sent again)")).to_be_visible()
+        send_letters(coordinator, 2)
 
         # 5. The chair's Roster page: each member's offer status; the csv has them all.
         go_to(chair, "Roster")
@@ -254,25 +271,38 @@ def test_offers_declines_fill_letters_roster_and_track(tmp_path: Path, inbox: In
             expect(row.first).to_be_attached()
         browser.close()
 
-    # What arrived at the SMTP server: the new offers' invitations with their own deadline,
-    # Ann's (accepted) invitation and her program director's note, the not-selected letters;
-    # nothing to the two who declined.
-    by_address = {rcpts[0]: m for _, rcpts, m in inbox.messages}
-    assert len(inbox.messages) == len(by_address) == 6
+    # What arrived at the SMTP server. First: an invitation to each of the three members
+    # with the offers' deadline, Ann's program director's note, the two replacement
+    # candidates waitlisted, the others not selected.
     address = {a.applicant_id: a.email for a in store.applicants(system, CYCLE)}
-    assert address[bea] not in by_address and address[cal] not in by_address
-    for aid, name in ((dee, "Dee Fourth"), (eli, "Eli Fifth")):
-        msg = by_address[address[aid]]
-        assert msg["Subject"] == f"Your invitation to the {TRACK}"
-        content = msg.get_content()
-        assert f"Dear {name}," in content and format_deadline(fill_by) in content
-    for aid in (ids["Fay Sixth"], ids["Gus Seventh"]):
-        msg = by_address[address[aid]]
-        assert msg["Subject"] == f"Your application to the {TRACK}"
-        assert "we cannot offer you a seat" in " ".join(msg.get_content().split())
-    assert "Dear Program Director," in by_address["pd1@hospital.org"].get_content()
+    invitation, application = f"Your invitation to the {TRACK}", f"Your application to the {TRACK}"
+    first, second = inbox.messages[:8], inbox.messages[8:]
+    assert first_round == {
+        *((address[a], invitation) for a in (ann, bea, cal)),
+        ("pd1@hospital.org", f"Your resident Ann Pgyone is invited to the {TRACK}"),
+        *((address[a], application) for a in (dee, eli, ids["Fay Sixth"], ids["Gus Seventh"])),
+    }
+    for _, rcpts, msg in first:
+        text = " ".join(msg.get_content().split())
+        if rcpts[0] in (address[dee], address[eli]):
+            assert "among the residents we will invite first" in text  # waitlisted
+            assert f"until {format_deadline(fill_by)}" in text
+        elif rcpts[0] in (address[ids["Fay Sixth"]], address[ids["Gus Seventh"]]):
+            assert "we cannot offer you a seat" in text
+        else:
+            assert format_deadline(passed) in text
+    # After the fill: the two new offers' invitations with their own deadline, and nothing
+    # else: no letter to the decliners again, nothing sent twice.
+    assert sorted(rcpts[0] for _, rcpts, _ in second) == sorted([address[dee], address[eli]])
+    for (_, _, msg), name in zip(second, ("Dee Fourth", "Eli Fifth"), strict=True):
+        assert msg["Subject"] == invitation
+        content = " ".join(msg.get_content().split())
+        assert f"Dear {name}," in content and f"by {format_deadline(fill_by)}" in content
     sent = {(s["applicant_id"], s["outcome"]) for s in workflow.sent_letters(store, system, CYCLE)}
-    assert sent == expected
+    assert sent == expected | {(bea, "invitation"), (cal, "invitation")} | {
+        (dee, "waitlist"),
+        (eli, "waitlist"),
+    }
     assert workflow.send_letters(store, system, CYCLE).would_send == []  # each went out once
 
     # The downloaded roster: the accepted member first, then every other offer, with status.
