@@ -146,6 +146,17 @@ else:
             + (" · the downloads are the accepted cohort" if is_final else "")
         )
         st.page_link("app_pages/offers.py", label="Go to Offers", icon=":material/mail:")
+    # The final cohort's seats as they stand: its members, then whoever a fill offered a
+    # declined seat to (and whose seat that was).
+    members = list(decision.selected)
+    replaces: dict[str, str] = {}
+    if is_final:
+        members += [
+            o.applicant_id
+            for o in offers
+            if o.applicant_id not in decision.selected and o.applicant_id in decision.applicants
+        ]
+        replaces = {o.applicant_id: o.replaces for o in offers if o.replaces}
     drawn = workflow.lottery_notice(decision, scenarios[name].get("lottery"))
     if drawn:
         st.info(_common.plain(drawn), icon=":material/casino:")  # names applicants
@@ -168,8 +179,9 @@ else:
                         else ""
                     ),
                     **({"Offer": offered.get(aid, "")} if offered else {}),
+                    **({"Takes the seat of": replaces.get(aid, "")} if replaces else {}),
                 }
-                for i, aid in enumerate(decision.selected, start=1)
+                for i, aid in enumerate(members, start=1)
             ]
         ),
         hide_index=True,

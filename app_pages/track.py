@@ -45,7 +45,7 @@ _common.chart(
     key="composition_chart",
     summary=found.summary(),
 )
-st.subheader("Cohort sizes")
+st.header("Cohort sizes")
 _common.table(
     pd.DataFrame(
         [{"Cycle": c.cycle, "Members": c.size} for c in found.cohorts], columns=["Cycle", "Members"]

@@ -137,3 +137,24 @@ def test_the_roster_page_shows_each_members_offer_status(db: Store) -> None:
     }
     assert "Offers made: 1 accepted, 4 open" in texts(at)
     assert "the downloads are the accepted cohort" in texts(at)
+
+
+def test_after_a_fill_the_roster_page_lists_the_new_offers_and_whose_seat(db: Store) -> None:
+    at = app_as(db, "chair").switch_page("app_pages/selection.py").run()
+    run_scenario(at, "A", 5, 5)
+    at.switch_page("app_pages/roster.py").run()
+    confirm_finalise(at)
+    system = db.system_user()
+    members = [o.applicant_id for o in workflow.create_offers(db, system, "2026")]
+    workflow.record_answer(db, system, "2026", members[0], "declined")
+    (newcomer,) = [o.applicant_id for o in workflow.fill_offers(db, system, "2026").offers]
+    at.run()
+    no_exceptions(at)
+    shown = table(at, "Applicant")
+    assert shown["Applicant"].tolist() == [*members, newcomer]
+    assert dict(zip(shown["Applicant"], shown["Offer"], strict=True)) == {
+        a: "declined" if a == members[0] else "offered" for a in [*members, newcomer]
+    }
+    assert dict(zip(shown["Applicant"], shown["Takes the seat of"], strict=True)) == {
+        a: members[0] if a == newcomer else "" for a in [*members, newcomer]
+    }

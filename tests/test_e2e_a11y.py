@@ -270,6 +270,25 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         audit.check("chair: Selection (composition charts)", "Selection")
         go_to(page, "Roster")
         audit.check("chair: Roster", "Roster")
+
+        # Chair, after the decision: Offers (before, and with answers and a plan), Track.
+        go_to(page, "Offers")
+        audit.check("chair: Offers (no final run)", "Offers")
+        config = store.cycle(CYCLE).config
+        workflow.finalise_cycle(store, system, CYCLE, config, confirm_open_reviews=True)
+        go_to(page, "Offers")
+        audit.check("chair: Offers (a final run, no offers)", "Offers")
+        page.locator(".st-key-offers_create button").click()
+        expect(page.get_by_text("offers made from final run")).to_be_visible()
+        first, second = (o.applicant_id for o in store.offers(system, CYCLE)[:2])
+        workflow.record_answer(store, system, CYCLE, first, "accepted")
+        workflow.record_answer(store, system, CYCLE, second, "declined")
+        go_to(page, "Track")
+        expect(page.locator("[data-testid=stVegaLiteChart]")).to_have_count(1)
+        audit.check("chair: Track (a cohort charted)", "Track")
+        go_to(page, "Offers")
+        expect(page.get_by_text("'s seat; ")).to_be_visible()  # the plan
+        audit.check("chair: Offers (answers and the plan)", "Offers")
         browser.close()
 
     assert set(audit.pages) >= {
@@ -280,6 +299,8 @@ def test_every_page_is_accessible_and_scoring_needs_no_mouse(
         "the guided start",
         "coordinator: Applicants",
         "chair: an application (dialog)",
+        "chair: Offers (answers and the plan)",
+        "chair: Track (a cohort charted)",
     }
     assert not audit.report(), "accessibility violations:\n" + audit.report()
 

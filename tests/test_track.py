@@ -345,6 +345,22 @@ def test_composition_counts_each_cohort_year_over_year(track: Store) -> None:
         workflow.composition(track, system, "Nope")
 
 
+def test_the_composition_summary_says_one_member_in_the_singular() -> None:
+    from selector.workflow.track import CohortMix, Composition
+
+    one = CohortMix(
+        "2027", 1, {"specialty": {"Surgery": 1}, "pgy": {"PGY1": 1}, "program": {"P": 1}}
+    )
+    two = CohortMix(
+        "2028",
+        2,
+        {"specialty": {"Surgery": 1, "Neurology": 1}, "pgy": {"PGY2": 2}, "program": {"P": 2}},
+    )
+    said = Composition("T", (one, two)).summary()
+    assert "2027: 1 member from 1 specialty, 1 PGY level, 1 program;" in said
+    assert "2028: 2 members from 2 specialties, 1 PGY level, 1 program." in said
+
+
 def test_second_years_on_the_roster_cannot_run_as_formulas(track: Store) -> None:
     system = track.system_user()
     target = track.cycle("2027")

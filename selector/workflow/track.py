@@ -112,12 +112,21 @@ class Composition:
                 parts.append(f"{c.cycle}: no final cohort yet")
                 continue
             k = c.counts
-            said = (
-                f"{len(k['specialty'])} specialties, {len(k['pgy'])} PGY levels, "
-                f"{len(k['program'])} programs"
+            said = ", ".join(
+                _count(len(k[f]), one, many)
+                for f, one, many in (
+                    ("specialty", "specialty", "specialties"),
+                    ("pgy", "PGY level", "PGY levels"),
+                    ("program", "program", "programs"),
+                )
             )
-            parts.append(f"{c.cycle}: {c.size} members from {said}")
+            parts.append(f"{c.cycle}: {_count(c.size, 'member', 'members')} from {said}")
         return f"Track {self.track}, cohort by cycle. " + "; ".join(parts) + "."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """``n`` and the noun in the number it takes ("1 member", "2 members")."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def mix(cycle: str, members: list[Applicant]) -> CohortMix:
