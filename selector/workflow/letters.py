@@ -66,12 +66,13 @@ def letter_recipients(
     deadline: dt.date | None = None,
 ) -> list[Recipient]:
     """Who gets which letter. Once offers are made (:mod:`selector.workflow.offers`), from
-    them: each live offer (open or accepted) an invitation with the offer's own deadline, the
+    them: each open offer an invitation with the offer's own deadline (an invitation asks for
+    an answer: one already given gets no new letter, accepted, declined or withdrawn), the
     final run's replacement candidates not offered a seat a waitlist letter, every other
-    applicant (not withdrawn, never offered) a "not selected" letter; a declined or withdrawn
-    offer gets no new letter. Before any offer, the same from the cycle's final run in force:
-    its cohort is invited. Each invited PGY1's program director also gets a note (its address
-    from the application; "" when the application has none). ``deadline`` is the date to
+    applicant (not withdrawn, never offered) a "not selected" letter. Before any offer, the
+    same from the cycle's final run in force: its cohort is invited. Each invited PGY1's
+    program director also gets a note (its address from the application; "" when the
+    application has none). ``deadline`` is the date to
     answer by where an offer has none.
 
     The one place outcomes are read."""
@@ -83,7 +84,7 @@ def letter_recipients(
     run = final_run(store, actor, name)
     offers = store.offers(actor, name)
     if offers:
-        invited = {o.applicant_id: o.deadline or deadline for o in offers if o.live}
+        invited = {o.applicant_id: o.deadline or deadline for o in offers if o.status == "offered"}
     else:
         invited = dict.fromkeys(run.decision.get("selected", []), deadline)
     offered = {o.applicant_id for o in offers}
