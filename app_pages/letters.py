@@ -226,3 +226,29 @@ if sent:
         hide_index=True,
         key="letters_sent",
     )
+
+# A letter whose send stopped between claiming it and the mail server's answer is never sent
+# again on its own: someone checks it did not arrive, then releases it for the next send.
+interrupted = [key for key, s in sent.items() if s["status"] == "sending"]
+if interrupted:
+    st.header("Interrupted", divider="gray")
+    st.caption(
+        "These letters were being sent when the send stopped, before the mail server answered: "
+        "they may or may not have arrived, so they are not sent again on their own. Check with "
+        "the recipient or the mail server's log first."
+    )
+    chosen = st.selectbox(
+        "Letter",
+        interrupted,
+        format_func=lambda k: f"{_common.plain(k[0])}: {OUTCOME_LABELS.get(k[1], k[1])}",
+        key="letters_interrupted",
+    )
+    checked = st.checkbox("I checked: this letter did not arrive", key="letters_release_checked")
+    if st.button("Release it for the next send", key="letters_release", disabled=not checked):
+        try:
+            workflow.release_interrupted(store, user, cycle.name, *chosen)
+        except SelectorError as exc:
+            _common.show_error(exc)
+        else:
+            st.toast("Released: the next send sends it.", icon=":material/task_alt:")
+            st.rerun()

@@ -188,3 +188,31 @@ def test_without_a_final_run_the_templates_can_still_be_edited(
         assert "no selection run of cycle 2027 is final" in texts(at)
         assert at.text_area(key="letter_text_2027_waitlist").value.startswith("Subject:")
         assert not at.dataframe
+
+
+def test_an_interrupted_letter_is_released_from_the_page_after_a_check(ldb: Store) -> None:
+    system = ldb.system_user()
+    ann = id_of(ldb, "Ann Pgyone")
+    # A send that stopped after claiming Ann's invitation, before the mail server answered.
+    assert ldb.claim_letter(system, "2027", ann, "invitation", "ann@example.org")
+    at = letters_page(ldb, "coordinator")
+    at.date_input(key=state.LETTER_DEADLINE).set_value(dt.date(2027, 1, 15)).run()
+    no_exceptions(at)
+    assert "interrupted (not sent again)" in all_text(at) or any(
+        "interrupted (not sent again)" in d.value.to_string() for d in at.dataframe
+    )
+    release = at.button(key="letters_release")
+    assert release.disabled  # not before the check is ticked
+    at.checkbox(key="letters_release_checked").check().run()
+    at.button(key="letters_release").click().run()
+    no_exceptions(at)
+    assert [s["status"] for s in workflow_sent(ldb) if s["applicant_id"] == ann] == []
+    assert not any(b.key == "letters_release" for b in at.button)  # nothing left to release
+    log = ldb.audit_log(system, "2027")
+    assert any(e.action.startswith("letter.release") for e in log)
+
+
+def workflow_sent(store: Store) -> list[dict[str, str]]:
+    from selector import workflow
+
+    return workflow.sent_letters(store, store.system_user(), "2027")
