@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from app_pages import state
 from selector.store import Store
 from tests.test_app_pages import APP, no_exceptions, texts
-from tests.test_letters import PEOPLE, Inbox, free_port, id_of, letters_template
+from tests.test_letters import PEOPLE, Inbox, id_of, inbox, letters_template
 
-__all__ = ["letters_template"]  # a fixture, used by name
+__all__ = ["inbox", "letters_template"]  # fixtures, used by name
 
 ACCOUNTS = {
     "coordinator": ("coord@example.org", "coordinator", "pw-coord-1"),
@@ -48,21 +47,6 @@ def ldb(page_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
     with Store(url) as store:
         yield store
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    found = Inbox()
-    controller = Controller(found, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setenv("SELECTOR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SELECTOR_SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SELECTOR_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("SELECTOR_SMTP_SENDER", "Committee <committee@hospital.org>")
-    try:
-        yield found
-    finally:
-        controller.stop()
 
 
 def letters_page(store: Store, who: str) -> AppTest:

@@ -8,7 +8,6 @@ import email
 import email.policy
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from aiosmtpd.controller import Controller
 
 from selector.cli import main
 from selector.store import Store
-from tests.test_letters import PEOPLE, Inbox, free_port, id_of, letters_template
+from tests.test_letters import PEOPLE, Inbox, free_port, id_of, inbox, letters_template
 
-__all__ = ["letters_template"]  # a fixture, used by name
+__all__ = ["inbox", "letters_template"]  # fixtures, used by name
 
 LETTERS = len(PEOPLE) + 1  # one per applicant, and the note to the invited PGY1's director
 
@@ -34,22 +33,6 @@ def db(letters_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     for key in ("HOST", "PORT", "STARTTLS", "SENDER", "USERNAME", "PASSWORD"):
         monkeypatch.delenv(f"SELECTOR_SMTP_{key}", raising=False)
     return url
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A local SMTP server, reached through SELECTOR_SMTP_* variables."""
-    found = Inbox()
-    controller = Controller(found, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setenv("SELECTOR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SELECTOR_SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SELECTOR_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("SELECTOR_SMTP_SENDER", "Committee <committee@hospital.org>")
-    try:
-        yield found
-    finally:
-        controller.stop()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

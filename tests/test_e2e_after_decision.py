@@ -40,8 +40,7 @@ from tests.test_e2e_browser import (
     wait_for_run,
 )
 from tests.test_e2e_first_cycle import grid_row
-from tests.test_e2e_letters import inbox
-from tests.test_letters import CONFIG, PEOPLE, Inbox, export_csv
+from tests.test_letters import CONFIG, PEOPLE, Inbox, export_csv, inbox
 
 __all__ = ["inbox"]  # the SMTP server fixture, used by name
 

@@ -6,11 +6,9 @@ accessibility audit of the other pages (tests/test_e2e_a11y.py)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
 from selector.store import Store
@@ -24,29 +22,13 @@ from tests.test_e2e_browser import (
     log_in,
     wait_for_run,
 )
-from tests.test_letters import PEOPLE, Inbox, free_port, letters_template
+from tests.test_letters import PEOPLE, Inbox, inbox, letters_template
 
-__all__ = ["letters_template"]  # a fixture, used by name
+__all__ = ["inbox", "letters_template"]  # fixtures, used by name
 
 pytestmark = pytest.mark.browser
 
 CHAIR = ("chair@committee.example.org", "letters-e2e-password")
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A local SMTP server; the dashboard started after this reaches it by SELECTOR_SMTP_*."""
-    found = Inbox()
-    controller = Controller(found, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setenv("SELECTOR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SELECTOR_SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SELECTOR_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("SELECTOR_SMTP_SENDER", "Committee <committee@hospital.org>")
-    try:
-        yield found
-    finally:
-        controller.stop()
 
 
 def test_the_chair_previews_and_sends_the_letters(

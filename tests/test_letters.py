@@ -163,6 +163,23 @@ def free_port() -> int:
 
 
 @pytest.fixture
+def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A local SMTP server, reached through SELECTOR_SMTP_* variables (by the CLI, a page, or
+    a dashboard started after this)."""
+    found = Inbox()
+    controller = Controller(found, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setenv("SELECTOR_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SELECTOR_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("SELECTOR_SMTP_STARTTLS", "false")
+    monkeypatch.setenv("SELECTOR_SMTP_SENDER", "Committee <committee@hospital.org>")
+    try:
+        yield found
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, SmtpSettings]]:
     """A plain SMTP server on localhost (no TLS, no login), and settings that reach it."""
     inbox = Inbox()

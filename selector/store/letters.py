@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from selector.auth import Action, User
 from selector.store.core import StoreCore
-from selector.store.schema import LetterSentRow, LetterTemplateRow, utcnow
+from selector.store.schema import CycleRow, LetterSentRow, LetterTemplateRow, utcnow
+
+
+def _letter(cycle: CycleRow, applicant_id: str, outcome: str) -> tuple[Any, ...]:
+    """The conditions that pick one recorded letter: its cycle, applicant and outcome."""
+    return (
+        LetterSentRow.cycle_id == cycle.id,
+        LetterSentRow.applicant_id == applicant_id,
+        LetterSentRow.outcome == outcome,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,11 +108,7 @@ class LettersMixin(StoreCore):
         with self._tx() as s:
             cycle_row = self._cycle_row(s, cycle)
             row = s.scalars(
-                select(LetterSentRow).where(
-                    LetterSentRow.cycle_id == cycle_row.id,
-                    LetterSentRow.applicant_id == applicant_id,
-                    LetterSentRow.outcome == outcome,
-                )
+                select(LetterSentRow).where(*_letter(cycle_row, applicant_id, outcome))
             ).one()
             row.status, row.message_id, row.sent_at = "sent", message_id, utcnow()
             self._audit(s, actor, cycle_row, "letter.sent", f"{applicant_id} {outcome}")
@@ -116,10 +122,7 @@ class LettersMixin(StoreCore):
             cycle_row = self._cycle_row(s, cycle)
             s.execute(
                 delete(LetterSentRow).where(
-                    LetterSentRow.cycle_id == cycle_row.id,
-                    LetterSentRow.applicant_id == applicant_id,
-                    LetterSentRow.outcome == outcome,
-                    LetterSentRow.status == "sending",
+                    *_letter(cycle_row, applicant_id, outcome), LetterSentRow.status == "sending"
                 )
             )
 
@@ -134,10 +137,7 @@ class LettersMixin(StoreCore):
             cycle_row = self._cycle_row(s, cycle)
             row = s.scalars(
                 select(LetterSentRow).where(
-                    LetterSentRow.cycle_id == cycle_row.id,
-                    LetterSentRow.applicant_id == applicant_id,
-                    LetterSentRow.outcome == outcome,
-                    LetterSentRow.status == "sending",
+                    *_letter(cycle_row, applicant_id, outcome), LetterSentRow.status == "sending"
                 )
             ).first()
             if row is None:
